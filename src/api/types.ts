@@ -1,0 +1,77 @@
+/**
+ * The typed contract between the UI (main thread) and the model worker (comlink).
+ * Only ids, summaries and small tensors cross it: big tensors stay in the worker and are fetched
+ * on demand with `getTensor` (transferred, not cloned).
+ */
+import type { PreprocessConfig, TextArch, VisionArch } from '../model/arch.ts';
+
+export type ExecutionProvider = 'webgpu' | 'wasm';
+
+export interface RuntimeRequest {
+  /** 'auto' tries WebGPU first and falls back to WASM, saying why */
+  provider: ExecutionProvider | 'auto';
+  /** WASM threads (needs cross-origin isolation for more than 1) */
+  threads?: number;
+  /** refuse to place any node on the CPU when WebGPU is used (proves the graph runs on the GPU) */
+  disableCpuFallback?: boolean;
+}
+
+export interface RuntimeInfo {
+  provider: ExecutionProvider;
+  /** why the requested provider was not used, if it was not */
+  fallbackReason?: string;
+  threads: number;
+  crossOriginIsolated: boolean;
+  /** WebGPU adapter facts when WebGPU is in use */
+  adapter?: { description: string; isFallbackAdapter: boolean; shaderF16: boolean; maxBufferSize: number };
+}
+
+/** A file of a model folder (local drop) or a URL the worker may fetch with Range requests. */
+export type ModelFileInput = { name: string; blob: Blob } | { name: string; url: string; size?: number };
+
+export interface ModelSummary {
+  fingerprint: string;
+  layout: 'hf' | 'openclip';
+  vision: VisionArch;
+  text?: TextArch;
+  preprocess: PreprocessConfig;
+  runtime: RuntimeInfo;
+  hasTokenizer: boolean;
+  /** milliseconds spent building graphs and creating sessions */
+  loadMs: number;
+}
+
+export interface DecomposeOptions {
+  /** layers whose full per-cell terms [K,T,H,D] are kept (default: none) */
+  tokenLayers?: number[];
+  debugResidual?: boolean;
+}
+
+export interface DecompositionSummary {
+  imageId: string;
+  /** unit image embedding [D] (small enough to send) */
+  embedding: Float32Array;
+  /** names and dims of every tensor kept in the worker for this image */
+  tensors: Record<string, readonly number[]>;
+  timings: { preprocessMs: number; runMs: number };
+}
+
+export interface TensorDTO {
+  dims: readonly number[];
+  data: Float32Array;
+}
+
+export interface ClipscopeApi {
+  initRuntime(req: RuntimeRequest): Promise<RuntimeInfo>;
+  loadModel(files: ModelFileInput[]): Promise<ModelSummary>;
+  /** decode + preprocess + decompose an encoded image (PNG/JPEG bytes) */
+  decomposeImage(imageId: string, bytes: Uint8Array, options?: DecomposeOptions): Promise<DecompositionSummary>;
+  /** decompose an already preprocessed [3,S,S] tensor */
+  decomposePixels(imageId: string, pixels: TensorDTO, options?: DecomposeOptions): Promise<DecompositionSummary>;
+  getTensor(imageId: string, name: string): Promise<TensorDTO>;
+  /** unit text embeddings [C,D] */
+  encodeText(texts: string[]): Promise<TensorDTO>;
+  /** the per-model head projection matrices (METHOD 2.6) by name */
+  getModelTensor(name: string): Promise<TensorDTO>;
+  releaseImage(imageId: string): Promise<void>;
+}

@@ -1,0 +1,107 @@
+/**
+ * onnxruntime-web sessions for the browser worker: WebGPU first, WASM fallback.
+ * This file is the only browser code that imports onnxruntime-web.
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import type { ExecutionProvider, RuntimeInfo, RuntimeRequest } from '../../api/types.ts';
+
+export type WebSession = ort.InferenceSession;
+
+/** External-data files a graph refers to, by the `location` written in the graph. */
+export interface ExternalFile {
+  path: string;
+  data: Uint8Array;
+}
+
+interface GpuAdapterLike {
+  features: { has(name: string): boolean };
+  limits: { maxBufferSize: number };
+  info?: { description?: string; vendor?: string; architecture?: string; isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
+}
+
+let current: RuntimeInfo | undefined;
+let disableCpuFallback = false;
+
+/** Picks and configures the execution provider. Call once before creating sessions. */
+export async function initWebRuntime(req: RuntimeRequest): Promise<RuntimeInfo> {
+  const isolated = Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
+  const hardware = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1;
+  // Multi-threaded WASM needs SharedArrayBuffer, i.e. cross-origin isolation.
+  const threads = isolated ? Math.max(1, req.threads ?? Math.min(4, hardware)) : 1;
+  ort.env.wasm.numThreads = threads;
+  disableCpuFallback = Boolean(req.disableCpuFallback);
+
+  let provider: ExecutionProvider = 'wasm';
+  let fallbackReason: string | undefined;
+  let adapterInfo: RuntimeInfo['adapter'];
+  if (req.provider !== 'wasm') {
+    const adapter = await requestAdapter();
+    if (typeof adapter === 'string') {
+      fallbackReason = adapter;
+      if (req.provider === 'webgpu') throw new Error(`WebGPU was requested but is not available: ${adapter}`);
+    } else {
+      provider = 'webgpu';
+      const info = adapter.info ?? {};
+      adapterInfo = {
+        description: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter',
+        isFallbackAdapter: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
+        shaderF16: adapter.features.has('shader-f16'),
+        maxBufferSize: adapter.limits.maxBufferSize,
+      };
+      (ort.env.webgpu as { adapter?: unknown }).adapter = adapter;
+    }
+  }
+  current = { provider, threads, crossOriginIsolated: isolated, ...(fallbackReason ? { fallbackReason } : {}), ...(adapterInfo ? { adapter: adapterInfo } : {}) };
+  return current;
+}
+
+async function requestAdapter(): Promise<GpuAdapterLike | string> {
+  const gpu = (globalThis.navigator as { gpu?: { requestAdapter(o?: object): Promise<GpuAdapterLike | null> } } | undefined)?.gpu;
+  if (!gpu) return 'this browser exposes no WebGPU (navigator.gpu is missing)';
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    return adapter ?? 'no WebGPU adapter was found (requestAdapter returned null)';
+  } catch (err) {
+    return `requesting a WebGPU adapter failed: ${(err as Error).message}`;
+  }
+}
+
+export function runtimeInfo(): RuntimeInfo {
+  if (!current) throw new Error('initWebRuntime() has not been called');
+  return current;
+}
+
+export async function createWebSession(model: Uint8Array, externalData: readonly ExternalFile[]): Promise<WebSession> {
+  const info = runtimeInfo();
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: [info.provider],
+    graphOptimizationLevel: 'all',
+    externalData: externalData.map((f) => ({ path: f.path, data: f.data })),
+  };
+  if (info.provider === 'webgpu' && disableCpuFallback) {
+    // A graph with an op the WebGPU EP lacks is rejected instead of silently running on the CPU.
+    options.extra = { session: { disable_cpu_ep_fallback: '1' } };
+  }
+  return ort.InferenceSession.create(model, options);
+}
+
+export type FeedValue = { type: 'float32'; data: Float32Array; dims: readonly number[] } | { type: 'int64'; data: BigInt64Array; dims: readonly number[] };
+
+/** Runs a session; returns every output as float32 data with dims. */
+export async function runWebSession(
+  session: WebSession,
+  feeds: Record<string, FeedValue>,
+): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
+  const ortFeeds: Record<string, ort.Tensor> = {};
+  for (const [name, v] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(v.type, v.data, v.dims);
+  const results = await session.run(ortFeeds);
+  const out: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
+  for (const [name, t] of Object.entries(results)) {
+    const data = t.location === 'cpu' ? t.data : await t.getData(true);
+    if (!(data instanceof Float32Array)) throw new Error(`output '${name}' is ${t.type}, expected float32`);
+    out[name] = { data, dims: t.dims };
+    t.dispose();
+  }
+  return out;
+}
