@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { vecDot, vecNormalized } from '../math/vector.ts';
+import {
+  contrastiveMaps,
+  headMaskFromSpec,
+  headPatchMap,
+  patchMap,
+  promptMaps,
+  textProbe,
+  tokenScores,
+  upsampleMap,
+} from './heatmap.ts';
+import { rng, toyImage, toyModel, type ToyShape } from './testing/synthetic.ts';
+
+const shape: ToyShape = { width: 12, heads: 3, layers: 2, grid: 2, dim: 6 };
+const model = toyModel(shape, 7);
+const image = toyImage(model, 11);
+const { layers: L, heads: H, dim: D } = shape;
+const T = shape.grid ** 2 + 1;
+const r = rng(3);
+const unitText = () => vecNormalized(Array.from({ length: D }, () => r.normal()));
+
+describe('toy decomposition (fixture sanity)', () => {
+  it('explicit cells + embedding and MLP terms sum to the unit embedding û', () => {
+    const sum = Float64Array.from(image.embedTerm.data);
+    for (let k = 0; k < L * D; k++) sum[k % D] += image.mlp.data[k];
+    for (let k = 0; k < image.explicitCells.length; k++) sum[k % D] += image.explicitCells[k];
+    sum.forEach((v, d) => expect(v).toBeCloseTo(image.embedding.data[d], 12));
+    expect(Math.hypot(...image.embedding.data)).toBeCloseTo(1, 12);
+  });
+});
+
+describe('tokenScores(image, textProbe(model, t))', () => {
+  const t = unitText();
+  const scores = tokenScores(image, textProbe(model, t));
+
+  it('equals ⟨c_{l,h,i}, t⟩ of the explicitly built cell vectors for every cell', () => {
+    expect(scores.dims).toEqual([L, H, T]);
+    for (let l = 0; l < L; l++) {
+      for (let h = 0; h < H; h++) {
+        for (let i = 0; i < T; i++) {
+          const explicit = vecDot(image.explicitCells, t, D, ((l * H + h) * T + i) * D, 0);
+          expect(scores.data[(l * H + h) * T + i]).toBeCloseTo(explicit, 12);
+        }
+      }
+    }
+  });
+
+  it('summed over all cells plus the embedding and MLP terms gives ⟨û, t⟩', () => {
+    let total = vecDot(image.embedTerm.data, t);
+    for (let l = 0; l < L; l++) total += vecDot(image.mlp.data, t, D, l * D, 0);
+    total += scores.data.reduce((s, x) => s + x, 0);
+    expect(total).toBeCloseTo(vecDot(image.embedding.data, t), 12);
+  });
+
+  it('per-head token sums equal the token-summed head terms (spatial and non-spatial paths agree)', () => {
+    for (let lh = 0; lh < L * H; lh++) {
+      const s = scores.data.subarray(lh * T, (lh + 1) * T).reduce((a, b) => a + b, 0);
+      expect(s).toBeCloseTo(vecDot(image.heads.data, t, D, lh * D, 0), 12);
+    }
+  });
+});
+
+describe('patch maps', () => {
+  const t = unitText();
+  const scores = tokenScores(image, textProbe(model, t));
+
+  it('patchMap(scores) sums every head over patches 1..N, row-major, class token excluded', () => {
+    const map = patchMap(scores);
+    expect(map.dims).toEqual([2, 2]);
+    for (let p = 0; p < 4; p++) {
+      let want = 0;
+      for (let lh = 0; lh < L * H; lh++) want += vecDot(image.explicitCells, t, D, (lh * T + 1 + p) * D, 0);
+      expect(map.data[p]).toBeCloseTo(want, 12);
+    }
+  });
+
+  it('headPatchMap(scores, 1, 2) is that head alone; a mask from "L1.H2" selects the same', () => {
+    const single = headPatchMap(scores, 1, 2);
+    for (let p = 0; p < 4; p++) {
+      expect(single.data[p]).toBeCloseTo(vecDot(image.explicitCells, t, D, ((1 * H + 2) * T + 1 + p) * D, 0), 12);
+    }
+    expect(patchMap(scores, headMaskFromSpec('L1.H2', shape)).data).toEqual(single.data);
+  });
+
+  it('maps over layer subsets add up: map(L0) + map(L1) = map(all)', () => {
+    const a = patchMap(scores, headMaskFromSpec('L0', shape)).data;
+    const b = patchMap(scores, headMaskFromSpec('L1.H*', shape)).data;
+    const all = patchMap(scores).data;
+    all.forEach((v, p) => expect(a[p] + b[p]).toBeCloseTo(v, 12));
+  });
+
+  it('headMaskFromSpec rejects items that are not heads or layers, and out-of-range heads', () => {
+    expect(() => headMaskFromSpec('L0,mlp', shape)).toThrow(/'mlp' cannot select heads for a map/);
+    expect(() => headMaskFromSpec('L0.H3', shape)).toThrow(/head 3 in 'L0.H3' is out of range: this model has heads 0-2/);
+  });
+
+  it('contrastive maps are each prompt minus the prompt mean, equal to a probe along (t1 − t2)/2 (linearity)', () => {
+    const t1 = unitText();
+    const t2 = unitText();
+    const [c1, c2] = promptMaps(image, [textProbe(model, t1), textProbe(model, t2)], { contrastive: true });
+    const diff = patchMap(tokenScores(image, textProbe(model, t1.map((x, d) => (x - t2[d]) / 2)))).data;
+    diff.forEach((v, p) => {
+      expect(c1.data[p]).toBeCloseTo(v, 12);
+      expect(c2.data[p]).toBeCloseTo(-v, 12);
+    });
+    const three = contrastiveMaps([c1, c2, c1]);
+    three[0].data.forEach((v, p) => expect(v).toBeCloseTo(c1.data[p] - (2 * c1.data[p] + c2.data[p]) / 3, 12));
+  });
+
+  it('upsampleMap(map, p) gives a G·p square', () => {
+    expect(upsampleMap(patchMap(scores), 16).dims).toEqual([32, 32]);
+  });
+});

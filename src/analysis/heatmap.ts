@@ -1,0 +1,157 @@
+/**
+ * Token heatmaps through the scalar path of METHOD §2.6 — never building the [L, T, H, D]
+ * cell vectors. For a direction t in the joint space (normally a unit text embedding; the path
+ * is linear in t, so differences of texts work too), the score of cell (ℓ, h, i) is
+ *
+ *   ⟨c_{ℓ,h,i}, t⟩ = [ ⟨α_i v_i, M_{ℓ,h} t⟩ + ⟨oΠ_ℓ, t⟩/(T·H) − κ μ* ⟨gΠ, t⟩ ] / (σ* ‖u‖)
+ *                    + κ ⟨bΠ, t⟩ / ‖u‖ ,        κ = 1 / ((2L+1)·T·H)
+ *
+ * including the b_out and ln_post shares, so summing every cell plus the embedding and MLP
+ * terms gives ⟨û, t⟩. The text-dependent part (`textProbe`, M_{ℓ,h}·t for every head) is
+ * separate: changing the prompt costs one dh×D product per head, not a pass over the image.
+ */
+import { upsampleBilinear } from '../math/bilinear.ts';
+import { tensor, type Tensor } from '../math/tensor.ts';
+import { vecDot } from '../math/vector.ts';
+import { expandRange, formatAblationItem, parseAblation, AblationSyntaxError, type AblationSpec } from './ablation-syntax.ts';
+import type { HeadGrid, HeadProjections, SpatialTerms } from './inputs.ts';
+
+/** The per-text half of the scalar path. */
+export interface TextProbe {
+  /** M_{ℓ,h}·t  [L, H, E] */
+  readonly headDir: Tensor<'L H E', Float64Array>;
+  /** ⟨oΠ_ℓ, t⟩ [L] */
+  readonly bout: Float64Array;
+  /** ⟨gΠ, t⟩ */
+  readonly gamma: number;
+  /** ⟨bΠ, t⟩ */
+  readonly beta: number;
+}
+
+/** Precompute the text side for direction t [D] (cost L·H·E·D, once per prompt). */
+export function textProbe(model: HeadProjections, t: ArrayLike<number>): TextProbe {
+  const [L, H, E, D] = model.headProj.dims;
+  if (t.length !== D) throw new RangeError(`text vector has ${t.length} entries, the model's joint width is ${D}`);
+  const M = model.headProj.data;
+  const headDir = new Float64Array(L * H * E);
+  for (let row = 0; row < L * H * E; row++) headDir[row] = vecDot(M, t, D, row * D, 0);
+  const bout = new Float64Array(L);
+  for (let l = 0; l < L; l++) bout[l] = vecDot(model.boutProj.data, t, D, l * D, 0);
+  return {
+    headDir: tensor('L H E', headDir, [L, H, E]),
+    bout,
+    gamma: vecDot(model.gammaProj.data, t),
+    beta: vecDot(model.betaProj.data, t),
+  };
+}
+
+/** ⟨c_{ℓ,h,i}, t⟩ for every layer, head and token (class token = 0 included): [L, H, T]. */
+export function tokenScores(image: SpatialTerms, probe: TextProbe): Tensor<'L H T', Float64Array> {
+  const [L, T, H, E] = image.cells.dims;
+  const pd = probe.headDir.dims;
+  if (pd[0] !== L || pd[1] !== H || pd[2] !== E) {
+    throw new RangeError(`probe is [${pd.join(', ')}] but the image cells are [L=${L}, T=${T}, H=${H}, E=${E}]`);
+  }
+  const kappa = 1 / ((2 * L + 1) * T * H);
+  const scale = 1 / (image.lnStd * image.norm);
+  const betaShare = (kappa * probe.beta) / image.norm;
+  const cells = image.cells.data;
+  const dir = probe.headDir.data;
+  const out = new Float64Array(L * H * T);
+  for (let l = 0; l < L; l++) {
+    const offset = probe.bout[l] / (T * H) - kappa * image.lnMean * probe.gamma;
+    for (let i = 0; i < T; i++) {
+      for (let h = 0; h < H; h++) {
+        const dot = vecDot(cells, dir, E, ((l * T + i) * H + h) * E, (l * H + h) * E);
+        out[(l * H + h) * T + i] = (dot + offset) * scale + betaShare;
+      }
+    }
+  }
+  return tensor('L H T', out, [L, H, T]);
+}
+
+/** Grid side G of T = 1 + G² tokens. */
+export function gridSide(tokens: number): number {
+  const g = Math.round(Math.sqrt(tokens - 1));
+  if (g < 1 || g * g + 1 !== tokens) throw new RangeError(`${tokens} tokens is not 1 + G² (class token + square grid)`);
+  return g;
+}
+
+/**
+ * Patch map [G, G] (row-major, class token excluded): the sum of `scores` over the selected heads
+ * (`headMask` [L·H], index l·H + h, nonzero = included; all heads when omitted).
+ */
+export function patchMap(scores: Tensor<'L H T', Float64Array>, headMask?: Uint8Array): Tensor<'Y X', Float64Array> {
+  const [L, H, T] = scores.dims;
+  const G = gridSide(T);
+  if (headMask && headMask.length !== L * H) throw new RangeError(`head mask has ${headMask.length} entries, expected ${L * H}`);
+  const out = new Float64Array(G * G);
+  for (let lh = 0; lh < L * H; lh++) {
+    if (headMask && !headMask[lh]) continue;
+    const off = lh * T + 1;
+    for (let p = 0; p < G * G; p++) out[p] += scores.data[off + p];
+  }
+  return tensor('Y X', out, [G, G]);
+}
+
+/** Patch map of one head (ℓ, h). */
+export function headPatchMap(scores: Tensor<'L H T', Float64Array>, layer: number, head: number): Tensor<'Y X', Float64Array> {
+  const [L, H] = scores.dims;
+  if (layer < 0 || layer >= L || head < 0 || head >= H) throw new RangeError(`head L${layer}.H${head} is outside ${L}x${H}`);
+  const mask = new Uint8Array(L * H);
+  mask[layer * H + head] = 1;
+  return patchMap(scores, mask);
+}
+
+/** Contrastive maps: each map minus the mean of all maps (METHOD §5.1 step 2). */
+export function contrastiveMaps(maps: readonly Tensor<'Y X', Float64Array>[]): Tensor<'Y X', Float64Array>[] {
+  if (maps.length === 0) return [];
+  const n = maps[0].data.length;
+  const mean = new Float64Array(n);
+  for (const m of maps) {
+    if (m.data.length !== n) throw new RangeError('contrastive maps need maps of one size');
+    for (let p = 0; p < n; p++) mean[p] += m.data[p] / maps.length;
+  }
+  return maps.map((m) => tensor('Y X', m.data.map((v, p) => v - mean[p]), m.dims));
+}
+
+/** Maps for several directions (one probe each) over the selected heads, optionally contrastive. */
+export function promptMaps(
+  image: SpatialTerms,
+  probes: readonly TextProbe[],
+  options: { headMask?: Uint8Array; contrastive?: boolean } = {},
+): Tensor<'Y X', Float64Array>[] {
+  const maps = probes.map((p) => patchMap(tokenScores(image, p), options.headMask));
+  return options.contrastive ? contrastiveMaps(maps) : maps;
+}
+
+/** Upsample a [G, G] map by the patch size to the input side (bilinear, align_corners=False). */
+export function upsampleMap(map: Tensor<'Y X', Float64Array>, patchSize: number): Tensor<'Y X', Float64Array> {
+  return upsampleBilinear(map, map.dims[0] * patchSize, map.dims[1] * patchSize);
+}
+
+/**
+ * Head selection for maps written in the ablation syntax, using only its `L<layers>` and
+ * `L<layers>.H<heads>` items (e.g. `L20-23` or `L22.H1,L23.H*`): a [L·H] mask.
+ */
+export function headMaskFromSpec(spec: AblationSpec | string, grid: HeadGrid): Uint8Array {
+  const items = typeof spec === 'string' ? parseAblation(spec) : spec;
+  const { layers: L, heads: H } = grid;
+  const mask = new Uint8Array(L * H);
+  for (const it of items) {
+    if (it.kind === 'layer') {
+      for (const l of expandRange(it.layers, L, 'layer', it)) mask.fill(1, l * H, (l + 1) * H);
+    } else if (it.kind === 'heads') {
+      const hs = expandRange(it.heads, H, 'head', it);
+      for (const l of expandRange(it.layers, L, 'layer', it)) for (const h of hs) mask[l * H + h] = 1;
+    } else {
+      const text = formatAblationItem(it);
+      throw new AblationSyntaxError(
+        `'${text}' cannot select heads for a map: use L<layers> or L<layers>.H<heads> items`,
+        text,
+        -1,
+      );
+    }
+  }
+  return mask;
+}

@@ -1,0 +1,59 @@
+/**
+ * Bilinear resize of a single-channel image with PyTorch `interpolate(mode='bilinear',
+ * align_corners=False)` semantics (METHOD 5.1 step 3): output pixel `d` samples source
+ * coordinate `(d + 0.5)·(in/out) − 0.5`, clamped to ≥ 0; the upper neighbour index is clamped to
+ * `in − 1`. With an integer factor p, `in/out = 1/p` exactly as PyTorch's `scale_factor=p`.
+ */
+import { tensor, type Tensor } from './tensor.ts';
+
+interface Taps {
+  lo: Int32Array;
+  hi: Int32Array;
+  frac: Float64Array;
+}
+
+function taps(inSize: number, outSize: number): Taps {
+  const lo = new Int32Array(outSize);
+  const hi = new Int32Array(outSize);
+  const frac = new Float64Array(outSize);
+  const scale = inSize / outSize;
+  for (let d = 0; d < outSize; d++) {
+    const src = Math.max((d + 0.5) * scale - 0.5, 0);
+    const i0 = Math.min(Math.floor(src), inSize - 1);
+    lo[d] = i0;
+    hi[d] = Math.min(i0 + 1, inSize - 1);
+    frac[d] = src - i0;
+  }
+  return { lo, hi, frac };
+}
+
+/** Resize a `[Y, X]` map to `[outH, outW]`. Output is float64 (maps feed thresholds and metrics). */
+export function upsampleBilinear(
+  src: Tensor<'Y X', Float32Array | Float64Array>,
+  outH: number,
+  outW: number,
+): Tensor<'Y X', Float64Array> {
+  const [inH, inW] = src.dims;
+  if (inH < 1 || inW < 1) throw new RangeError(`cannot resize an empty map [${inH}, ${inW}]`);
+  if (!(Number.isInteger(outH) && Number.isInteger(outW) && outH > 0 && outW > 0)) {
+    throw new RangeError(`invalid output size ${outH}x${outW}`);
+  }
+  const ty = taps(inH, outH);
+  const tx = taps(inW, outW);
+  const s = src.data;
+  const out = new Float64Array(outH * outW);
+  for (let y = 0; y < outH; y++) {
+    const r0 = ty.lo[y] * inW;
+    const r1 = ty.hi[y] * inW;
+    const fy = ty.frac[y];
+    for (let x = 0; x < outW; x++) {
+      const c0 = tx.lo[x];
+      const c1 = tx.hi[x];
+      const fx = tx.frac[x];
+      const top = (1 - fx) * s[r0 + c0] + fx * s[r0 + c1];
+      const bottom = (1 - fx) * s[r1 + c0] + fx * s[r1 + c1];
+      out[y * outW + x] = (1 - fy) * top + fy * bottom;
+    }
+  }
+  return tensor('Y X', out, [outH, outW]);
+}
