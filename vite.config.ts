@@ -13,7 +13,8 @@ export default defineConfig({
   // ES workers are required: with the default (iife) format, 2-thread WASM hangs silently.
   worker: { format: 'es' },
   // Pre-bundling ORT makes the dev server reload the page the first time a worker imports it.
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // @jsquash/jpeg finds its .wasm via new URL(..., import.meta.url), which pre-bundling breaks.
+  optimizeDeps: { exclude: ['onnxruntime-web', '@jsquash/jpeg'] },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   build: { target: 'es2022', sourcemap: true },
