@@ -1,0 +1,16 @@
+/** Thin wrapper over node:util parseArgs that turns its errors into usage errors. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { usageError } from './errors.ts';
+
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+  } catch (err) {
+    throw usageError((err as Error).message);
+  }
+}
+
+export function required<T>(value: T | undefined, flag: string): T {
+  if (value === undefined || value === '') throw usageError(`missing --${flag}`);
+  return value;
+}

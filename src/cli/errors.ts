@@ -1,0 +1,11 @@
+/** A user-facing CLI failure: printed as one line, exit code 2 (usage) or 1 (everything else). */
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+export function usageError(message: string): CliError {
+  return new CliError(`${message} (see 'clipscope --help')`, 2);
+}
