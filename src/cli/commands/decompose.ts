@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { visionGrid } from '../../model/arch.ts';
+import { createNodeEngine } from '../../model/engine.node.ts';
+import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
+import { preprocessPixels } from '../../model/preprocess/transform.ts';
+import { parseTokenLayers } from '../../model/tokenLayers.ts';
+import { parseCommandArgs, required } from '../args.ts';
+import { CliError, usageError } from '../errors.ts';
+import type { Command } from '../main.ts';
+import { openModel } from '../model.ts';
+import { writeJsonFile, writeNpyFile } from '../output.ts';
+
+/** graph output name -> file name (without .npy) */
+const FILES: Record<string, string> = {
+  embedding: 'embedding',
+  embed_term: 'embed_term',
+  mlp: 'mlp',
+  heads: 'heads',
+  class_class: 'class_class',
+  attention: 'attention',
+  cells: 'cells',
+  tokens: 'tokens',
+};
+
+export const decomposeCommand: Command = {
+  summary: 'split an image embedding into its exact parts (layers, heads, tokens)',
+  usage: '--model DIR --image FILE --out DIR [--token-layers last:4|all|none|0,5,11] [--threads N]',
+  async run(argv) {
+    const args = parseCommandArgs(argv, {
+      model: { type: 'string' },
+      image: { type: 'string' },
+      out: { type: 'string' },
+      'token-layers': { type: 'string' },
+      threads: { type: 'string' },
+    });
+    const dir = required(args.model, 'model');
+    const imagePath = required(args.image, 'image');
+    const outDir = required(args.out, 'out');
+    const threads = args.threads === undefined ? 2 : Number(args.threads);
+    if (!Number.isInteger(threads) || threads < 1) throw usageError(`--threads must be a positive integer, got '${args.threads}'`);
+    if (!existsSync(imagePath)) throw new CliError(`image not found: ${imagePath}`);
+
+    const ckpt = await openModel(dir);
+    let tokenLayers: number[];
+    try {
+      tokenLayers = parseTokenLayers(args['token-layers'] ?? 'last:4', ckpt.vision.layers);
+    } catch (err) {
+      throw usageError(`--token-layers: ${(err as Error).message}`);
+    }
+    const t0 = performance.now();
+    const image = await decodeImageFile(imagePath);
+    const pixels = preprocessPixels(image, ckpt.preprocess);
+    const t1 = performance.now();
+    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads });
+    try {
+      const parts = await engine.decompose(pixels, { tokenLayers });
+      const t2 = performance.now();
+      for (const [name, file] of Object.entries(FILES)) {
+        const t = parts[name];
+        if (t) await writeNpyFile(join(outDir, `${file}.npy`), t.data as Float32Array, t.dims);
+      }
+      const { grid, tokens } = visionGrid(ckpt.vision);
+      await writeJsonFile(join(outDir, 'meta.json'), {
+        fingerprint: ckpt.fingerprint,
+        layout: ckpt.layout,
+        architecture: ckpt.vision,
+        grid: { side: grid, tokens, patchSize: ckpt.vision.patchSize },
+        tokenLayers,
+        preprocess: { ...ckpt.preprocess, sourceSize: [image.width, image.height], sourceMode: image.mode },
+        scalars: {
+          lnMean: parts.ln_mean.data[0],
+          lnStd: parts.ln_std.data[0],
+          norm: parts.norm.data[0],
+        },
+        executionProvider: 'onnxruntime-node cpu',
+        threads,
+        timingsMs: { preprocess: t1 - t0, sessionAndRun: t2 - t1 },
+        image: imagePath,
+        files: Object.fromEntries(Object.entries(FILES).filter(([n]) => parts[n]).map(([n, f]) => [`${f}.npy`, parts[n].dims])),
+      });
+    } finally {
+      await engine.release();
+    }
+  },
+};

@@ -1,0 +1,133 @@
+/**
+ * ClipEngine: one loaded checkpoint plus lazily created onnxruntime sessions for its graphs.
+ * Platform-neutral: the caller supplies the session factory (onnxruntime-node in the CLI and
+ * tests, onnxruntime-web in the worker). Outputs are per image / per text (batch dim removed).
+ */
+import { tensor, type Tensor } from '../math/tensor.ts';
+import type { BuiltGraph } from './onnx/builtGraph.ts';
+import { buildHeadProjectionGraph } from './onnx/headProjectionGraph.ts';
+import { buildImageGraph } from './onnx/imageGraph.ts';
+import { buildTextGraph } from './onnx/textGraph.ts';
+import type { ClipCheckpoint } from './checkpoint/types.ts';
+import type { ClipTokenizer } from './tokenizer/clipTokenizer.ts';
+
+export interface Int64Input {
+  readonly dtype: 'int64';
+  readonly data: BigInt64Array;
+  readonly dims: readonly number[];
+}
+export type GraphFeed = Tensor<string, Float32Array> | Int64Input;
+
+export interface GraphSession {
+  run(feeds: Record<string, GraphFeed>, outputNames?: readonly string[]): Promise<Record<string, Tensor>>;
+  release(): Promise<void>;
+}
+
+export type SessionFactory = (graph: BuiltGraph, ckpt: ClipCheckpoint) => Promise<GraphSession>;
+
+export interface DecomposeRequest {
+  tokenLayers?: readonly number[];
+  debugResidual?: boolean;
+}
+
+/** name -> tensor for one image (see IMAGE_OUTPUT_SHAPES without the batch letter) */
+export type Decomposition = Record<string, Tensor>;
+
+/** drops the leading batch dim of a batch-1 output */
+function unbatch(t: Tensor): Tensor {
+  if (t.dims[0] !== 1) throw new Error(`expected a batch of 1, got dims [${t.dims.join(', ')}]`);
+  const shape = t.shape.split(' ').slice(1).join(' ');
+  return tensor(shape, t.data, t.dims.slice(1));
+}
+
+export class ClipEngine {
+  private readonly sessions = new Map<string, Promise<GraphSession>>();
+  private headProjectionCache?: Promise<Record<string, Tensor>>;
+
+  constructor(
+    readonly checkpoint: ClipCheckpoint,
+    private readonly createSession: SessionFactory,
+    readonly tokenizer?: ClipTokenizer,
+  ) {}
+
+  private session(key: string, build: () => BuiltGraph): Promise<GraphSession> {
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = Promise.resolve().then(() => this.createSession(build(), this.checkpoint));
+      // a failed creation must not poison the cache
+      s.catch(() => this.sessions.delete(key));
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  private checkPixels(pixels: Tensor<string, Float32Array>): void {
+    const S = this.checkpoint.vision.imageSize;
+    const ok = pixels.dims.length === 3 && pixels.dims[0] === 3 && pixels.dims[1] === S && pixels.dims[2] === S;
+    if (!ok) throw new RangeError(`pixels must be [3, ${S}, ${S}] for this model, got [${pixels.dims.join(', ')}]`);
+  }
+
+  /** the unit image embedding through the plain graph (no decomposition outputs) */
+  async embed(pixels: Tensor<string, Float32Array>): Promise<Tensor<'D'>> {
+    this.checkPixels(pixels);
+    const s = await this.session('plain', () => buildImageGraph(this.checkpoint, { decompose: false }));
+    const out = await s.run({ pixel_values: tensor('B C S S', pixels.data, [1, ...pixels.dims]) });
+    return unbatch(out.embedding) as Tensor<'D'>;
+  }
+
+  /** the decomposed forward pass for one image */
+  async decompose(pixels: Tensor<string, Float32Array>, request: DecomposeRequest = {}): Promise<Decomposition> {
+    this.checkPixels(pixels);
+    const tokenLayers = [...(request.tokenLayers ?? [])];
+    const debugResidual = Boolean(request.debugResidual);
+    const key = `decompose:${tokenLayers.join(',')}:${debugResidual}`;
+    const s = await this.session(key, () => buildImageGraph(this.checkpoint, { decompose: true, tokenLayers, debugResidual }));
+    const out = await s.run({ pixel_values: tensor('B C S S', pixels.data, [1, ...pixels.dims]) });
+    const result: Decomposition = {};
+    for (const [name, t] of Object.entries(out)) result[name] = unbatch(t);
+    return result;
+  }
+
+  /** the per-model matrices of METHOD 2.6 (head_proj, gamma_proj, beta_proj, bout_proj); computed once */
+  headProjections(): Promise<Record<string, Tensor>> {
+    this.headProjectionCache ??= this.session('head-projection', () => buildHeadProjectionGraph(this.checkpoint)).then((s) => s.run({}));
+    this.headProjectionCache.catch(() => (this.headProjectionCache = undefined));
+    return this.headProjectionCache;
+  }
+
+  /**
+   * Unit text embeddings [C, D]. Each batch is cut after its longest end token: under the causal
+   * mask the pooled row does not depend on later positions, so this is exact and much cheaper.
+   */
+  async encodeText(texts: readonly string[], batchSize = 32): Promise<Tensor<'C D', Float32Array>> {
+    const text = this.checkpoint.text;
+    if (!text) throw new Error('this checkpoint has no text tower');
+    if (!this.tokenizer) throw new Error('this checkpoint has no tokenizer files (vocab.json + merges.txt)');
+    const D = text.embedDim;
+    const result = new Float32Array(texts.length * D);
+    const s = await this.session('text', () => buildTextGraph(this.checkpoint));
+    for (let start = 0; start < texts.length; start += batchSize) {
+      const chunk = texts.slice(start, start + batchSize);
+      const batch = this.tokenizer.tokenizeBatch(chunk, text.contextLength);
+      const n = Math.max(...batch.eotIndex) + 1;
+      const ids = new BigInt64Array(chunk.length * n);
+      for (let r = 0; r < chunk.length; r++) {
+        for (let i = 0; i < n; i++) ids[r * n + i] = BigInt(batch.ids[r * batch.contextLength + i]);
+      }
+      const eot = BigInt64Array.from(batch.eotIndex, (x) => BigInt(x));
+      const out = await s.run({
+        input_ids: { dtype: 'int64', data: ids, dims: [chunk.length, n] },
+        eot_index: { dtype: 'int64', data: eot, dims: [chunk.length] },
+      });
+      result.set(out.text_embedding.data as Float32Array, start * D);
+    }
+    return tensor('C D', result, [texts.length, D]);
+  }
+
+  async release(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    this.headProjectionCache = undefined;
+    await Promise.all(all.map(async (s) => (await s.catch(() => undefined))?.release()));
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The input/output contract of clipscope's ONNX graphs: names are an API (UI, CLI, workers and
+ * tests read them), shape letters follow src/math/tensor.ts (B batch, L layer, H head, T token,
+ * E head width dh, D joint width, W residual width, K chosen layers, N text length).
+ */
+export type GraphDType = 'float32' | 'int64';
+
+export interface GraphIO {
+  readonly name: string;
+  /** shape letters, e.g. 'B L H D' */
+  readonly shape: string;
+  readonly dtype: GraphDType;
+}
+
+export const IMAGE_INPUT = { name: 'pixel_values', shape: 'B C S S', dtype: 'float32' } as const satisfies GraphIO;
+
+/** outputs of the decomposed image graph (the plain graph has only `embedding`) */
+export const IMAGE_OUTPUT_SHAPES = {
+  /** unit image embedding û */
+  embedding: 'B D',
+  /** c_e: projected ln_pre output at the class token */
+  embed_term: 'B D',
+  /** c_F,ℓ */
+  mlp: 'B L D',
+  /** Σ_i c_{ℓ,h,i} */
+  heads: 'B L H D',
+  /** Σ_h c_{ℓ,h,0} */
+  class_class: 'B L D',
+  /** class-token query row of every attention matrix */
+  attention: 'B L H T',
+  /** μ* of ln_post */
+  ln_mean: 'B',
+  /** σ* = sqrt(var + eps) of ln_post */
+  ln_std: 'B',
+  /** ‖u‖ of the unnormalised embedding */
+  norm: 'B',
+  /** α_i·v_i (value incl. its bias), per layer, token, head */
+  cells: 'B L T H E',
+  /** c_{ℓ,h,i} for the requested layers */
+  tokens: 'B K T H D',
+  /** debugResidual: r, e, A_ℓ, F_ℓ (residual space) */
+  resid: 'B W',
+  embed_resid: 'B W',
+  attn_out: 'B L W',
+  mlp_out: 'B L W',
+} as const;
+export type ImageOutputName = keyof typeof IMAGE_OUTPUT_SHAPES;
+
+export const TEXT_INPUTS = [
+  { name: 'input_ids', shape: 'B N', dtype: 'int64' },
+  { name: 'eot_index', shape: 'B', dtype: 'int64' },
+] as const satisfies readonly GraphIO[];
+export const TEXT_OUTPUT_SHAPES = { text_embedding: 'B D' } as const;
+
+export const HEAD_PROJECTION_OUTPUT_SHAPES = {
+  /** M_{ℓ,h} = W_out,ℓ[:, h]ᵀ·diag(γ)·Π */
+  head_proj: 'L H E D',
+  /** γ·Π */
+  gamma_proj: 'D',
+  /** β·Π */
+  beta_proj: 'D',
+  /** (γ⊙b_out,ℓ)·Π */
+  bout_proj: 'L D',
+} as const;
