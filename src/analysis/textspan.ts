@@ -1,0 +1,268 @@
+/**
+ * TEXTSPAN (METHOD.md §4): greedily pick, from a pool of text embeddings, the texts whose directions
+ * explain most of the variance of one head's outputs over a set of images.
+ *
+ * Follows the reference loop of §4.2–4.3 exactly (SVD of the uncentred outputs, texts projected on
+ * the top-r right singular span, centring after the SVD, the unnormalised score = Bessel std of the
+ * raw dot products, the chosen direction projected out of the data and out of every text), but
+ * runs the loop in the r-dimensional span instead of forming the K×M score matrix at every step:
+ *
+ *  - with Y [r×D] the span's orthonormal rows and x_j = Y·t_j the text coordinates, the variance of
+ *    column j of C·Rᵀ is x_jᵀ Σ x_j, Σ = Y·Cov·Yᵀ being the (Bessel) covariance of the centred
+ *    outputs in span coordinates (r×r, computed once).
+ *  - projecting ρ = x_{j*} out of the data maps Σ to PΣP, P = I − ρρᵀ/‖ρ‖², and out of a text maps
+ *    x_j to x_j − β_j ρ with β_j = x_j·ρ/‖ρ‖²; the new score is then
+ *    s_j − 2β_j (x_jᵀΣρ) + β_j² ρᵀΣρ, an O(M·r) update per step.
+ *
+ * The data-side projections (reconstruction and residual) are applied in the full D dims, as in the
+ * reference, at O(K·D) per pick.
+ */
+import { columnMeans, gram, matmulTransB, matmulTransBInto, transposeInto, type FloatArray } from '../math/linalg.ts';
+import { symmetricEigen } from '../math/symmetricEigen.ts';
+import { ShapeError, tensor, type Tensor } from '../math/tensor.ts';
+
+export interface TextspanOptions {
+  /** texts to pick (at most min(m, K − 1) are returned); default 20 */
+  m?: number;
+  /** rank r of the span the texts are projected on (METHOD's --w_ov_rank); default 80 */
+  rank?: number;
+}
+
+export const textspanDefaults = { m: 20, rank: 80 } as const;
+
+export interface TextspanPick {
+  /** row of R */
+  index: number;
+  /** cumulative fraction of the total variance (over all D dims) explained after this pick */
+  varianceExplained: number;
+}
+
+export interface TextspanResult<A extends FloatArray = Float32Array> {
+  picks: TextspanPick[];
+  /** K, the number of images the head's outputs were taken over */
+  imagesUsed: number;
+  /** r_eff = min(rank, K, D), the dimension of the span the texts were projected on */
+  spanRank: number;
+  /** (1/(K−1)) Σ_k ‖c_k − c̄‖², the denominator of `varianceExplained` */
+  totalVariance: number;
+  /** c̄ [D] */
+  mean: Tensor<'D', Float64Array>;
+  /** the chosen text vectors as they were when picked (span-projected, orthogonalised) [picks × D] */
+  directions: Tensor<'C D', Float64Array>;
+  /** c̄ + projection of the centred outputs on the chosen directions: Ĉ of METHOD 4.3 / 4.5 */
+  reconstruction: Tensor<'K D', A>;
+  /** centred outputs minus their projection; reconstruction + residual = C */
+  residual: Tensor<'K D', A>;
+}
+
+/**
+ * A score at or below this fraction of the total variance counts as zero: the texts left carry no
+ * variance (or only rounding noise, e.g. a duplicate of a picked text), so picking stops.
+ */
+const NEGLIGIBLE_SCORE = 1e-14;
+
+/** Same element type as `like`, for outputs that mirror the input's precision. */
+function sameKind<A extends FloatArray>(like: A, length: number): A {
+  return (like instanceof Float64Array ? new Float64Array(length) : new Float32Array(length)) as A;
+}
+
+/**
+ * The span step (METHOD 4.2): top-r right singular vectors Y of the uncentred C, and Σ, the Bessel
+ * covariance of the centred C in span coordinates. The centred Gram is accumulated directly (no
+ * cancellation even when the mean dominates, as with a head's constant bias share); the
+ * uncentred one is recovered from it by adding K·c̄c̄ᵀ back.
+ */
+function spanOf(c: Tensor<'K D', FloatArray>, rank: number) {
+  const [k, d] = c.dims;
+  const spanRank = Math.min(rank, k, d);
+  const mean = columnMeans(c);
+  const centred = gram(c, { subtract: mean.data });
+  const uncentred = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) uncentred[i * d + j] = centred.data[i * d + j] + k * mean.data[i] * mean.data[j];
+  }
+  const { vectors: basis } = symmetricEigen(tensor('D D', uncentred, [d, d]), { count: spanRank });
+  // Σ = Y·Gc·Yᵀ/(K−1)
+  const yg = matmulTransB(basis, centred, 'R D');
+  const sigma = matmulTransB(yg, basis, 'R R').data;
+  for (let i = 0; i < sigma.length; i++) sigma[i] /= k - 1;
+  let trace = 0;
+  for (let j = 0; j < d; j++) trace += centred.data[j * d + j];
+  return { spanRank, basis, mean, sigma, totalVariance: trace / (k - 1) };
+}
+
+export function textspan<A extends FloatArray = Float32Array>(
+  C: Tensor<'K D', A>,
+  R: Tensor<'M D', FloatArray>,
+  options: TextspanOptions = {},
+): TextspanResult<A> {
+  const { m, rank } = { ...textspanDefaults, ...options };
+  if (C.dims.length !== 2 || R.dims.length !== 2) throw new ShapeError('textspan needs C [K×D] and R [M×D]');
+  const [k, d] = C.dims;
+  const [poolSize, dr] = R.dims;
+  if (dr !== d) throw new ShapeError(`textspan: C has D=${d} but R has D=${dr}`);
+  if (!Number.isInteger(m) || m < 0) throw new RangeError(`textspan: m must be a non-negative integer, got ${m}`);
+  if (!Number.isInteger(rank) || rank < 1) throw new RangeError(`textspan: rank must be a positive integer, got ${rank}`);
+  if (k < 2) throw new RangeError(`textspan needs at least 2 images (K=${k})`);
+
+  const { spanRank: r, basis, mean, sigma, totalVariance } = spanOf(C, rank);
+
+  // text coordinates in the span, x_j = Y t_j  [M×r]
+  const x = matmulTransB(R, basis, 'M R').data;
+  // initial scores s_j = x_jᵀ Σ x_j (the Bessel variance of column j of C·Rᵀ)
+  const xSigma = matmulTransB(tensor('M R', x, [poolSize, r]), tensor('R R', sigma, [r, r]), 'M R').data;
+  const score = new Float64Array(poolSize);
+  for (let j = 0; j < poolSize; j++) {
+    let s = 0;
+    for (let a = 0; a < r; a++) s += x[j * r + a] * xSigma[j * r + a];
+    score[j] = s;
+  }
+
+  const picked = new Uint8Array(poolSize);
+  const picks: TextspanPick[] = [];
+  const chosen: Float64Array[] = [];
+  const rho = new Float64Array(r);
+  const sigmaRho = new Float64Array(r);
+  const beta = new Float64Array(poolSize);
+  const wScore = new Float64Array(poolSize);
+  const maxPicks = Math.min(m, k - 1, poolSize);
+  const negligible = NEGLIGIBLE_SCORE * totalVariance;
+  let explained = 0;
+
+  while (picks.length < maxPicks) {
+    let best = -1;
+    let bestScore = -Infinity;
+    for (let j = 0; j < poolSize; j++) {
+      if (!picked[j] && score[j] > bestScore) {
+        bestScore = score[j];
+        best = j;
+      }
+    }
+    if (best < 0 || !(bestScore > negligible)) break;
+    let n = 0;
+    for (let a = 0; a < r; a++) {
+      rho[a] = x[best * r + a];
+      n += rho[a] * rho[a];
+    }
+    if (!(n > 0)) break;
+    // q = ρᵀΣρ is the pick's score; q/n the variance its direction explains
+    let q = 0;
+    for (let a = 0; a < r; a++) {
+      let s = 0;
+      for (let b = 0; b < r; b++) s += sigma[a * r + b] * rho[b];
+      sigmaRho[a] = s;
+      q += rho[a] * s;
+    }
+    explained += q / n;
+    picks.push({ index: best, varianceExplained: totalVariance > 0 ? Math.min(1, explained / totalVariance) : 0 });
+    picked[best] = 1;
+    chosen.push(rho.slice());
+
+    // texts: β_j = x_j·ρ/n, w_j = x_jᵀΣρ; update scores, then x_j −= β_j ρ
+    for (let j = 0; j < poolSize; j++) {
+      const base = j * r;
+      let dot = 0;
+      let ws = 0;
+      for (let a = 0; a < r; a++) {
+        const xa = x[base + a];
+        dot += xa * rho[a];
+        ws += xa * sigmaRho[a];
+      }
+      beta[j] = dot / n;
+      wScore[j] = ws;
+    }
+    for (let j = 0; j < poolSize; j++) {
+      const b = beta[j];
+      score[j] += b * (b * q - 2 * wScore[j]);
+      const base = j * r;
+      for (let a = 0; a < r; a++) x[base + a] -= b * rho[a];
+    }
+    // data: Σ ← PΣP = Σ − (uρᵀ + ρuᵀ)/n + (q/n²) ρρᵀ with u = Σρ
+    const qn = q / (n * n);
+    for (let a = 0; a < r; a++) {
+      for (let b = 0; b < r; b++) {
+        sigma[a * r + b] += -(sigmaRho[a] * rho[b] + rho[a] * sigmaRho[b]) / n + qn * rho[a] * rho[b];
+      }
+    }
+  }
+
+  // directions back in D dims: ρ_t Y
+  const directions = new Float64Array(picks.length * d);
+  for (let t = 0; t < picks.length; t++) {
+    const row = chosen[t];
+    for (let a = 0; a < r; a++) {
+      const ya = a * d;
+      const coef = row[a];
+      for (let j = 0; j < d; j++) directions[t * d + j] += coef * basis.data[ya + j];
+    }
+  }
+
+  const { reconstruction, residual } = projectOutDirections(C, mean.data, directions, picks.length);
+  return {
+    picks,
+    imagesUsed: k,
+    spanRank: r,
+    totalVariance,
+    mean,
+    directions: tensor('C D', directions, [picks.length, d]),
+    reconstruction,
+    residual,
+  };
+}
+
+/** Rows of C handled per block in `projectOutDirections` (bounds its double-precision scratch). */
+const PROJECT_BLOCK_ROWS = 256;
+
+/**
+ * The data side of the loop, as in the reference: centre, then for each direction ρ_t in order,
+ * a_t = Cρ_t/‖ρ_t‖², C −= a_t⊗ρ_t, Ĉ += a_t⊗ρ_t (Ĉ starting at the mean). The sequential deflation
+ * is rewritten exactly as a_t = (c·ρ_t − Σ_{s<t} a_s ρ_s·ρ_t)/‖ρ_t‖², so the heavy parts are two
+ * blocked products (C·Dirᵀ, then A·Dir) instead of K·picks·D scalar loops.
+ */
+function projectOutDirections<A extends FloatArray>(
+  c: Tensor<'K D', A>,
+  mean: Float64Array,
+  directions: Float64Array,
+  count: number,
+): { reconstruction: Tensor<'K D', A>; residual: Tensor<'K D', A> } {
+  const [k, d] = c.dims;
+  const cross = new Float64Array(count * count); // ρ_s·ρ_t
+  matmulTransBInto(cross, directions, directions, count, count, d);
+  const directionsT = new Float64Array(d * count);
+  transposeInto(directionsT, directions, count, d);
+  const recon = sameKind(c.data, k * d);
+  const resid = sameKind(c.data, k * d);
+  const block = new Float64Array(PROJECT_BLOCK_ROWS * d);
+  const coef = new Float64Array(PROJECT_BLOCK_ROWS * count);
+  const proj = new Float64Array(PROJECT_BLOCK_ROWS * d);
+  for (let start = 0; start < k; start += PROJECT_BLOCK_ROWS) {
+    const rows = Math.min(PROJECT_BLOCK_ROWS, k - start);
+    for (let i = 0; i < rows; i++) {
+      const src = (start + i) * d;
+      for (let j = 0; j < d; j++) block[i * d + j] = c.data[src + j] - mean[j];
+    }
+    if (count > 0) {
+      matmulTransBInto(coef, block, directions, rows, count, d);
+      for (let i = 0; i < rows; i++) {
+        const base = i * count;
+        for (let t = 0; t < count; t++) {
+          let v = coef[base + t];
+          for (let s = 0; s < t; s++) v -= coef[base + s] * cross[s * count + t];
+          coef[base + t] = v / cross[t * count + t];
+        }
+      }
+      matmulTransBInto(proj, coef, directionsT, rows, d, count);
+    } else {
+      proj.fill(0);
+    }
+    for (let i = 0; i < rows; i++) {
+      const dst = (start + i) * d;
+      for (let j = 0; j < d; j++) {
+        const p = proj[i * d + j];
+        recon[dst + j] = mean[j] + p;
+        resid[dst + j] = block[i * d + j] - p;
+      }
+    }
+  }
+  return { reconstruction: tensor('K D', recon, [k, d]), residual: tensor('K D', resid, [k, d]) };
+}
