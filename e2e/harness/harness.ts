@@ -1,13 +1,58 @@
 /**
  * Browser test harness: exposes `window.harness` for the Node test driver (e2e/*.test.ts), which
- * calls it through page.evaluate. Everything runs the same modules the app runs.
+ * calls it through page.evaluate. Everything runs the same modules the app runs; the engine goes
+ * through the real worker (workers/clip.worker.ts) and the app's own client.
  */
+import type { ExecutionProvider, ModelFileInput } from '../../src/api/types.ts';
 import { comparePreprocessToGolden } from '../../src/model/preprocess/golden.ts';
+import { modelWorker } from '../../src/ui/workerClient.ts';
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
+}
+
+export interface EngineRunRequest {
+  provider: ExecutionProvider;
+  files: { name: string; url: string; size: number }[];
+  pixels: number[];
+  pixelDims: number[];
+  tokenLayers: number[];
+  texts: string[];
+  /** an encoded image (PNG/JPEG) to decompose through decode + preprocess in the worker */
+  imageUrl?: string;
+  verbose?: boolean;
+}
+
+type Plain = { dims: number[]; data: number[] };
+
+async function runEngine(req: EngineRunRequest) {
+  const api = modelWorker();
+  const runtime = await api.initRuntime({ provider: req.provider, threads: 2, disableCpuFallback: true, verboseLogging: Boolean(req.verbose) });
+  const files: ModelFileInput[] = req.files.map((f) => ({ name: f.name, url: new URL(f.url, location.href).href, size: f.size }));
+  const model = await api.loadModel(files);
+  const summary = await api.decomposePixels('pixels', { dims: req.pixelDims, data: new Float32Array(req.pixels) }, { tokenLayers: req.tokenLayers });
+  const outputs: Record<string, Plain> = {};
+  for (const name of Object.keys(summary.tensors)) {
+    const t = await api.getTensor('pixels', name);
+    outputs[name] = { dims: [...t.dims], data: Array.from(t.data) };
+  }
+  const text = req.texts.length ? await api.encodeText(req.texts) : undefined;
+  const headProj = await api.getModelTensor('head_proj');
+  let imageEmbedding: number[] | undefined;
+  if (req.imageUrl) {
+    const s = await api.decomposeImage('image', await fetchBytes(req.imageUrl));
+    imageEmbedding = Array.from(s.embedding);
+  }
+  return {
+    runtime,
+    fingerprint: model.fingerprint,
+    outputs,
+    text: text && ({ dims: [...text.dims], data: Array.from(text.data) } as Plain),
+    headProj: { dims: [...headProj.dims], data: Array.from(headProj.data) } as Plain,
+    imageEmbedding,
+  };
 }
 
 const harness = {
@@ -17,6 +62,7 @@ const harness = {
     const [photo, golden] = await Promise.all([fetchBytes(photoUrl), fetchBytes(goldenUrl)]);
     return comparePreprocessToGolden(photo, golden, size, { name: photoUrl });
   },
+  runEngine,
 };
 
 declare global {

@@ -13,6 +13,7 @@ let built: Promise<void> | undefined;
 
 export function buildHarness(): Promise<void> {
   built ??= (async () => {
+    if (process.env.CLIPSCOPE_HARNESS_BUILT === '1' && existsSync(`${HARNESS_OUT}/index.html`)) return;
     await build({ configFile: HARNESS_CONFIG });
     if (!existsSync(`${HARNESS_OUT}/index.html`)) throw new Error('harness build produced no index.html');
   })();

@@ -14,6 +14,8 @@ export interface RuntimeRequest {
   threads?: number;
   /** refuse to place any node on the CPU when WebGPU is used (proves the graph runs on the GPU) */
   disableCpuFallback?: boolean;
+  /** onnxruntime verbose logging (node placement etc.) to the console */
+  verboseLogging?: boolean;
 }
 
 export interface RuntimeInfo {

@@ -114,10 +114,10 @@ export class ClipEngine {
       for (let r = 0; r < chunk.length; r++) {
         for (let i = 0; i < n; i++) ids[r * n + i] = BigInt(batch.ids[r * batch.contextLength + i]);
       }
-      const eot = BigInt64Array.from(batch.eotIndex, (x) => BigInt(x));
+      const eotRow = BigInt64Array.from(batch.eotIndex, (x, r) => BigInt(r * n + x));
       const out = await s.run({
         input_ids: { dtype: 'int64', data: ids, dims: [chunk.length, n] },
-        eot_index: { dtype: 'int64', data: eot, dims: [chunk.length] },
+        eot_row: { dtype: 'int64', data: eotRow, dims: [chunk.length] },
       });
       result.set(out.text_embedding.data as Float32Array, start * D);
     }

@@ -60,9 +60,11 @@ export function buildImageGraph(ckpt: ClipCheckpoint, options: ImageGraphOptions
     strides: [v.patchSize, v.patchSize],
   }, 'patch_embed');
   const patchTokens = g.transpose(g.reshape(conv, [-1, w, N]), [0, 2, 1], 'patch_tokens');
-  const batchSize = g.slice(g.node('Shape', [pixels]), [0], [1], [0], 'batch_size');
-  const clsShape = g.concat([batchSize, g.constInt64([1, w])], 0, 'cls_shape');
-  const cls = g.node('Expand', [g.reshape(weights.f32(weightName('vision', 'cls')), [1, 1, w]), clsShape], {}, 'cls_tokens');
+  // [B,1,w] class tokens, broadcast over the batch with float ops only (0·first patch + cls):
+  // int64 shape arithmetic (Shape/Slice/Concat/Gather on shapes) has no WebGPU kernel and would
+  // put nodes on the CPU. The patch tokens of a finite image are finite, so 0·x is exactly 0.
+  const firstPatch = g.slice(patchTokens, [0], [1], [1], 'first_patch');
+  const cls = g.add(g.mul(firstPatch, g.constFloat(new Float32Array([0]), [])), g.reshape(weights.f32(weightName('vision', 'cls')), [1, 1, w]), 'cls_tokens');
   const embedded = g.add(g.concat([cls, patchTokens], 1), weights.f32(weightName('vision', 'pos')), 'embedded');
   const s0 = layerNorm(ctx, embedded, weightName('vision', 'ln_pre.g'), weightName('vision', 'ln_pre.b'), v.layerNormEps, 'resid_pre_0');
 

@@ -67,7 +67,7 @@ describe.each(SPECS.flatMap((spec) => LAYOUTS.map((layout) => ({ spec, layout, n
     const ids = [t.bosTokenId, ...body, t.eosTokenId];
     const padded = [...ids, ...Array(t.contextLength - ids.length).fill(t.padTokenId)];
     const session = await createOrtNodeSession(buildTextGraph(ckpt), ckpt);
-    const out = await session.run({ input_ids: int64Feed(ids, [1, ids.length]), eot_index: int64Feed([ids.length - 1], [1]) });
+    const out = await session.run({ input_ids: int64Feed(ids, [1, ids.length]), eot_row: int64Feed([ids.length - 1], [1]) });
     await session.release();
     expect(relErr(out.text_embedding.data, referenceTextForward(raw, padded).data)).toBeLessThanOrEqual(1e-4);
   });

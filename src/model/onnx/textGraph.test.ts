@@ -35,7 +35,7 @@ describe.each([
   const eots = [4, 2];
   const embed = async (seqs: number[][], eot: number[]) => {
     const n = seqs[0].length;
-    const out = await session.run({ input_ids: int64Feed(seqs.flat(), [seqs.length, n]), eot_index: int64Feed(eot, [seqs.length]) });
+    const out = await session.run({ input_ids: int64Feed(seqs.flat(), [seqs.length, n]), eot_row: int64Feed(eot.map((e, b) => b * n + e), [seqs.length]) });
     return out.text_embedding;
   };
 

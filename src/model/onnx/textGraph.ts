@@ -32,28 +32,28 @@ export function buildTextGraph(ckpt: ClipCheckpoint, options: TextGraphOptions =
 
   const ids = g.input(TEXT_INPUTS[0].name, OnnxDataType.INT64, ['batch', 'tokens']);
   const eot = g.input(TEXT_INPUTS[1].name, OnnxDataType.INT64, ['batch']);
-  const idsShape = g.node('Shape', [ids], {}, 'ids_shape'); // [B, n]
-  const n = g.slice(idsShape, [1], [2], [0], 'n'); // [1]
+  // Shapes come from Shape nodes (with start/end) and Reshape's copy-dim 0, never from int64
+  // Slice/Concat/Expand arithmetic: the WebGPU EP runs no int64 math, which would put those
+  // nodes on the CPU.
   const zero = g.constInt64([0]);
-
   const tokens = g.node('Gather', [weights.f32(weightName('text', 'tok')), ids], { axis: 0 }, 'tok_embed'); // [B,n,w]
+  const n = g.node('Shape', [tokens], { start: 1, end: 2 }, 'n'); // [1] (Shape of a float tensor: WebGPU has no int64 Shape)
   const positions = g.node('Slice', [weights.f32(weightName('text', 'pos')), zero, n, zero], {}, 'pos_n'); // [n,w]
   const x = g.add(tokens, positions, 'embedded');
 
   // causal mask: the [ctx, ctx] upper triangle (inline, small) cut to [n, n]
   const triangle = new Float32Array(ctxLen * ctxLen);
   for (let i = 0; i < ctxLen; i++) for (let j = i + 1; j < ctxLen; j++) triangle[i * ctxLen + j] = MASKED;
-  const axes01 = g.constInt64([0, 1]);
-  const mask = g.node('Slice', [g.constFloat(triangle, [ctxLen, ctxLen]), g.constInt64([0, 0]), g.concat([n, n], 0), axes01], {}, 'causal_mask');
+    const rows = g.node('Slice', [g.constFloat(triangle, [ctxLen, ctxLen]), zero, n, zero], {}, 'causal_rows'); // [n, ctx]
+  const mask = g.node('Slice', [rows, zero, n, g.constInt64([1])], {}, 'causal_mask'); // [n, n]
 
-  const splitShape = g.concat([idsShape, g.constInt64([t.heads, t.headWidth])], 0, 'split_shape');
+  const splitShape = g.node('Shape', [g.reshape(tokens, [0, 0, t.heads, t.headWidth])], {}, 'split_shape'); // [B,n,H,dh]
   let stream = g.reshape(x, [-1, w]);
   for (let l = 0; l < t.layers; l++) stream = residualBlock(ctx, stream, l, dims, splitShape, mask).stream;
 
   // pick each sequence's end-token row, then ln_final (per token, so order does not matter)
-  const stream3 = g.reshapeTo(stream, g.concat([idsShape, g.constInt64([w])], 0));
-  const index = g.node('Expand', [g.reshape(eot, [-1, 1, 1]), g.constInt64([1, 1, w])], {}, 'eot_index_w');
-  const pooled = g.reshape(g.node('GatherElements', [stream3, index], { axis: 1 }), [-1, w], 'pooled');
+  // eot_row[b] = b·n + (position of b's end token): one Gather on the flattened [B·n, w] stream
+  const pooled = g.node('Gather', [stream, eot], { axis: 0 }, 'pooled'); // [B, w]
   const normed = layerNorm(ctx, pooled, weightName('text', 'ln_final.g'), weightName('text', 'ln_final.b'), t.layerNormEps, 'ln_final');
   const projected = linear(ctx, normed, weightName('text', 'proj'), undefined, 'text_proj');
   g.output('text_embedding', l2Normalize(g, projected).unit, OnnxDataType.FLOAT, ['batch', t.embedDim]);

@@ -48,7 +48,8 @@ export type ImageOutputName = keyof typeof IMAGE_OUTPUT_SHAPES;
 
 export const TEXT_INPUTS = [
   { name: 'input_ids', shape: 'B N', dtype: 'int64' },
-  { name: 'eot_index', shape: 'B', dtype: 'int64' },
+  /** row of the flattened [B·n] token axis holding each sequence's end token: b·n + position */
+  { name: 'eot_row', shape: 'B', dtype: 'int64' },
 ] as const satisfies readonly GraphIO[];
 export const TEXT_OUTPUT_SHAPES = { text_embedding: 'B D' } as const;
 

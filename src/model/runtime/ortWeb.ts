@@ -22,6 +22,7 @@ interface GpuAdapterLike {
 
 let current: RuntimeInfo | undefined;
 let disableCpuFallback = false;
+let verboseLogging = false;
 
 /** Picks and configures the execution provider. Call once before creating sessions. */
 export async function initWebRuntime(req: RuntimeRequest): Promise<RuntimeInfo> {
@@ -31,6 +32,8 @@ export async function initWebRuntime(req: RuntimeRequest): Promise<RuntimeInfo> 
   const threads = isolated ? Math.max(1, req.threads ?? Math.min(4, hardware)) : 1;
   ort.env.wasm.numThreads = threads;
   disableCpuFallback = Boolean(req.disableCpuFallback);
+  verboseLogging = Boolean(req.verboseLogging);
+  if (verboseLogging) ort.env.logLevel = 'verbose';
 
   let provider: ExecutionProvider = 'wasm';
   let fallbackReason: string | undefined;
@@ -79,9 +82,15 @@ export async function createWebSession(model: Uint8Array, externalData: readonly
     graphOptimizationLevel: 'all',
     externalData: externalData.map((f) => ({ path: f.path, data: f.data })),
   };
+  if (verboseLogging) options.logSeverityLevel = 0;
   if (info.provider === 'webgpu' && disableCpuFallback) {
     // A graph with an op the WebGPU EP lacks is rejected instead of silently running on the CPU.
     options.extra = { session: { disable_cpu_ep_fallback: '1' } };
+  }
+  if (info.provider === 'webgpu') {
+    // Lets the WebGPU EP take the small int64 shape computations (Shape -> Slice -> Concat) that
+    // the graphs use for their dynamic batch and text length; without it those go to the CPU EP.
+    options.extra = { ...(options.extra ?? {}), ep: { webgpuexecutionprovider: { enableInt64: '1' } } };
   }
   return ort.InferenceSession.create(model, options);
 }

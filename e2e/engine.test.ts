@@ -1,0 +1,136 @@
+/**
+ * The worker runs the decomposed image graph and the text graph of generated checkpoints in
+ * headless Chromium, on WebGPU (SwiftShader; CPU fallback disabled, so every node provably runs
+ * on WebGPU) and on WASM (2 threads, cross-origin isolated); every output matches onnxruntime-node
+ * within 1e-4 (max|a-b| / max|b|).
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { tensor, type Tensor } from '../src/math/tensor.ts';
+import { loadCheckpoint } from '../src/model/checkpoint/load.ts';
+import { nodeModelDir } from '../src/model/checkpoint/nodeSources.node.ts';
+import { createNodeEngine } from '../src/model/engine.node.ts';
+import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
+import { generateCheckpointDir } from '../src/testkit/checkpointGenerator.node.ts';
+import { TINY_P14_QUICKGELU, TINY_P16_48PX_F16, type CheckpointSpec } from '../src/testkit/checkpointGenerator.ts';
+import { openHarness, type HarnessSession } from './lib/harness.ts';
+
+const FIXTURES = fileURLToPath(new URL('./.out/fixtures/engine', import.meta.url));
+const TEXTS = ['a photo of a cat', 'a diagram of a horse on a beach', 'red'];
+const CORPUS = ['a photo of a cat', 'a photo of a dog', 'a diagram of a horse', 'the beach at sunset', 'red green blue'];
+
+interface Case {
+  spec: CheckpointSpec;
+  layout: 'hf' | 'openclip';
+}
+const CASES: Case[] = [
+  { spec: TINY_P14_QUICKGELU, layout: 'hf' },
+  { spec: TINY_P16_48PX_F16, layout: 'openclip' },
+];
+
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / (scale || 1);
+}
+
+function pixelsFor(S: number): Float32Array {
+  const p = new Float32Array(3 * S * S);
+  for (let i = 0; i < p.length; i++) p[i] = Math.sin(i * 0.37) * 1.5;
+  return p;
+}
+
+interface Expected {
+  dir: string;
+  files: { name: string; url: string; size: number }[];
+  pixels: Float32Array;
+  S: number;
+  tokenLayers: number[];
+  outputs: Record<string, Tensor>;
+  text: Tensor;
+  headProj: Tensor;
+}
+
+async function prepare(c: Case): Promise<Expected> {
+  const dir = join(FIXTURES, `${c.spec.name}-${c.layout}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const tokenizer = generateBpeVocab(CORPUS, 40);
+  const names = generateCheckpointDir(dir, c.spec, { layout: c.layout, seed: 5, tokenizer });
+  const ckpt = await loadCheckpoint(nodeModelDir(dir));
+  const engine = await createNodeEngine(ckpt);
+  const S = ckpt.vision.imageSize;
+  const pixels = pixelsFor(S);
+  const tokenLayers = [ckpt.vision.layers - 1];
+  const outputs = await engine.decompose(tensor('C S S', pixels, [3, S, S]), { tokenLayers });
+  const text = await engine.encodeText(TEXTS);
+  const headProj = (await engine.headProjections()).head_proj;
+  await engine.release();
+  const base = `/fixtures/${c.spec.name}-${c.layout}`;
+  return {
+    dir,
+    files: names.map((p) => basename(p)).map((n) => ({ name: n, url: `${base}/${n}`, size: statSync(join(dir, n)).size })),
+    pixels,
+    S,
+    tokenLayers,
+    outputs,
+    text,
+    headProj,
+  };
+}
+
+for (const provider of ['wasm', 'webgpu'] as const) {
+  describe(`engine in Chromium on ${provider}`, () => {
+    let h: HarnessSession;
+    const expected = new Map<Case, Expected>();
+    before(async () => {
+      for (const c of CASES) expected.set(c, await prepare(c));
+      h = await openHarness({ '/fixtures/': FIXTURES });
+    });
+    after(async () => h?.close());
+
+    for (const c of CASES) {
+      it(`runEngine(${c.spec.name}, ${c.layout}) on ${provider} equals onnxruntime-node within 1e-4`, async () => {
+        const e = expected.get(c)!;
+        await h.page.reload();
+        await h.page.waitForFunction(() => document.getElementById('status')?.textContent === 'harness ready');
+        const got = await h.page
+          .evaluate((req) => window.harness.runEngine(req), {
+            provider,
+            files: e.files,
+            pixels: Array.from(e.pixels),
+            pixelDims: [3, e.S, e.S],
+            tokenLayers: e.tokenLayers,
+            texts: TEXTS,
+            verbose: process.env.CLIPSCOPE_ORT_VERBOSE === '1',
+          })
+          .catch((err: Error) => {
+            throw new Error(`${err.message}\nconsole:\n${h.consoleLines.slice(process.env.CLIPSCOPE_ORT_VERBOSE === '1' ? -400 : -30).join('\n')}`);
+          });
+        assert.equal(got.runtime.provider, provider, `provider in use: ${JSON.stringify(got.runtime)}`);
+        if (provider === 'wasm') {
+          assert.equal(got.runtime.crossOriginIsolated, true);
+          assert.equal(got.runtime.threads, 2);
+        }
+        assert.deepEqual(Object.keys(got.outputs).sort(), Object.keys(e.outputs).sort());
+        for (const [name, t] of Object.entries(e.outputs)) {
+          assert.deepEqual(got.outputs[name].dims, [...t.dims], `${name} dims`);
+          const err = relErr(got.outputs[name].data, t.data);
+          assert.ok(err <= 1e-4, `${name}: relative error ${err.toExponential(2)} > 1e-4 on ${provider}`);
+        }
+        assert.ok(got.text, 'text embeddings');
+        assert.deepEqual(got.text.dims, [...e.text.dims]);
+        assert.ok(relErr(got.text.data, e.text.data) <= 1e-4, `text_embedding: ${relErr(got.text.data, e.text.data)}`);
+        assert.ok(relErr(got.headProj.data, e.headProj.data) <= 1e-4, 'head_proj');
+      });
+    }
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * The model worker: exposes ClipscopeApi with comlink. A thin adapter over src/model — the
+ * checkpoint, the onnxruntime-web sessions and every big tensor live here, never on the main thread.
+ */
+import * as Comlink from 'comlink';
+import type { ClipscopeApi, DecomposeOptions, DecompositionSummary, ModelFileInput, TensorDTO } from '../src/api/types.ts';
+import { tensor, type Tensor } from '../src/math/tensor.ts';
+import { loadCheckpoint } from '../src/model/checkpoint/load.ts';
+import { blobSource, sourceModelFiles } from '../src/model/checkpoint/sources.ts';
+import { httpSource } from '../src/model/checkpoint/httpSource.ts';
+import type { ByteSource } from '../src/model/checkpoint/types.ts';
+import { ClipEngine, type Decomposition } from '../src/model/engine.ts';
+import { decodeImage } from '../src/model/preprocess/decode.ts';
+import { preprocessPixels } from '../src/model/preprocess/transform.ts';
+import { initWebRuntime, runtimeInfo } from '../src/model/runtime/ortWeb.ts';
+import { webSessionFactory } from '../src/model/runtime/webSessions.ts';
+import { clipTokenizerFromFiles } from '../src/model/tokenizer/tokenizerFiles.ts';
+
+let engine: ClipEngine | undefined;
+const images = new Map<string, Decomposition>();
+
+function requireEngine(): ClipEngine {
+  if (!engine) throw new Error('no model is loaded');
+  return engine;
+}
+
+function copyOut(t: Tensor): TensorDTO {
+  // a copy, so the worker keeps its own data; the copy's buffer is transferred, not cloned
+  const data = Float32Array.from(t.data);
+  return Comlink.transfer({ dims: [...t.dims], data }, [data.buffer]);
+}
+
+async function summarize(imageId: string, parts: Decomposition, preprocessMs: number, runMs: number): Promise<DecompositionSummary> {
+  images.set(imageId, parts);
+  const tensors: Record<string, readonly number[]> = {};
+  for (const [name, t] of Object.entries(parts)) tensors[name] = [...t.dims];
+  return { imageId, embedding: Float32Array.from(parts.embedding.data), tensors, timings: { preprocessMs, runMs } };
+}
+
+async function openSource(f: ModelFileInput): Promise<ByteSource> {
+  return 'blob' in f ? blobSource(f.blob, f.name) : httpSource(f.url, f.name, f.size);
+}
+
+const api: ClipscopeApi = {
+  initRuntime: (req) => initWebRuntime(req),
+
+  async loadModel(files: ModelFileInput[]) {
+    const t0 = performance.now();
+    const sources = await Promise.all(files.map(openSource));
+    const ckpt = await loadCheckpoint(sourceModelFiles(sources, 'model folder'));
+    const tokenizer = ckpt.tokenizerFiles?.size ? await clipTokenizerFromFiles(ckpt.tokenizerFiles) : undefined;
+    await engine?.release();
+    images.clear();
+    engine = new ClipEngine(ckpt, webSessionFactory(), tokenizer);
+    return {
+      fingerprint: ckpt.fingerprint,
+      layout: ckpt.layout,
+      vision: ckpt.vision,
+      ...(ckpt.text ? { text: ckpt.text } : {}),
+      preprocess: ckpt.preprocess,
+      runtime: runtimeInfo(),
+      hasTokenizer: Boolean(tokenizer),
+      loadMs: performance.now() - t0,
+    };
+  },
+
+  async decomposeImage(imageId, bytes, options: DecomposeOptions = {}) {
+    const e = requireEngine();
+    const t0 = performance.now();
+    const pixels = preprocessPixels(await decodeImage(bytes, imageId), e.checkpoint.preprocess);
+    const t1 = performance.now();
+    const parts = await e.decompose(pixels, options);
+    return summarize(imageId, parts, t1 - t0, performance.now() - t1);
+  },
+
+  async decomposePixels(imageId, pixels, options: DecomposeOptions = {}) {
+    const e = requireEngine();
+    const t0 = performance.now();
+    const parts = await e.decompose(tensor('C S S', pixels.data, pixels.dims), options);
+    return summarize(imageId, parts, 0, performance.now() - t0);
+  },
+
+  async getTensor(imageId, name) {
+    const parts = images.get(imageId);
+    if (!parts) throw new Error(`no decomposition is stored for image '${imageId}'`);
+    const t = parts[name];
+    if (!t) throw new Error(`image '${imageId}' has no tensor '${name}' (has: ${Object.keys(parts).join(', ')})`);
+    return copyOut(t);
+  },
+
+  async encodeText(texts) {
+    return copyOut(await requireEngine().encodeText(texts));
+  },
+
+  async getModelTensor(name) {
+    const all = await requireEngine().headProjections();
+    const t = all[name];
+    if (!t) throw new Error(`no model tensor '${name}' (has: ${Object.keys(all).join(', ')})`);
+    return copyOut(t);
+  },
+
+  async releaseImage(imageId) {
+    images.delete(imageId);
+  },
+};
+
+Comlink.expose(api);
