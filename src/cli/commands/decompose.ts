@@ -44,7 +44,7 @@ export const decomposeCommand: Command = {
     const ckpt = await openModel(dir);
     let tokenLayers: number[];
     try {
-      tokenLayers = parseTokenLayers(args['token-layers'] ?? 'last:4', ckpt.vision.layers);
+      tokenLayers = parseTokenLayers(args['token-layers'] ?? `last:${Math.min(4, ckpt.vision.layers)}`, ckpt.vision.layers);
     } catch (err) {
       throw usageError(`--token-layers: ${(err as Error).message}`);
     }
