@@ -73,6 +73,11 @@ const api: ClipscopeApi = {
     return summarize(imageId, parts, t1 - t0, performance.now() - t1);
   },
 
+  async embedPixels(pixels) {
+    const emb = await requireEngine().embed(tensor('C S S', pixels.data, pixels.dims));
+    return Float32Array.from(emb.data);
+  },
+
   async decomposePixels(imageId, pixels, options: DecomposeOptions = {}) {
     const e = requireEngine();
     const t0 = performance.now();

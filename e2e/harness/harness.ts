@@ -55,6 +55,38 @@ async function runEngine(req: EngineRunRequest) {
   };
 }
 
+/** timing of the plain and decomposed graphs through the worker (main-thread clock, medians later) */
+async function benchEngine(req: { files: { name: string; url: string; size: number }[]; runs: number; tokenLayersFromEnd: number }) {
+  const api = modelWorker();
+  const runtime = await api.initRuntime({ provider: 'wasm', threads: 2 });
+  let t = performance.now();
+  const model = await api.loadModel(req.files.map((f) => ({ name: f.name, url: new URL(f.url, location.href).href, size: f.size })));
+  const loadMs = performance.now() - t;
+  const S = model.vision.imageSize;
+  const data = new Float32Array(3 * S * S);
+  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.013) * 1.2;
+  const L = model.vision.layers;
+  const tokenLayers = Array.from({ length: req.tokenLayersFromEnd }, (_, i) => L - req.tokenLayersFromEnd + i);
+  const px = () => ({ dims: [3, S, S], data: data.slice() });
+  t = performance.now();
+  await api.embedPixels(px());
+  const plainFirstMs = performance.now() - t;
+  t = performance.now();
+  await api.decomposePixels('bench', px(), { tokenLayers });
+  const decompFirstMs = performance.now() - t;
+  const plainMs: number[] = [];
+  const decompositionMs: number[] = [];
+  for (let r = 0; r < req.runs; r++) {
+    t = performance.now();
+    await api.embedPixels(px());
+    plainMs.push(performance.now() - t);
+    t = performance.now();
+    await api.decomposePixels('bench', px(), { tokenLayers });
+    decompositionMs.push(performance.now() - t);
+  }
+  return { runtime, loadMs, plainFirstMs, decompFirstMs, plainMs, decompositionMs };
+}
+
 const harness = {
   crossOriginIsolated: () => globalThis.crossOriginIsolated,
   /** preprocess a photo in this browser and compare with a torchvision golden */
@@ -63,6 +95,7 @@ const harness = {
     return comparePreprocessToGolden(photo, golden, size, { name: photoUrl });
   },
   runEngine,
+  benchEngine,
 };
 
 declare global {

@@ -68,6 +68,8 @@ export interface ClipscopeApi {
   loadModel(files: ModelFileInput[]): Promise<ModelSummary>;
   /** decode + preprocess + decompose an encoded image (PNG/JPEG bytes) */
   decomposeImage(imageId: string, bytes: Uint8Array, options?: DecomposeOptions): Promise<DecompositionSummary>;
+  /** unit embedding [D] of a preprocessed [3,S,S] tensor through the plain graph (no decomposition) */
+  embedPixels(pixels: TensorDTO): Promise<Float32Array>;
   /** decompose an already preprocessed [3,S,S] tensor */
   decomposePixels(imageId: string, pixels: TensorDTO, options?: DecomposeOptions): Promise<DecompositionSummary>;
   getTensor(imageId: string, name: string): Promise<TensorDTO>;

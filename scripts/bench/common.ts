@@ -1,0 +1,83 @@
+/** Shared helpers for `npm run bench`: medians, the ViT-B/16-shaped checkpoint, memory sampling. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCheckpoint } from '../../src/model/checkpoint/load.ts';
+import { nodeModelDir } from '../../src/model/checkpoint/nodeSources.node.ts';
+import type { ClipCheckpoint } from '../../src/model/checkpoint/types.ts';
+import { generateCheckpointDir } from '../../src/testkit/checkpointGenerator.node.ts';
+import { VIT_B16_SHAPED } from '../../src/testkit/checkpointGenerator.ts';
+import { REPO_ROOT, SHARED_DIR } from '../../src/testkit/shared.ts';
+
+export const BENCH_DIR = join(REPO_ROOT, '.cache', 'bench');
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export const fmtMs = (ms: number) => `${ms.toFixed(1)} ms`;
+export const fmtMiB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+/**
+ * The ViT-B/16-shaped random checkpoint (OpenCLIP layout, f32), generated once into .cache/bench.
+ * With ../shared present it carries CLIP's real BPE vocabulary, so text benchmarks tokenize
+ * realistically.
+ */
+export async function vitB16Checkpoint(): Promise<{ dir: string; ckpt: ClipCheckpoint }> {
+  const dir = join(BENCH_DIR, 'vit-b16-shaped');
+  if (!existsSync(join(dir, 'open_clip_model.safetensors'))) {
+    const vocabDir = join(SHARED_DIR, 'data', 'vocab');
+    const tokenizer = existsSync(join(vocabDir, 'vocab.json'))
+      ? { vocabJson: readFileSync(join(vocabDir, 'vocab.json'), 'utf8'), mergesTxt: readFileSync(join(vocabDir, 'merges.txt'), 'utf8') }
+      : undefined;
+    generateCheckpointDir(dir, VIT_B16_SHAPED, { layout: 'openclip', seed: 16, ...(tokenizer ? { tokenizer } : {}) });
+  }
+  return { dir, ckpt: await loadCheckpoint(nodeModelDir(dir)) };
+}
+
+export function checkpointFiles(dir: string): string[] {
+  return readdirSync(dir).sort();
+}
+
+/** Samples the summed resident memory of some processes; `peak()` is the largest sum seen. */
+export function rssSampler(pids: () => number[], intervalMs = 100) {
+  let peak = 0;
+  const sample = () => {
+    let sum = 0;
+    for (const pid of pids()) {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const m = /VmRSS:\s+(\d+) kB/.exec(status);
+        if (m) sum += Number(m[1]) * 1024;
+      } catch {
+        // the process ended
+      }
+    }
+    peak = Math.max(peak, sum);
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    peak: () => (sample(), peak),
+    reset: () => {
+      peak = 0;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** pids of every process whose command line contains `needle` (Chromium and its children) */
+export function pidsMatching(needle: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmd.includes(needle)) out.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
