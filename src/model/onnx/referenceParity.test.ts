@@ -8,7 +8,7 @@ import { tensor } from '../../math/tensor.ts';
 import { loadCheckpoint } from '../checkpoint/load.ts';
 import { memoryModelFiles } from '../checkpoint/sources.ts';
 import { createOrtNodeSession, int64Feed } from '../runtime/ortNode.node.ts';
-import { generateCheckpoint, TINY_P14_QUICKGELU, TINY_P16_48PX_F16, TINY_P16_GELU } from '../../testkit/checkpointGenerator.ts';
+import { generateCheckpoint, TINY_PRESETS } from '../../testkit/checkpointGenerator.ts';
 import { referenceImageForward } from '../../testkit/reference/imageForward.ts';
 import { readRawCheckpoint } from '../../testkit/reference/rawCheckpoint.ts';
 import { referenceTextForward } from '../../testkit/reference/textForward.ts';
@@ -26,7 +26,7 @@ const relErr = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return diff / scale;
 };
 
-const SPECS = [TINY_P16_GELU, TINY_P14_QUICKGELU, TINY_P16_48PX_F16];
+const SPECS = TINY_PRESETS;
 const LAYOUTS = ['openclip', 'hf'] as const;
 
 describe.each(SPECS.flatMap((spec) => LAYOUTS.map((layout) => ({ spec, layout, name: spec.name }))))('graphs vs the float64 reference: $name ($layout)', ({ spec, layout }) => {
