@@ -3,7 +3,9 @@
  * checkpoint, the onnxruntime-web sessions and every big tensor live here, never on the main thread.
  */
 import * as Comlink from 'comlink';
-import type { ClipscopeApi, DecomposeOptions, DecompositionSummary, ModelFileInput, TensorDTO } from '../src/api/types.ts';
+import type { ExplorerApi } from '../src/api/explorer.ts';
+import type { ClipscopeApi, DecomposeOptions, DecompositionSummary, ModelFileInput, ModelWorkerApi, TensorDTO } from '../src/api/types.ts';
+import { ExplorerSession } from '../src/explorer/session.ts';
 import { tensor, type Tensor } from '../src/math/tensor.ts';
 import { loadCheckpoint } from '../src/model/checkpoint/load.ts';
 import { blobSource, sourceModelFiles } from '../src/model/checkpoint/sources.ts';
@@ -17,7 +19,13 @@ import { webSessionFactory } from '../src/model/runtime/webSessions.ts';
 import { clipTokenizerFromFiles } from '../src/model/tokenizer/tokenizerFiles.ts';
 
 let engine: ClipEngine | undefined;
+let session: ExplorerSession | undefined;
 const images = new Map<string, Decomposition>();
+
+function requireSession(): ExplorerSession {
+  if (!session) throw new Error('no model is loaded');
+  return session;
+}
 
 function requireEngine(): ClipEngine {
   if (!engine) throw new Error('no model is loaded');
@@ -52,6 +60,7 @@ const api: ClipscopeApi = {
     await engine?.release();
     images.clear();
     engine = new ClipEngine(ckpt, webSessionFactory(), tokenizer);
+    session = new ExplorerSession(engine);
     return {
       fingerprint: ckpt.fingerprint,
       layout: ckpt.layout,
@@ -109,4 +118,24 @@ const api: ClipscopeApi = {
   },
 };
 
-Comlink.expose(api);
+/** the explorer's analyses, delegated to the session of the loaded model */
+const explorer: ExplorerApi = {
+  addImage: (id, name, bytes) => requireSession().addImage(id, name, bytes).then((r) => Comlink.transfer(r, [r.display.rgba.buffer])),
+  removeImage: (id) => requireSession().removeImage(id),
+  setLabels: (labels, onProgress) => requireSession().setLabels(labels, onProgress),
+  setPool: (pool, onProgress) => requireSession().setPool(pool, onProgress),
+  loadAtlas: (json) => requireSession().loadAtlas(json),
+  headGrid: (req) => requireSession().headGrid(req),
+  layerEffects: (id, prompt) => requireSession().layerEffects(id, prompt),
+  heatmap: (req) => requireSession().heatmap(req),
+  headTokenMap: (id, l, h, prompt) => requireSession().headTokenMap(id, l, h, prompt),
+  segmentation: (id, prompt) => requireSession().segmentation(id, prompt),
+  headTextspan: (l, h, options) => requireSession().headTextspan(l, h, options),
+  headTopImages: (l, h, k) => requireSession().headTopImages(l, h, k),
+  setAblation: (spec) => requireSession().setAblation(spec),
+  topClasses: (id, k) => requireSession().topClasses(id, k),
+  exportContributions: (id) => requireSession().exportContributions(id),
+};
+
+const exposed: ModelWorkerApi = { ...api, ...explorer };
+Comlink.expose(exposed);

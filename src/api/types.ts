@@ -4,6 +4,7 @@
  * on demand with `getTensor` (transferred, not cloned).
  */
 import type { PreprocessConfig, TextArch, VisionArch } from '../model/arch.ts';
+import type { ExplorerApi } from './explorer.ts';
 
 export type ExecutionProvider = 'webgpu' | 'wasm';
 
@@ -79,3 +80,6 @@ export interface ClipscopeApi {
   getModelTensor(name: string): Promise<TensorDTO>;
   releaseImage(imageId: string): Promise<void>;
 }
+
+/** everything the model worker exposes on its one comlink endpoint */
+export type ModelWorkerApi = ClipscopeApi & ExplorerApi;

@@ -1,0 +1,419 @@
+/**
+ * ExplorerSession: the explorer's analyses over the images loaded in one model session, run where
+ * the model runs (the worker). Big tensors (head terms, cells, text embeddings) stay here; every
+ * method returns a summary sized for drawing. Platform-neutral: tested in Node with the same engine.
+ */
+import { ablatedEmbedding, ComponentMeanAccumulator, resolveAblation, type AblationSelection, type ComponentMeans } from '../analysis/ablation.ts';
+import { formatAblation, parseAblation } from '../analysis/ablation-syntax.ts';
+import { contrastiveMaps, headMaskFromSpec, headPatchMap, patchMap, textProbe, tokenScores } from '../analysis/heatmap.ts';
+import type { HeadProjections, ImageComponents, SpatialTerms } from '../analysis/inputs.ts';
+import { headPool, retrieveByVector } from '../analysis/retrieval.ts';
+import { headRole } from '../analysis/roles.ts';
+import { normalisedMap, segmentImage, thresholdAtMean } from '../analysis/segmentation.ts';
+import { textspan } from '../analysis/textspan.ts';
+import { classLogits, topClasses, zeroShotClassifier } from '../analysis/zeroshot.ts';
+import type {
+  ClassScore,
+  ExplorerApi,
+  HeadGridRequest,
+  HeadGridValues,
+  Heatmap,
+  HeatmapRequest,
+  ImageAdded,
+  LayerEffects,
+  ProgressCallback,
+  RankedImage,
+  SegmentationResult,
+  TextspanPanel,
+  Top5,
+} from '../api/explorer.ts';
+import { tensor, type Tensor } from '../math/tensor.ts';
+import { visionGrid } from '../model/arch.ts';
+import type { ClipEngine, Decomposition } from '../model/engine.ts';
+import { decodeImage } from '../model/preprocess/decode.ts';
+import { preprocessForDisplay, preprocessPixels } from '../model/preprocess/transform.ts';
+import { parseDescriptionPool, type DescriptionPool } from './pool.ts';
+import { TextEmbeddings } from './textEmbeddings.ts';
+
+export interface ExplorerSessionOptions {
+  /** memory kept for per-image cells [L,T,H,dh] (most recent images first); older ones are recomputed on demand */
+  cellsBudgetBytes?: number;
+}
+
+export const explorerSessionDefaults = { cellsBudgetBytes: 512 * 2 ** 20 } as const;
+
+interface StoredImage {
+  id: string;
+  name: string;
+  bytes: Uint8Array;
+  components: ImageComponents;
+  spatial?: SpatialTerms;
+  /** recency stamp for the cells budget */
+  touched: number;
+}
+
+const f32 = (t: Tensor<string, Float32Array | Float64Array>) => t.data;
+const norm = (x: ArrayLike<number>, off = 0, n = x.length - off) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[off + i] ** 2;
+  return Math.sqrt(s);
+};
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>, aOff = 0, n = b.length) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[aOff + i] * b[i];
+  return s;
+};
+
+function toComponents(p: Decomposition): ImageComponents {
+  return {
+    embedding: p.embedding as Tensor<'D'>,
+    embedTerm: p.embed_term as Tensor<'D'>,
+    mlp: p.mlp as Tensor<'L D'>,
+    heads: p.heads as Tensor<'L H D'>,
+    classClass: p.class_class as Tensor<'L D'>,
+  };
+}
+
+function toSpatial(p: Decomposition): SpatialTerms {
+  return { cells: p.cells as Tensor<'L T H E'>, lnMean: p.ln_mean.data[0], lnStd: p.ln_std.data[0], norm: p.norm.data[0] };
+}
+
+export class ExplorerSession implements ExplorerApi {
+  private readonly images = new Map<string, StoredImage>();
+  private readonly texts: TextEmbeddings;
+  private readonly options: Required<ExplorerSessionOptions>;
+  private clock = 0;
+  private projections?: Promise<HeadProjections>;
+  private labels?: { names: string[]; W: Tensor<'C D', Float64Array> };
+  private pool?: { pool: DescriptionPool; embeddings: Tensor<'M D', Float32Array> };
+  private atlas?: Map<string, TextspanPanel>;
+  private ablationText = '';
+  private ablation?: AblationSelection;
+  private means?: ComponentMeans;
+  private readonly textspans = new Map<string, TextspanPanel>();
+
+  constructor(private readonly engine: ClipEngine, options: ExplorerSessionOptions = {}) {
+    this.texts = new TextEmbeddings(engine);
+    this.options = { ...explorerSessionDefaults, ...options };
+  }
+
+  private get arch() {
+    return this.engine.checkpoint.vision;
+  }
+
+  private image(id: string): StoredImage {
+    const img = this.images.get(id);
+    if (!img) throw new Error(`no image '${id}' is loaded`);
+    return img;
+  }
+
+  private headProjections(): Promise<HeadProjections> {
+    this.projections ??= this.engine.headProjections().then((p) => ({
+      headProj: p.head_proj as Tensor<'L H E D'>,
+      gammaProj: p.gamma_proj as Tensor<'D'>,
+      betaProj: p.beta_proj as Tensor<'D'>,
+      boutProj: p.bout_proj as Tensor<'L D'>,
+    }));
+    return this.projections;
+  }
+
+  private imagesChanged(): void {
+    this.means = undefined;
+    this.textspans.clear();
+  }
+
+  /** keeps the cells of the most recently used images within the budget */
+  private enforceCellsBudget(): void {
+    const withCells = [...this.images.values()].filter((i) => i.spatial).sort((a, b) => b.touched - a.touched);
+    let used = 0;
+    for (const img of withCells) {
+      used += img.spatial!.cells.data.byteLength;
+      if (used > this.options.cellsBudgetBytes && img !== withCells[0]) img.spatial = undefined;
+    }
+  }
+
+  private async spatial(id: string): Promise<SpatialTerms> {
+    const img = this.image(id);
+    img.touched = ++this.clock;
+    if (!img.spatial) {
+      const pixels = preprocessPixels(await decodeImage(img.bytes, img.name), this.engine.checkpoint.preprocess);
+      img.spatial = toSpatial(await this.engine.decompose(pixels));
+      this.enforceCellsBudget();
+    }
+    return img.spatial;
+  }
+
+  async addImage(id: string, name: string, bytes: Uint8Array): Promise<ImageAdded> {
+    const t0 = performance.now();
+    const decoded = await decodeImage(bytes, name);
+    const pre = this.engine.checkpoint.preprocess;
+    const pixels = preprocessPixels(decoded, pre);
+    const display = preprocessForDisplay(decoded, pre);
+    const t1 = performance.now();
+    const parts = await this.engine.decompose(pixels);
+    const t2 = performance.now();
+    this.images.set(id, { id, name, bytes, components: toComponents(parts), spatial: toSpatial(parts), touched: ++this.clock });
+    this.enforceCellsBudget();
+    this.imagesChanged();
+    return {
+      id,
+      name,
+      sourceSize: [decoded.width, decoded.height],
+      display: { width: display.width, height: display.height, rgba: display.data },
+      timings: { decodeMs: t1 - t0, decomposeMs: t2 - t1 },
+    };
+  }
+
+  async removeImage(id: string): Promise<void> {
+    this.images.delete(id);
+    this.imagesChanged();
+  }
+
+  async setLabels(labels: { classes: string[]; templates: string[] }, onProgress?: ProgressCallback): Promise<{ classes: number }> {
+    const { classes, templates } = labels;
+    if (classes.length === 0) throw new Error('the label set has no classes');
+    if (templates.length === 0 || templates.some((t) => !t.includes('{}'))) throw new Error("every template needs a '{}' for the class name");
+    const prompts = classes.flatMap((c) => templates.map((t) => t.replaceAll('{}', c)));
+    const emb = await this.texts.embed(prompts, onProgress, 'embedding the label set');
+    const D = this.texts.dim;
+    const all = new Float32Array(prompts.length * D);
+    emb.forEach((e, i) => all.set(e, i * D));
+    this.labels = { names: [...classes], W: zeroShotClassifier(tensor('C P D', all, [classes.length, templates.length, D])) };
+    return { classes: classes.length };
+  }
+
+  async setPool(poolText: string, onProgress?: ProgressCallback): Promise<{ texts: number }> {
+    const pool = parseDescriptionPool(poolText);
+    const emb = await this.texts.embed(pool.texts, onProgress, 'embedding the description pool');
+    const D = this.texts.dim;
+    const data = new Float32Array(pool.texts.length * D);
+    emb.forEach((e, i) => data.set(e, i * D));
+    this.pool = { pool, embeddings: tensor('M D', data, [pool.texts.length, D]) };
+    this.textspans.clear();
+    return { texts: pool.texts.length };
+  }
+
+  async loadAtlas(atlasJson: string): Promise<{ heads: number; images: number }> {
+    let atlas: { images?: number; heads?: { layer: number; head: number; role?: { property: string | null; confidence: number } | null; texts: { text: string; property?: string; varianceExplained: number }[] }[] };
+    try {
+      atlas = JSON.parse(atlasJson);
+    } catch (err) {
+      throw new Error(`the atlas is not JSON: ${(err as Error).message}`);
+    }
+    if (!Array.isArray(atlas.heads)) throw new Error('the atlas has no "heads" list (is it an atlas.json from clipscope textspan?)');
+    const images = Number(atlas.images ?? 0);
+    const map = new Map<string, TextspanPanel>();
+    for (const h of atlas.heads) {
+      if (!Number.isInteger(h.layer) || !Number.isInteger(h.head) || !Array.isArray(h.texts)) throw new Error('an atlas head entry lacks layer, head or texts');
+      const role = h.role?.property ? { property: h.role.property, confidence: h.role.confidence } : null;
+      map.set(`${h.layer}.${h.head}`, { layer: h.layer, head: h.head, source: 'atlas', imagesUsed: images, texts: h.texts, role });
+    }
+    this.atlas = map;
+    return { heads: map.size, images };
+  }
+
+  private ablatedMask(): Uint8Array {
+    const { layers: L, heads: H } = this.arch;
+    const off = new Uint8Array(L * H);
+    const sel = this.ablation;
+    if (!sel) return off;
+    for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) off[l * H + h] = sel.layer[l] || sel.head[l * H + h] ? 1 : 0;
+    return off;
+  }
+
+  async headGrid(req: HeadGridRequest): Promise<HeadGridValues> {
+    const { layers: L, heads: H, embedDim: D } = this.arch;
+    const values = new Float32Array(L * H);
+    if (req.mode === 'variance') {
+      const imgs = [...this.images.values()];
+      if (imgs.length < 2) throw new Error('variance across images needs at least 2 loaded images');
+      for (let k = 0; k < L * H; k++) {
+        const mean = new Float64Array(D);
+        for (const img of imgs) for (let d = 0; d < D; d++) mean[d] += f32(img.components.heads)[k * D + d] / imgs.length;
+        let v = 0;
+        for (const img of imgs) for (let d = 0; d < D; d++) v += (f32(img.components.heads)[k * D + d] - mean[d]) ** 2;
+        values[k] = v / (imgs.length - 1);
+      }
+    } else {
+      if (!req.imageId) throw new Error(`head grid mode '${req.mode}' needs an image`);
+      const heads = f32(this.image(req.imageId).components.heads);
+      if (req.mode === 'norm') {
+        for (let k = 0; k < L * H; k++) values[k] = norm(heads, k * D, D);
+      } else {
+        if (!req.prompt) throw new Error("head grid mode 'prompt' needs a prompt");
+        const t = await this.texts.one(req.prompt);
+        for (let k = 0; k < L * H; k++) values[k] = dot(heads, t, k * D, D);
+      }
+    }
+    return { layers: L, heads: H, mode: req.mode, values, ablated: this.ablatedMask() };
+  }
+
+  async layerEffects(imageId: string, prompt?: string): Promise<LayerEffects> {
+    const { layers: L, heads: H, embedDim: D } = this.arch;
+    const c = this.image(imageId).components;
+    const t = prompt ? await this.texts.one(prompt) : undefined;
+    const measure = (v: ArrayLike<number>, off = 0) => (t ? dot(v, t, off, D) : norm(v, off, D));
+    const attention = new Float32Array(L);
+    const mlp = new Float32Array(L);
+    for (let l = 0; l < L; l++) {
+      const layerTerm = new Float64Array(D);
+      for (let h = 0; h < H; h++) for (let d = 0; d < D; d++) layerTerm[d] += f32(c.heads)[(l * H + h) * D + d];
+      attention[l] = measure(layerTerm);
+      mlp[l] = measure(f32(c.mlp), l * D);
+    }
+    return { layers: L, measure: t ? 'prompt' : 'norm', attention, mlp, embed: measure(f32(c.embedTerm)) };
+  }
+
+  private heatmapOf(maps: Tensor<'Y X', Float64Array>[]): Heatmap {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const m of maps) for (const v of m.data) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    return { grid: visionGrid(this.arch).grid, patchSize: this.arch.patchSize, maps: maps.map((m) => Float32Array.from(m.data)), min, max };
+  }
+
+  async heatmap(req: HeatmapRequest): Promise<Heatmap> {
+    if (req.prompts.length === 0) throw new Error('a heatmap needs at least one prompt');
+    const [spatial, model, embs] = await Promise.all([this.spatial(req.imageId), this.headProjections(), this.texts.embed(req.prompts)]);
+    const { layers: L, heads: H } = this.arch;
+    const selected = req.heads && req.heads.trim() ? headMaskFromSpec(req.heads, { layers: L, heads: H }) : new Uint8Array(L * H).fill(1);
+    const off = this.ablatedMask();
+    const mask = selected.map((v, k) => (v && !off[k] ? 1 : 0));
+    let maps = embs.map((t) => patchMap(tokenScores(spatial, textProbe(model, t)), mask));
+    if (req.contrastive && maps.length > 1) maps = contrastiveMaps(maps);
+    return this.heatmapOf(maps);
+  }
+
+  async headTokenMap(imageId: string, layer: number, head: number, prompt: string): Promise<Heatmap> {
+    const [spatial, model, t] = await Promise.all([this.spatial(imageId), this.headProjections(), this.texts.one(prompt)]);
+    return this.heatmapOf([headPatchMap(tokenScores(spatial, textProbe(model, t)), layer, head)]);
+  }
+
+  async segmentation(imageId: string, prompt?: string): Promise<SegmentationResult> {
+    const [spatial, model] = await Promise.all([this.spatial(imageId), this.headProjections()]);
+    const S = this.arch.imageSize;
+    if (prompt) {
+      const t = await this.texts.one(prompt);
+      const normalised = normalisedMap(patchMap(tokenScores(spatial, textProbe(model, t))), S);
+      return { mask: thresholdAtMean(normalised), size: S, target: prompt, threshold: meanOf(normalised.data) };
+    }
+    const labels = this.requireLabels();
+    const predicted = topClasses(classLogits(labels.W, this.image(imageId).components.embedding.data), 1)[0].index;
+    const { normalised, mask } = segmentImage(spatial, model, labels.W, predicted, S);
+    return { mask, size: S, target: labels.names[predicted], threshold: meanOf(normalised.data) };
+  }
+
+  private requireLabels() {
+    if (!this.labels) throw new Error('no label set is loaded (setLabels)');
+    return this.labels;
+  }
+
+  async headTextspan(layer: number, head: number, options: { m?: number; rank?: number } = {}): Promise<TextspanPanel> {
+    this.checkHead(layer, head);
+    const fromAtlas = this.atlas?.get(`${layer}.${head}`);
+    if (fromAtlas) return fromAtlas;
+    const key = `${layer}.${head}.${options.m ?? 20}.${options.rank ?? 80}`;
+    const cached = this.textspans.get(key);
+    if (cached) return cached;
+    if (!this.pool) throw new Error('no description pool is loaded (setPool)');
+    const imgs = [...this.images.values()];
+    if (imgs.length < 2) throw new Error(`TEXTSPAN needs at least 2 images (${imgs.length} loaded)`);
+    const C = headPool(imgs.map((i) => i.components.heads), layer, head);
+    const result = textspan(tensor('K D', C.data, C.dims), this.pool.embeddings, { m: options.m ?? 20, rank: options.rank ?? 80 });
+    const { texts, properties } = this.pool.pool;
+    const role = headRole(result.picks, properties);
+    const panel: TextspanPanel = {
+      layer,
+      head,
+      source: 'images',
+      imagesUsed: result.imagesUsed,
+      texts: result.picks.map((p) => ({ text: texts[p.index], ...(properties[p.index] ? { property: properties[p.index]! } : {}), varianceExplained: p.varianceExplained })),
+      role: role.property ? { property: role.property, confidence: role.confidence } : null,
+    };
+    this.textspans.set(key, panel);
+    return panel;
+  }
+
+  /** images whose head term is largest (‖c_head‖): where this head contributes most directly */
+  async headTopImages(layer: number, head: number, k = 8): Promise<RankedImage[]> {
+    this.checkHead(layer, head);
+    const { heads: H, embedDim: D } = this.arch;
+    const imgs = [...this.images.values()];
+    const scored = imgs.map((img) => ({ id: img.id, score: norm(f32(img.components.heads), (layer * H + head) * D, D) }));
+    return scored.sort((a, b) => b.score - a.score).slice(0, k);
+  }
+
+  /** images ranked by ⟨c_head, t̂⟩ for a prompt (METHOD 6.1, text -> images through one head) */
+  async headTextRetrieval(layer: number, head: number, prompt: string, k = 8): Promise<RankedImage[]> {
+    this.checkHead(layer, head);
+    const imgs = [...this.images.values()];
+    const pool = headPool(imgs.map((i) => i.components.heads), layer, head);
+    const ranked = retrieveByVector(pool, await this.texts.one(prompt), k);
+    return ranked.map((r) => ({ id: imgs[r.index].id, score: r.score }));
+  }
+
+  private checkHead(layer: number, head: number): void {
+    const { layers: L, heads: H } = this.arch;
+    if (!Number.isInteger(layer) || !Number.isInteger(head) || layer < 0 || layer >= L || head < 0 || head >= H) {
+      throw new RangeError(`L${layer}.H${head} is not a head of this ${L}x${H} model`);
+    }
+  }
+
+  async setAblation(spec: string): Promise<{ canonical: string }> {
+    const text = spec.trim();
+    if (!text) {
+      this.ablation = undefined;
+      this.ablationText = '';
+      return { canonical: '' };
+    }
+    const parsed = parseAblation(text);
+    this.ablation = resolveAblation(parsed, { layers: this.arch.layers, heads: this.arch.heads });
+    this.ablationText = formatAblation(parsed);
+    return { canonical: this.ablationText };
+  }
+
+  private componentMeans(): ComponentMeans {
+    if (!this.means) {
+      const { layers, heads, embedDim: dim } = this.arch;
+      const acc = new ComponentMeanAccumulator({ layers, heads, dim });
+      for (const img of this.images.values()) acc.add(img.components);
+      this.means = acc.means();
+    }
+    return this.means;
+  }
+
+  async topClasses(imageId: string, k = 5): Promise<Top5> {
+    const labels = this.requireLabels();
+    const c = this.image(imageId).components;
+    const named = (logits: Float64Array): ClassScore[] => topClasses(logits, k).map((r) => ({ label: labels.names[r.index], logit: r.score }));
+    const original = named(classLogits(labels.W, c.embedding.data));
+    const y = this.ablation ? ablatedEmbedding(c, this.componentMeans(), this.ablation) : undefined;
+    return { imageId, classes: y ? named(classLogits(labels.W, y)) : original, original };
+  }
+
+  async exportContributions(imageId: string) {
+    const c = this.image(imageId).components;
+    const { layers, heads, embedDim } = this.arch;
+    return {
+      layers,
+      heads,
+      embedDim,
+      heads_LHD: Float32Array.from(c.heads.data),
+      mlp_LD: Float32Array.from(c.mlp.data),
+      embed_D: Float32Array.from(c.embedTerm.data),
+      embedding_D: Float32Array.from(c.embedding.data),
+    };
+  }
+
+  get ablationSpec(): string {
+    return this.ablationText;
+  }
+}
+
+function meanOf(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return s / v.length;
+}
