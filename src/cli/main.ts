@@ -11,10 +11,15 @@ export interface Command {
 }
 
 const commands: Record<string, () => Promise<Command>> = {
+  analyze: async () => (await import('./commands/analyze.ts')).analyzeCommand,
+  retrieve: async () => (await import('./commands/retrieve.ts')).retrieveCommand,
+  textspan: async () => (await import('./commands/textspan.ts')).textspanCommand,
   decompose: async () => (await import('./commands/decompose.ts')).decomposeCommand,
   'encode-text': async () => (await import('./commands/encodeText.ts')).encodeTextCommand,
   preprocess: async () => (await import('./commands/preprocess.ts')).preprocessCommand,
   tokenize: async () => (await import('./commands/tokenize.ts')).tokenizeCommand,
+  segment: async () => (await import('./commands/segment.ts')).segmentCommand,
+  ablate: async () => (await import('./commands/ablate.ts')).ablateCommand,
 };
 
 async function help(): Promise<string> {

@@ -37,6 +37,14 @@ describe('upsampleBilinear (PyTorch align_corners=False)', () => {
     expect(Array.from(upsampleBilinear(map([[5]]), 3, 2).data)).toEqual([5, 5, 5, 5, 5, 5]);
   });
 
+  it('pixels past the last source row/column equal the edge value exactly (no rounding from two equal taps)', () => {
+    const v = [0.1, 0.7, 1 / 3, -1.8882075384588168]; // the last value picks up an ulp from w·v + (1 − w)·v
+    const out = upsampleBilinear(tensor('Y X', Float64Array.from(v), [1, 4]), 1, 56).data;
+    // output columns 49..55 sample beyond source column 3
+    for (let x = 49; x < 56; x++) expect(out[x]).toBe(v[3]);
+    for (let x = 0; x < 7; x++) expect(out[x]).toBe(v[0]);
+  });
+
   it('rejects an invalid output size', () => {
     expect(() => upsampleBilinear(map([[1]]), 0, 2)).toThrow(/invalid output size 0x2/);
   });

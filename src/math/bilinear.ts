@@ -22,7 +22,9 @@ function taps(inSize: number, outSize: number): Taps {
     const i0 = Math.min(Math.floor(src), inSize - 1);
     lo[d] = i0;
     hi[d] = Math.min(i0 + 1, inSize - 1);
-    frac[d] = src - i0;
+    // past the last source pixel both taps are the same pixel: weight 0 on the second keeps the
+    // value exact (w·v + (1 − w)·v can be off by an ulp, which breaks ties that metrics rely on)
+    frac[d] = hi[d] === i0 ? 0 : src - i0;
   }
   return { lo, hi, frac };
 }

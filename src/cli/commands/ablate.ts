@@ -1,0 +1,298 @@
+/**
+ * `clipscope ablate`: zero-shot accuracy of a labelled image set before and after mean-ablating a
+ * set of components (METHOD §3.2), from the per-image cache written by `clipscope analyze`.
+ * Means are taken over the same labelled images that are evaluated. Without --ablate, the
+ * reference experiments run: MLPs + embedding term, class→class, both, and the cumulative MSA
+ * sweep.
+ */
+import {
+  AblationEvaluator,
+  ComponentMeanAccumulator,
+  REFERENCE_ABLATIONS,
+  msaSweepSpecs,
+  resolveAblation,
+  type LabelledComponents,
+} from '../../analysis/ablation.ts';
+import { AblationSyntaxError, formatAblation, parseAblation, type AblationSpec } from '../../analysis/ablation-syntax.ts';
+import type { HeadGrid, ImageComponents } from '../../analysis/inputs.ts';
+import type { AccuracyReport } from '../../analysis/zeroshot.ts';
+import { CacheError } from '../../cache/errors.ts';
+import { openAnalysisCacheDir } from '../../cache/reader.node.ts';
+import type { AnalysisCache } from '../../cache/reader.ts';
+import { buildClassifier } from '../../labels/classifier.ts';
+import { readLabelSet, readLabelsCsv } from '../../labels/labelFiles.node.ts';
+import { LabelFileError } from '../../labels/labelSet.ts';
+import type { LabelledFile } from '../../labels/labelsCsv.ts';
+import { tensor, type Tensor } from '../../math/tensor.ts';
+import { createNodeEngine } from '../../model/engine.node.ts';
+import { NodeTextCache } from '../../model/textCache.node.ts';
+import { embedTexts } from '../../model/textCache.ts';
+import { parseCommandArgs, required } from '../args.ts';
+import { CliError, usageError } from '../errors.ts';
+import type { Command } from '../main.ts';
+import { openModel, openTokenizer } from '../model.ts';
+import { writeJsonFile } from '../output.ts';
+import { defaultTextCacheDir } from './textspan.ts';
+
+type F = Float32Array | Float64Array;
+
+export interface GroupSummary {
+  readonly group: string;
+  readonly count: number;
+  readonly top1: number;
+}
+
+/** One accuracy measurement: top-1 / top-5, and per group with the worst group when groups are given. */
+export interface AccuracySummary {
+  readonly count: number;
+  readonly top1: number;
+  readonly top5: number;
+  readonly groups?: readonly GroupSummary[];
+  readonly worstGroup?: GroupSummary;
+}
+
+export interface AblationResult {
+  /** canonical ablation syntax ('' = nothing ablated) */
+  readonly set: string;
+  readonly accuracy: AccuracySummary;
+}
+
+export interface AblationStudy {
+  readonly images: number;
+  readonly classes: number;
+  /** accuracy of the unablated embeddings */
+  readonly before: AccuracySummary;
+  /** --ablate given: that set and the accuracy with it ablated */
+  readonly ablation?: AblationResult;
+  /** no --ablate: METHOD §3.2's experiments */
+  readonly experiments?: {
+    readonly mlpAndEmbed: AblationResult;
+    readonly classClass: AblationResult;
+    readonly both: AblationResult;
+    /** step ℓ₀ ablates attention layers 0..ℓ₀ (L entries; the unablated step is `before`) */
+    readonly msaSweep: readonly AblationResult[];
+  };
+}
+
+export interface AblationStudyOptions {
+  /** an ablation set in the shared syntax; undefined runs the reference experiments */
+  readonly ablate?: string;
+  /** group names by group id (the ids of LabelledComponents.group) */
+  readonly groupNames?: readonly string[];
+}
+
+function summarise(r: AccuracyReport, groupNames: readonly string[] | undefined): AccuracySummary {
+  if (r.groups.length === 0) return { count: r.count, top1: r.top1, top5: r.top5 };
+  const name = (id: number) => groupNames?.[id] ?? String(id);
+  const groups = r.groups.map((g) => ({ group: name(g.group), count: g.count, top1: g.top1 }));
+  const w = r.worstGroup!;
+  return { count: r.count, top1: r.top1, top5: r.top5, groups, worstGroup: { group: name(w.group), count: w.count, top1: w.top1 } };
+}
+
+/** Labelled images that can be walked more than once (the study walks them twice). */
+export type LabelledDataset = Iterable<LabelledComponents> | AsyncIterable<LabelledComponents>;
+
+/**
+ * The study over a re-iterable labelled dataset, streamed: the first walk accumulates the
+ * component means (over the same images that are evaluated), the second classifies every image
+ * under every ablation set. Memory is O(L·H·D) whatever the number of images.
+ * Throws AblationSyntaxError for a bad set, naming the offending item.
+ */
+export async function ablationStudy(
+  dataset: LabelledDataset,
+  classifier: Tensor<'C D', F>,
+  options: AblationStudyOptions = {},
+): Promise<AblationStudy> {
+  const custom = options.ablate === undefined ? undefined : parseAblation(options.ablate);
+  let acc: ComponentMeanAccumulator | undefined;
+  for await (const item of dataset) {
+    const [L, H, D] = item.image.heads.dims;
+    acc ??= new ComponentMeanAccumulator({ layers: L, heads: H, dim: D });
+    acc.add(item.image);
+  }
+  if (!acc) throw new RangeError('the ablation study needs at least one labelled image');
+  const grid: HeadGrid = acc.grid;
+  const specs: AblationSpec[] = custom
+    ? [[], custom]
+    : [[], ...[REFERENCE_ABLATIONS.mlp, REFERENCE_ABLATIONS.classClass, REFERENCE_ABLATIONS.both].map(parseAblation), ...msaSweepSpecs(grid.layers).slice(1)];
+  const evaluator = new AblationEvaluator(classifier, acc.means(), specs.map((s) => resolveAblation(s, grid)));
+  let evaluated = 0;
+  for await (const item of dataset) {
+    evaluator.add(item);
+    evaluated++;
+  }
+  if (evaluated !== acc.count) {
+    throw new RangeError(`the dataset gave ${acc.count} images for the means but ${evaluated} for evaluation: pass a re-iterable dataset`);
+  }
+  const summary = evaluator.reports().map((r) => summarise(r, options.groupNames));
+  const result = (j: number): AblationResult => ({ set: formatAblation(specs[j]), accuracy: summary[j] });
+  const base = { images: evaluated, classes: classifier.dims[0], before: summary[0] };
+  if (custom) return { ...base, ablation: result(1) };
+  return {
+    ...base,
+    experiments: {
+      mlpAndEmbed: result(1),
+      classClass: result(2),
+      both: result(3),
+      msaSweep: Array.from({ length: grid.layers }, (_, l) => result(4 + l)),
+    },
+  };
+}
+
+/** The per-image terms stored in an analysis cache record -> ImageComponents. */
+export function componentsFromRecord(
+  record: { heads: Float32Array; embed_mlp: Float32Array; class_class: Float32Array; embedding: Float32Array },
+  arch: { layers: number; heads: number; embedDim: number },
+): ImageComponents {
+  const { layers: L, heads: H, embedDim: D } = arch;
+  return {
+    embedding: tensor('D', record.embedding, [D]),
+    embedTerm: tensor('D', record.embed_mlp.subarray(0, D), [D]),
+    mlp: tensor('L D', record.embed_mlp.subarray(D), [L, D]),
+    heads: tensor('L H D', record.heads, [L, H, D]),
+    classClass: tensor('L D', record.class_class, [L, D]),
+  };
+}
+
+/** The labelled rows of the CSV that the cache holds, as cache row + label + group. */
+export interface CacheMatch {
+  readonly matched: { row: number; label: number; group?: number; file: string }[];
+  /** labelled files the cache lacks, with the cache's reason when it skipped them */
+  readonly missing: { file: string; reason: string }[];
+  /** cached images without a label */
+  readonly unlabelled: number;
+}
+
+/**
+ * Pairs labels with cached images: by the cache's relative path, or (for a bare file name) by
+ * the one cached image with that file name.
+ */
+export function matchLabelsToCache(
+  rows: readonly LabelledFile[],
+  cached: readonly { path: string; row: number }[],
+  skipped: readonly { path: string; reason: string }[],
+): CacheMatch {
+  const byPath = new Map(cached.map((e) => [e.path, e.row]));
+  const byName = new Map<string, number[]>();
+  for (const e of cached) {
+    const name = e.path.slice(e.path.lastIndexOf('/') + 1);
+    byName.set(name, [...(byName.get(name) ?? []), e.row]);
+  }
+  const skippedReason = new Map(skipped.map((e) => [e.path, e.reason]));
+  const matched: CacheMatch['matched'] = [];
+  const missing: CacheMatch['missing'] = [];
+  const used = new Set<number>();
+  for (const r of rows) {
+    const path = r.file.replace(/\\/g, '/').replace(/^\.\//, '');
+    let row = byPath.get(path);
+    if (row === undefined && !path.includes('/')) {
+      const candidates = byName.get(path) ?? [];
+      if (candidates.length > 1) {
+        throw new CliError(`label for '${r.file}' is ambiguous: the cache holds ${candidates.length} images of that name; give the path`);
+      }
+      row = candidates[0];
+    }
+    if (row === undefined) {
+      missing.push({ file: r.file, reason: skippedReason.get(path) ?? 'not in the cache' });
+      continue;
+    }
+    if (used.has(row)) throw new CliError(`two labels name the same cached image '${r.file}'`);
+    used.add(row);
+    matched.push({ row, label: r.label, file: r.file, ...(r.group === undefined ? {} : { group: r.group }) });
+  }
+  return { matched, missing, unlabelled: cached.length - matched.length };
+}
+
+/** The matched images as a re-iterable dataset read from the cache one image at a time. */
+function cacheDataset(cache: AnalysisCache, matched: CacheMatch['matched']): AsyncIterable<LabelledComponents> {
+  const arch = cache.meta.architecture;
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (const m of matched) {
+        const [heads, embedMlp, classClass, embedding] = await Promise.all(
+          (['heads', 'embed_mlp', 'class_class', 'embedding'] as const).map((q) => cache.record(q, m.row)),
+        );
+        const image = componentsFromRecord(
+          { heads: heads.data, embed_mlp: embedMlp.data, class_class: classClass.data, embedding: embedding.data },
+          arch,
+        );
+        yield { image, label: m.label, ...(m.group === undefined ? {} : { group: m.group }) };
+      }
+    },
+  };
+}
+
+function asCli(err: unknown): unknown {
+  if (err instanceof LabelFileError || err instanceof AblationSyntaxError || err instanceof CacheError) return new CliError(err.message);
+  return err;
+}
+
+export const ablateCommand: Command = {
+  summary: 'zero-shot accuracy before/after mean-ablating components (METHOD 3.2), from an analysis cache',
+  usage: '--model DIR --cache CACHE --classes FILE --labels FILE.csv [--ablate SET] --out FILE.json [--text-cache DIR] [--threads N]',
+  async run(argv) {
+    const args = parseCommandArgs(argv, {
+      model: { type: 'string' },
+      cache: { type: 'string' },
+      classes: { type: 'string' },
+      labels: { type: 'string' },
+      ablate: { type: 'string' },
+      out: { type: 'string' },
+      'text-cache': { type: 'string' },
+      threads: { type: 'string' },
+    });
+    const modelDir = required(args.model, 'model');
+    const cacheDir = required(args.cache, 'cache');
+    const classesFile = required(args.classes, 'classes');
+    const labelsFile = required(args.labels, 'labels');
+    const outFile = required(args.out, 'out');
+    const threads = args.threads === undefined ? 2 : Number(args.threads);
+    if (!Number.isInteger(threads) || threads < 1) throw usageError(`--threads must be a positive integer, got '${args.threads}'`);
+    const log = (line: string) => process.stderr.write(`ablate: ${line}\n`);
+
+    try {
+      const cache = await openAnalysisCacheDir(cacheDir);
+      const { layers, heads } = cache.meta.architecture;
+      // a bad set fails before any work
+      if (args.ablate !== undefined) resolveAblation(args.ablate, { layers, heads });
+      const labelSet = await readLabelSet(classesFile);
+      const table = await readLabelsCsv(labelsFile, labelSet.classes);
+      const match = matchLabelsToCache(table.rows, cache.images, cache.skipped);
+      for (const m of match.missing) log(`warning: ${m.file} is not evaluated: ${m.reason}`);
+      if (match.matched.length === 0) throw new CliError(`none of the ${table.rows.length} labelled files of ${labelsFile} is in the cache ${cacheDir}`);
+
+      const ckpt = await openModel(modelDir);
+      if (ckpt.fingerprint !== cache.meta.model.fingerprint) {
+        throw new CliError(`the cache ${cacheDir} was made by another model than ${modelDir} (fingerprints differ)`);
+      }
+      if (!ckpt.text) throw new CliError(`${modelDir} holds no text tower: the zero-shot classifier needs one`);
+      await openTokenizer(ckpt, modelDir);
+      const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads });
+      let classifier: Tensor<'C D', Float64Array>;
+      try {
+        const store = new NodeTextCache(args['text-cache'] ?? defaultTextCacheDir(cacheDir));
+        log(`classifier: ${labelSet.classes.length} classes x ${labelSet.templates.length} templates`);
+        classifier = await buildClassifier(labelSet, (texts) => embedTexts(engine, texts, store));
+      } finally {
+        await engine.release();
+      }
+      log(`${match.matched.length} labelled images (${match.unlabelled} cached images unlabelled, ${match.missing.length} labels not in the cache)`);
+      const study = await ablationStudy(cacheDataset(cache, match.matched), classifier, {
+        ablate: args.ablate,
+        groupNames: table.groups,
+      });
+      await writeJsonFile(outFile, {
+        model: ckpt.fingerprint,
+        cache: cacheDir,
+        labels: labelsFile,
+        notEvaluated: match.missing,
+        unlabelled: match.unlabelled,
+        ...study,
+      });
+      const after = study.ablation ? `, after '${study.ablation.set}' ${study.ablation.accuracy.top1.toFixed(4)}` : '';
+      log(`top-1 before ${study.before.top1.toFixed(4)}${after} -> ${outFile}`);
+    } catch (err) {
+      throw asCli(err);
+    }
+  },
+};

@@ -1,0 +1,83 @@
+import { existsSync, statSync } from 'node:fs';
+import { analyzeImages } from '../../cache/analyze.node.ts';
+import { CacheError } from '../../cache/errors.ts';
+import { CACHE_DTYPES, type CacheDType } from '../../cache/layout.ts';
+import { createNodeEngine } from '../../model/engine.node.ts';
+import { parseCommandArgs, required } from '../args.ts';
+import { CliError, usageError } from '../errors.ts';
+import type { Command } from '../main.ts';
+import { openModel } from '../model.ts';
+import { createProgress, type Progress } from '../progress.ts';
+
+export function parsePositiveInt(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw usageError(`--${flag} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+/** CacheErrors are the user's to fix (wrong folder, wrong model): one line, exit code 1 */
+export function asCliError(err: unknown): unknown {
+  return err instanceof CacheError ? new CliError(err.message) : err;
+}
+
+export const analyzeCommand: Command = {
+  summary: 'decompose every image of a folder into a resumable per-model analysis cache',
+  usage: '--model DIR --images DIR --out CACHE [--dtype f32|f16] [--limit N] [--threads N]',
+  async run(argv) {
+    const args = parseCommandArgs(argv, {
+      model: { type: 'string' },
+      images: { type: 'string' },
+      out: { type: 'string' },
+      dtype: { type: 'string' },
+      limit: { type: 'string' },
+      threads: { type: 'string' },
+    });
+    const modelDir = required(args.model, 'model');
+    const imagesDir = required(args.images, 'images');
+    const cacheDir = required(args.out, 'out');
+    let dtype: CacheDType | undefined;
+    if (args.dtype !== undefined) {
+      if (!CACHE_DTYPES.includes(args.dtype as CacheDType)) throw usageError(`--dtype must be ${CACHE_DTYPES.join(' or ')}, got '${args.dtype}'`);
+      dtype = args.dtype as CacheDType;
+    }
+    const limit = args.limit === undefined ? undefined : parsePositiveInt(args.limit, 'limit', 0);
+    const threads = parsePositiveInt(args.threads, 'threads', 2);
+    if (!existsSync(imagesDir) || !statSync(imagesDir).isDirectory()) throw new CliError(`images folder not found: ${imagesDir}`);
+
+    const ckpt = await openModel(modelDir);
+    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads });
+    let progress: Progress | undefined;
+    try {
+      const summary = await analyzeImages({
+        engine,
+        imagesDir,
+        cacheDir,
+        dtype,
+        limit,
+        onStart: (pending) => {
+          progress = createProgress({ total: pending, label: 'analyze', unit: 'img' });
+        },
+        onImage: () => progress?.tick(),
+        onWarning: (message) => {
+          const line = `clipscope: warning: ${message}`;
+          if (progress) progress.log(line);
+          else process.stderr.write(`${line}\n`);
+        },
+      });
+      progress?.finish();
+      const parts = [
+        `${summary.added} added`,
+        `${summary.skipped} skipped`,
+        `${summary.alreadyCached} already cached`,
+      ];
+      if (summary.changed > 0) parts.push(`${summary.changed} changed since cached (kept)`);
+      const scope = summary.considered < summary.found ? ` (first ${summary.considered} of ${summary.found} images)` : '';
+      process.stderr.write(`analyze: ${parts.join(', ')}${scope}; cache holds ${summary.rows} images (${summary.dtype}) in ${cacheDir}\n`);
+    } catch (err) {
+      throw asCliError(err);
+    } finally {
+      await engine.release();
+    }
+  },
+};

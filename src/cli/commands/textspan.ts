@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildAtlas, parseTextPool, type TextPool } from '../../cache/atlas.ts';
+import { openAnalysisCacheDir } from '../../cache/reader.node.ts';
+import type { AnalysisCache } from '../../cache/reader.ts';
+import { tensor } from '../../math/tensor.ts';
+import type { ClipCheckpoint } from '../../model/checkpoint/types.ts';
+import { createNodeEngine } from '../../model/engine.node.ts';
+import { NodeTextCache } from '../../model/textCache.node.ts';
+import { embedTexts } from '../../model/textCache.ts';
+import { parseTokenLayers } from '../../model/tokenLayers.ts';
+import { parseCommandArgs, required } from '../args.ts';
+import { CliError, usageError } from '../errors.ts';
+import type { Command } from '../main.ts';
+import { openModel, openTokenizer } from '../model.ts';
+import { writeJsonFile } from '../output.ts';
+import { createProgress, type Progress } from '../progress.ts';
+import { asCliError, parsePositiveInt } from './analyze.ts';
+
+/** the repo's default description pool (tagged) */
+export const DEFAULT_POOL = fileURLToPath(new URL('../../../public/data/descriptions.tsv', import.meta.url));
+
+/** where a cache keeps its text embeddings unless --text-cache says otherwise */
+export function defaultTextCacheDir(cacheDir: string): string {
+  return join(cacheDir, 'text-embeddings');
+}
+
+export function readTextPool(path: string | undefined): TextPool {
+  const file = path ?? DEFAULT_POOL;
+  if (!existsSync(file)) {
+    throw new CliError(path ? `pool file not found: ${path}` : `the default pool ${file} is missing: pass --pool FILE`);
+  }
+  try {
+    return parseTextPool(readFileSync(file, 'utf8'), basename(file));
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
+
+/** opens --model and checks it is the model that filled the cache */
+export async function openModelForCache(dir: string, cache: AnalysisCache, cacheDir: string): Promise<ClipCheckpoint> {
+  const ckpt = await openModel(dir);
+  const expected = cache.meta.model.fingerprint;
+  if (ckpt.fingerprint !== expected) {
+    throw new CliError(
+      `cache ${cacheDir} was made by another model (fingerprint ${expected.slice(0, 12)}…, --model ${dir} is ${ckpt.fingerprint.slice(0, 12)}…)`,
+    );
+  }
+  return ckpt;
+}
+
+export async function openCacheForCli(dir: string): Promise<AnalysisCache> {
+  try {
+    return await openAnalysisCacheDir(dir);
+  } catch (err) {
+    throw asCliError(err);
+  }
+}
+
+export const textspanCommand: Command = {
+  summary: 'TEXTSPAN per head over a cache: the texts that span each head, and its role (atlas.json)',
+  usage: '--model DIR --cache CACHE --out atlas.json [--pool FILE] [--layers last:4|all|0,5,11] [--m 20] [--rank 80] [--text-cache DIR]',
+  async run(argv) {
+    const args = parseCommandArgs(argv, {
+      model: { type: 'string' },
+      cache: { type: 'string' },
+      pool: { type: 'string' },
+      layers: { type: 'string' },
+      m: { type: 'string' },
+      rank: { type: 'string' },
+      out: { type: 'string' },
+      'text-cache': { type: 'string' },
+    });
+    const modelDir = required(args.model, 'model');
+    const cacheDir = required(args.cache, 'cache');
+    const out = required(args.out, 'out');
+    const m = parsePositiveInt(args.m, 'm', 20);
+    const rank = parsePositiveInt(args.rank, 'rank', 80);
+    const pool = readTextPool(args.pool);
+    const cache = await openCacheForCli(cacheDir);
+    let layers: number[];
+    try {
+      const L = cache.meta.architecture.layers;
+      layers = parseTokenLayers(args.layers ?? `last:${Math.min(4, L)}`, L);
+    } catch (err) {
+      throw usageError(`--layers: ${(err as Error).message}`);
+    }
+    if (layers.length === 0) throw usageError('--layers selects no layer');
+    if (cache.count < 2) throw new CliError(`TEXTSPAN needs at least 2 cached images; ${cacheDir} holds ${cache.count}`);
+
+    const ckpt = await openModelForCache(modelDir, cache, cacheDir);
+    if (!ckpt.text) throw new CliError(`${modelDir} holds no text tower: the pool cannot be embedded`);
+    await openTokenizer(ckpt, modelDir);
+    const engine = await createNodeEngine(ckpt);
+    try {
+      const store = new NodeTextCache(args['text-cache'] ?? defaultTextCacheDir(cacheDir));
+      let embedProgress: Progress | undefined;
+      let embedded = 0;
+      const poolEmbeddings = await embedTexts(engine, pool.texts, store, {
+        onProgress: (done, missing) => {
+          embedProgress ??= createProgress({ total: missing, label: `embed ${pool.name}`, unit: 'text' });
+          embedProgress.tick(done - embedded);
+          embedded = done;
+        },
+      });
+      embedProgress?.finish();
+      const heads = layers.length * cache.meta.architecture.heads;
+      const progress = createProgress({ total: heads, label: 'textspan', unit: 'head', logIntervalMs: 0 });
+      const R = tensor('M D', poolEmbeddings.data, poolEmbeddings.dims);
+      const atlas = await buildAtlas(cache, pool, R, { layers, m, rank, onHead: () => progress.tick() });
+      progress.finish();
+      await writeJsonFile(out, atlas);
+      process.stderr.write(`textspan: ${atlas.heads.length} heads over ${atlas.images} images, pool ${pool.name} (${pool.texts.length} texts) -> ${out}\n`);
+    } finally {
+      await engine.release();
+    }
+  },
+};

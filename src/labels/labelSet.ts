@@ -1,0 +1,103 @@
+/**
+ * Label sets for zero-shot classifiers (METHOD §3.1): class names plus prompt templates.
+ *
+ * Two file forms are accepted:
+ * - JSON `{"classes": [...], "templates": [...]}`; each template holds `{}` once, where the class
+ *   name goes (`templates` may be left out: the default templates are used);
+ * - plain text, one class name a line (blank lines ignored, surrounding spaces trimmed), with
+ *   the default templates.
+ * Platform-neutral: the caller reads the file and supplies the default templates.
+ */
+
+export interface LabelSet {
+  readonly classes: readonly string[];
+  readonly templates: readonly string[];
+}
+
+export class LabelFileError extends Error {
+  override name = 'LabelFileError';
+}
+
+export interface ParseLabelSetOptions {
+  /** how the source is named in messages (a file path) */
+  readonly name?: string;
+  /** templates for plain-text files and for JSON files without `templates` */
+  readonly defaultTemplates?: readonly string[];
+}
+
+/** The one slot a template holds. */
+export const CLASS_SLOT = '{}';
+
+function checkTemplates(templates: readonly unknown[], where: string): string[] {
+  if (templates.length === 0) throw new LabelFileError(`${where}: 'templates' is empty; give at least one template holding {}`);
+  return templates.map((t, i) => {
+    if (typeof t !== 'string') throw new LabelFileError(`${where}: template ${i} is not a string`);
+    const slots = t.split(CLASS_SLOT).length - 1;
+    if (slots !== 1) {
+      throw new LabelFileError(`${where}: template ${i} ${JSON.stringify(t)} must hold {} exactly once (it holds it ${slots} times)`);
+    }
+    return t;
+  });
+}
+
+function checkClasses(classes: readonly unknown[], where: string): string[] {
+  if (classes.length === 0) throw new LabelFileError(`${where}: no class names`);
+  const seen = new Map<string, number>();
+  return classes.map((c, i) => {
+    if (typeof c !== 'string') throw new LabelFileError(`${where}: class ${i} is not a string`);
+    const name = c.trim();
+    if (name === '') throw new LabelFileError(`${where}: class ${i} is empty`);
+    const prev = seen.get(name);
+    if (prev !== undefined) throw new LabelFileError(`${where}: class ${JSON.stringify(name)} appears twice (entries ${prev} and ${i})`);
+    seen.set(name, i);
+    return name;
+  });
+}
+
+function parseJsonLabelSet(text: string, where: string, defaults: readonly string[] | undefined): LabelSet {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new LabelFileError(`${where}: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new LabelFileError(`${where}: expected an object {"classes": [...], "templates": [...]}`);
+  }
+  const obj = value as Record<string, unknown>;
+  if (!Array.isArray(obj.classes)) throw new LabelFileError(`${where}: 'classes' must be an array of class names`);
+  const classes = checkClasses(obj.classes, where);
+  let templates: string[];
+  if (obj.templates === undefined) {
+    if (!defaults) throw new LabelFileError(`${where}: no 'templates' and no default templates`);
+    templates = checkTemplates(defaults, 'default templates');
+  } else {
+    if (!Array.isArray(obj.templates)) throw new LabelFileError(`${where}: 'templates' must be an array of strings holding {}`);
+    templates = checkTemplates(obj.templates, where);
+  }
+  return { classes, templates };
+}
+
+function parseTextLabelSet(text: string, where: string, defaults: readonly string[] | undefined): LabelSet {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const classes = checkClasses(lines, where);
+  if (!defaults) throw new LabelFileError(`${where}: a plain-text class list needs default templates`);
+  return { classes, templates: checkTemplates(defaults, 'default templates') };
+}
+
+/** Parse a label file's text: JSON when it starts with `{`, else one class name a line. */
+export function parseLabelSet(text: string, options: ParseLabelSetOptions = {}): LabelSet {
+  const where = options.name ?? 'label set';
+  const body = text.replace(/^\uFEFF/, '');
+  if (body.trim() === '') throw new LabelFileError(`${where}: the file is empty`);
+  return body.trimStart().startsWith('{')
+    ? parseJsonLabelSet(body, where, options.defaultTemplates)
+    : parseTextLabelSet(body, where, options.defaultTemplates);
+}
+
+/** Every prompt, class-major: prompt (c, p) is at c·P + p and is template p filled with class c. */
+export function labelPrompts(set: LabelSet): string[] {
+  const out: string[] = [];
+  for (const c of set.classes) for (const t of set.templates) out.push(t.replace(CLASS_SLOT, () => c)); // a function: no `$&` patterns
+  return out;
+}

@@ -1,0 +1,90 @@
+/**
+ * Text embeddings keyed by (model fingerprint, exact text), so a pool or a label set is run
+ * through the text tower once per model. `embedTexts` encodes only the texts the store lacks.
+ * Platform-neutral; textCache.node.ts stores entries in files, MemoryTextCache in memory.
+ */
+import { tensor, type Tensor } from '../math/tensor.ts';
+
+export interface TextEmbeddingStore {
+  /** the stored unit embeddings among `texts` (texts not stored are absent from the map) */
+  get(fingerprint: string, texts: readonly string[]): Promise<Map<string, Float32Array>>;
+  /** stores embeddings (all of one width D per fingerprint); texts already stored are left as they are */
+  put(fingerprint: string, entries: ReadonlyMap<string, Float32Array>): Promise<void>;
+}
+
+/** the part of ClipEngine embedTexts needs */
+export interface TextEncodingEngine {
+  readonly checkpoint: { readonly fingerprint: string };
+  encodeText(texts: readonly string[]): Promise<Tensor<'C D', Float32Array>>;
+}
+
+export interface EmbedTextsOptions {
+  /** texts encoded (and stored) per step, so an interrupted pool keeps what was done; default 256 */
+  chunkSize?: number;
+  /** called with (0, missing) before encoding anything, then after each chunk with (encoded so far, missing) */
+  onProgress?(encoded: number, missing: number): void;
+}
+
+export const embedTextsDefaults = { chunkSize: 256 } as const;
+
+/** unit text embeddings [C, D] of `texts` in order, encoding only what `store` lacks */
+export async function embedTexts(
+  engine: TextEncodingEngine,
+  texts: readonly string[],
+  store: TextEmbeddingStore,
+  options: EmbedTextsOptions = {},
+): Promise<Tensor<'C D', Float32Array>> {
+  const fingerprint = engine.checkpoint.fingerprint;
+  const chunkSize = options.chunkSize ?? embedTextsDefaults.chunkSize;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
+  const unique = [...new Set(texts)];
+  const found = await store.get(fingerprint, unique);
+  const missing = unique.filter((t) => !found.has(t));
+  if (missing.length > 0) options.onProgress?.(0, missing.length);
+  for (let start = 0; start < missing.length; start += chunkSize) {
+    const chunk = missing.slice(start, start + chunkSize);
+    const encoded = await engine.encodeText(chunk);
+    const D = encoded.dims[1];
+    const entries = new Map<string, Float32Array>();
+    chunk.forEach((text, i) => entries.set(text, encoded.data.slice(i * D, (i + 1) * D)));
+    await store.put(fingerprint, entries);
+    for (const [text, v] of entries) found.set(text, v);
+    options.onProgress?.(Math.min(start + chunkSize, missing.length), missing.length);
+  }
+  if (texts.length === 0) return tensor('C D', new Float32Array(0), [0, 0]);
+  const D = found.get(texts[0])!.length;
+  const out = new Float32Array(texts.length * D);
+  texts.forEach((text, i) => {
+    const v = found.get(text)!;
+    if (v.length !== D) throw new RangeError(`stored embedding of '${text}' has ${v.length} values, expected ${D}`);
+    out.set(v, i * D);
+  });
+  return tensor('C D', out, [texts.length, D]);
+}
+
+/** An in-memory store (the browser's per-session cache; tests). */
+export class MemoryTextCache implements TextEmbeddingStore {
+  private readonly byModel = new Map<string, Map<string, Float32Array>>();
+
+  async get(fingerprint: string, texts: readonly string[]): Promise<Map<string, Float32Array>> {
+    const model = this.byModel.get(fingerprint);
+    const out = new Map<string, Float32Array>();
+    if (!model) return out;
+    for (const t of texts) {
+      const v = model.get(t);
+      if (v) out.set(t, v.slice());
+    }
+    return out;
+  }
+
+  async put(fingerprint: string, entries: ReadonlyMap<string, Float32Array>): Promise<void> {
+    let model = this.byModel.get(fingerprint);
+    if (!model) this.byModel.set(fingerprint, (model = new Map()));
+    for (const [t, v] of entries) if (!model.has(t)) model.set(t, v.slice());
+  }
+
+  /** texts stored for a model */
+  size(fingerprint: string): number {
+    return this.byModel.get(fingerprint)?.size ?? 0;
+  }
+}
