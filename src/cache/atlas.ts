@@ -7,6 +7,7 @@ import { headRole } from '../analysis/roles.ts';
 import { textspan, textspanDefaults } from '../analysis/textspan.ts';
 import type { Tensor } from '../math/tensor.ts';
 import type { AnalysisCache, HeadId } from './reader.ts';
+import { parsePool } from '../labels/pool.ts';
 
 export const ATLAS_FORMAT = 'clipscope-atlas';
 export const ATLAS_VERSION = 1;
@@ -111,30 +112,12 @@ export async function buildAtlas(
 }
 
 /**
- * Pool file text -> TextPool. One description per line (plain), or `property<TAB>text` (tagged);
- * both may mix (a line without a tab is untagged). Blank lines are ignored, `\r\n` is accepted, and
- * a first line `property<TAB>text` is taken as a header.
+ * Pool file text -> TextPool, through the one pool parser (src/labels/pool.ts): plain or
+ * `property<TAB>text` lines, repeats dropped. A first line `property<TAB>text` is a header.
  */
 export function parseTextPool(text: string, name: string): TextPool {
-  const texts: string[] = [];
-  const properties: (string | null)[] = [];
-  const lines = text.split('\n');
-  lines.forEach((raw, i) => {
-    const line = raw.replace(/\r$/, '');
-    if (line.trim() === '') return;
-    const tab = line.indexOf('\t');
-    if (i === 0 && tab >= 0 && line.slice(0, tab).trim().toLowerCase() === 'property' && line.slice(tab + 1).trim().toLowerCase() === 'text') return;
-    if (tab < 0) {
-      texts.push(line.trim());
-      properties.push(null);
-      return;
-    }
-    const body = line.slice(tab + 1).trim();
-    if (body === '') throw new RangeError(`${name} line ${i + 1}: a tagged line needs a text after the tab`);
-    const property = line.slice(0, tab).trim();
-    texts.push(body);
-    properties.push(property === '' ? null : property);
-  });
-  if (texts.length === 0) throw new RangeError(`${name} holds no texts`);
-  return { name, texts, properties };
+  const body = text.replace(/^\uFEFF?property\ttext\r?\n/i, '');
+  const pool = parsePool(body);
+  if (pool.texts.length === 0) throw new RangeError(`${name} holds no texts`);
+  return { name, texts: pool.texts, properties: pool.properties };
 }

@@ -32,7 +32,7 @@ import { visionGrid } from '../model/arch.ts';
 import type { ClipEngine, Decomposition } from '../model/engine.ts';
 import { decodeImage } from '../model/preprocess/decode.ts';
 import { preprocessForDisplay, preprocessPixels } from '../model/preprocess/transform.ts';
-import { parseDescriptionPool, type DescriptionPool } from './pool.ts';
+import { parsePool, type DescriptionPool } from '../labels/pool.ts';
 import { TextEmbeddings } from './textEmbeddings.ts';
 
 export interface ExplorerSessionOptions {
@@ -183,7 +183,8 @@ export class ExplorerSession implements ExplorerApi {
   }
 
   async setPool(poolText: string, onProgress?: ProgressCallback): Promise<{ texts: number }> {
-    const pool = parseDescriptionPool(poolText);
+    const pool = parsePool(poolText);
+    if (pool.texts.length === 0) throw new Error('the description pool is empty');
     const emb = await this.texts.embed(pool.texts, onProgress, 'embedding the description pool');
     const D = this.texts.dim;
     const data = new Float32Array(pool.texts.length * D);
