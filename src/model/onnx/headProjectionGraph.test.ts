@@ -2,66 +2,54 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { weightName } from '../checkpoint/types.ts';
+import { loadCheckpoint } from '../checkpoint/load.ts';
+import { memoryModelFiles } from '../checkpoint/sources.ts';
 import { createOrtNodeSession } from '../runtime/ortNode.node.ts';
+import { generateCheckpoint, TINY_P16_GELU } from '../../testkit/checkpointGenerator.ts';
+import { referenceImageForward } from '../../testkit/reference/imageForward.ts';
+import { readRawCheckpoint } from '../../testkit/reference/rawCheckpoint.ts';
 import { buildHeadProjectionGraph } from './headProjectionGraph.ts';
 import { buildImageGraph } from './imageGraph.ts';
 import { decodeModelProto } from './proto.ts';
-import { writeTinyCheckpoint, type TinyCheckpoint } from './testing/tinyCheckpoint.node.ts';
 
-describe.each(['in_out', 'out_in'] as const)('buildHeadProjectionGraph (proj %s)', (projLayout) => {
-  let tiny: TinyCheckpoint;
-  beforeAll(() => { tiny = writeTinyCheckpoint({ projLayout, seed: 4, vision: { layers: 2 } }); });
-  afterAll(() => rmSync(tiny.dir, { recursive: true, force: true }));
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
 
-  it('head_proj, gamma_proj, beta_proj, bout_proj equal the METHOD 2.6 matrices computed in float64', async () => {
-    const s = await createOrtNodeSession(buildHeadProjectionGraph(tiny.ckpt), tiny.ckpt);
+// OpenCLIP stores the projection [w, D] ('in_out'), Hugging Face [D, w] ('out_in')
+describe.each(['openclip', 'hf'] as const)('buildHeadProjectionGraph (%s layout)', (layout) => {
+  it('head_proj, gamma_proj, beta_proj, bout_proj equal the METHOD 2.6 matrices of the float64 reference', async () => {
+    const files = generateCheckpoint(TINY_P16_GELU, { layout, seed: 4 });
+    const ckpt = await loadCheckpoint(memoryModelFiles(files));
+    const s = await createOrtNodeSession(buildHeadProjectionGraph(ckpt), ckpt);
     const out = await s.run({});
     await s.release();
-    const { layers: L, heads: H, headWidth: E, embedDim: D, width: w } = tiny.ckpt.vision;
-    const gamma = tiny.values.get(weightName('vision', 'ln_post.g'))!;
-    const beta = tiny.values.get(weightName('vision', 'ln_post.b'))!;
-    const proj = tiny.values.get(weightName('vision', 'proj'))!;
-    const pi = (k: number, d: number) => (projLayout === 'in_out' ? proj[k * D + d] : proj[d * w + k]);
+    const { layers: L, heads: H, headWidth: E, embedDim: D, imageSize: S } = ckpt.vision;
+    // the matrices depend on the weights only; any image will do
+    const { M, gPi, bPi, oPi } = referenceImageForward(readRawCheckpoint(files), new Float32Array(3 * S * S)).headMatrices;
     expect(out.head_proj.dims).toEqual([L, H, E, D]);
-    let worst = 0;
-    for (let d = 0; d < D; d++) {
-      let g = 0, b = 0;
-      for (let k = 0; k < w; k++) { g += gamma[k] * pi(k, d); b += beta[k] * pi(k, d); }
-      worst = Math.max(worst, Math.abs(out.gamma_proj.data[d] - g), Math.abs(out.beta_proj.data[d] - b));
-    }
-    for (let l = 0; l < L; l++) {
-      const wo = tiny.values.get(weightName('vision', 'o.w', l))!; // [out, in]
-      const bo = tiny.values.get(weightName('vision', 'o.b', l))!;
-      for (let d = 0; d < D; d++) {
-        let ob = 0;
-        for (let k = 0; k < w; k++) ob += gamma[k] * bo[k] * pi(k, d);
-        worst = Math.max(worst, Math.abs(out.bout_proj.data[l * D + d] - ob));
-        for (let h = 0; h < H; h++) for (let e = 0; e < E; e++) {
-          let m = 0; // M_{l,h}[e, d] = Σ_k W_out[k, h·E+e]·γ_k·Π[k, d]
-          for (let k = 0; k < w; k++) m += wo[k * w + h * E + e] * gamma[k] * pi(k, d);
-          worst = Math.max(worst, Math.abs(out.head_proj.data[((l * H + h) * E + e) * D + d] - m));
-        }
-      }
-    }
+    expect([out.gamma_proj.dims, out.beta_proj.dims, out.bout_proj.dims]).toEqual([[D], [D], [L, D]]);
+    const worst = Math.max(
+      maxAbsDiff(out.head_proj.data, M.data),
+      maxAbsDiff(out.gamma_proj.data, gPi.data),
+      maxAbsDiff(out.beta_proj.data, bPi.data),
+      maxAbsDiff(out.bout_proj.data, oPi.data),
+    );
     expect(worst).toBeLessThan(1e-5);
   });
 });
 
 describe('constant folding of the per-head matrices', () => {
-  let tiny: TinyCheckpoint;
   let dir: string;
-  beforeAll(() => {
-    tiny = writeTinyCheckpoint({ dtype: 'F16', projLayout: 'out_in', seed: 9 });
-    dir = mkdtempSync(join(tmpdir(), 'clipscope-opt-'));
-  });
-  afterAll(() => {
-    rmSync(tiny.dir, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
-  });
+  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'clipscope-opt-')); });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ORT leaves no node whose inputs are all initializers in the optimised decomposed graph', async () => {
-    const built = buildImageGraph(tiny.ckpt, { decompose: true, tokenLayers: [0, 1] });
+    const ckpt = await loadCheckpoint(memoryModelFiles(generateCheckpoint(TINY_P16_GELU, { layout: 'hf', dtype: 'F16', seed: 9 })));
+    const built = buildImageGraph(ckpt, { decompose: true, tokenLayers: [0, 1] });
     const before = decodeModelProto(built.model);
     // nodes computable from initializers alone (nodes are in topological order)
     const constOnly = (m: typeof before) => {
@@ -76,7 +64,7 @@ describe('constant folding of the per-head matrices', () => {
     // the unoptimised graph computes G, W_outᵀ·G, the f16 casts, … from initializers
     expect(constOnly(before).map((n) => n.opType)).toEqual(expect.arrayContaining(['MatMul', 'Mul', 'Transpose', 'Cast']));
     const optimized = join(dir, 'optimized.onnx');
-    const s = await createOrtNodeSession(built, tiny.ckpt, { optimizedModelFilePath: optimized });
+    const s = await createOrtNodeSession(built, ckpt, { optimizedModelFilePath: optimized });
     await s.release();
     const after = decodeModelProto(new Uint8Array(readFileSync(optimized)));
     expect(constOnly(after).map((n) => `${n.opType}(${n.input.join(',')})`)).toEqual([]);

@@ -9,12 +9,12 @@ import { loadCheckpoint } from '../checkpoint/load.ts';
 import { memoryModelFiles } from '../checkpoint/sources.ts';
 import { createOrtNodeSession, int64Feed } from '../runtime/ortNode.node.ts';
 import { generateCheckpoint, TINY_PRESETS } from '../../testkit/checkpointGenerator.ts';
+import { randomPixels } from '../../testkit/pixels.ts';
 import { referenceImageForward } from '../../testkit/reference/imageForward.ts';
 import { readRawCheckpoint } from '../../testkit/reference/rawCheckpoint.ts';
 import { referenceTextForward } from '../../testkit/reference/textForward.ts';
 import { buildImageGraph } from './imageGraph.ts';
 import { buildTextGraph } from './textGraph.ts';
-import { randomPixels } from './testing/tinyCheckpoint.node.ts';
 
 const relErr = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   expect(a.length).toBe(b.length);

@@ -1,51 +1,62 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import type { TextArch } from '../arch.ts';
+import { loadCheckpoint } from '../checkpoint/load.ts';
+import { memoryModelFiles } from '../checkpoint/sources.ts';
+import type { ClipCheckpoint } from '../checkpoint/types.ts';
 import { createOrtNodeSession, int64Feed, type OrtNodeSession } from '../runtime/ortNode.node.ts';
+import { generateCheckpoint, TINY_P16_GELU, type WeightDType } from '../../testkit/checkpointGenerator.ts';
+import { readRawCheckpoint, type RawCheckpoint } from '../../testkit/reference/rawCheckpoint.ts';
+import { referenceTextForward } from '../../testkit/reference/textForward.ts';
 import { buildTextGraph } from './textGraph.ts';
-import { writeTinyCheckpoint, type TinyCheckpoint, type TinyDType } from './testing/tinyCheckpoint.node.ts';
-import { tinyTextForward } from './testing/tinyForward.ts';
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  expect(a.length).toBe(b.length);
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 };
 
+// OpenCLIP stores the text projection [w, D] ('in_out'), Hugging Face [D, w] ('out_in')
 describe.each([
-  { dtype: 'F32' as TinyDType, projLayout: 'in_out' as const },
-  { dtype: 'F16' as TinyDType, projLayout: 'out_in' as const },
-  { dtype: 'BF16' as TinyDType, projLayout: 'in_out' as const },
-])('buildTextGraph on a tiny $dtype checkpoint (proj $projLayout)', ({ dtype, projLayout }) => {
-  let tiny: TinyCheckpoint;
+  { dtype: 'F32' as WeightDType, layout: 'openclip' as const },
+  { dtype: 'F16' as WeightDType, layout: 'hf' as const },
+  { dtype: 'BF16' as WeightDType, layout: 'openclip' as const },
+])('buildTextGraph on a generated $dtype checkpoint ($layout)', ({ dtype, layout }) => {
+  let ckpt: ClipCheckpoint;
+  let text: TextArch;
+  let raw: RawCheckpoint;
   let session: OrtNodeSession;
+  /** two prompts padded to the context length, and the position of each one's end token */
+  let rows: number[][];
+  const eots = [4, 2];
   beforeAll(async () => {
-    tiny = writeTinyCheckpoint({ dtype, projLayout, seed: 21 });
-    session = await createOrtNodeSession(buildTextGraph(tiny.ckpt), tiny.ckpt);
+    const files = generateCheckpoint(TINY_P16_GELU, { layout, dtype, seed: 21 });
+    ckpt = await loadCheckpoint(memoryModelFiles(files));
+    text = ckpt.text!;
+    raw = readRawCheckpoint(files);
+    session = await createOrtNodeSession(buildTextGraph(ckpt), ckpt);
+    const { bosTokenId: BOS, eosTokenId: EOS, padTokenId: PAD, contextLength } = text;
+    const pad = (ids: number[]) => [...ids, ...Array<number>(contextLength - ids.length).fill(PAD)];
+    rows = [pad([BOS, 5, 6, 7, EOS]), pad([BOS, 9, EOS])];
   });
   afterAll(async () => {
     await session.release();
-    rmSync(tiny.dir, { recursive: true, force: true });
   });
 
-  const BOS = 48, EOS = 49;
-  const rows = [
-    [BOS, 5, 6, 7, EOS, 0, 0, 0, 0, 0],
-    [BOS, 9, EOS, 0, 0, 0, 0, 0, 0, 0],
-  ];
-  const eots = [4, 2];
   const embed = async (seqs: number[][], eot: number[]) => {
     const n = seqs[0].length;
     const out = await session.run({ input_ids: int64Feed(seqs.flat(), [seqs.length, n]), eot_row: int64Feed(eot.map((e, b) => b * n + e), [seqs.length]) });
     return out.text_embedding;
   };
 
-  it('text_embedding matches a float64 loop forward (causal mask, end-token pooling) and has unit norm', async () => {
+  it('text_embedding matches the float64 reference forward (causal mask, end-token pooling) and has unit norm', async () => {
     const out = await embed(rows, eots);
-    const D = tiny.ckpt.text!.embedDim;
+    const D = text.embedDim;
     expect(out.dims).toEqual([2, D]);
     rows.forEach((ids, b) => {
+      expect(ids[eots[b]]).toBe(text.eosTokenId); // the reference pools at the first end token
       const row = out.data.subarray(b * D, (b + 1) * D);
-      expect(maxAbsDiff(row, tinyTextForward(tiny.values, tiny.ckpt.text!, projLayout, ids, eots[b]))).toBeLessThan(1e-4);
+      expect(maxAbsDiff(row, referenceTextForward(raw, ids).data)).toBeLessThan(1e-4);
       expect(Math.abs(Math.hypot(...row) - 1)).toBeLessThan(1e-5);
     });
   });
@@ -59,6 +70,6 @@ describe.each([
   });
 
   it('refuses a checkpoint without a text tower', () => {
-    expect(() => buildTextGraph({ ...tiny.ckpt, text: undefined })).toThrow(/no text tower/);
+    expect(() => buildTextGraph({ ...ckpt, text: undefined })).toThrow(/no text tower/);
   });
 });
