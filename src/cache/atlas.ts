@@ -57,6 +57,8 @@ export interface BuildAtlasOptions {
   memoryBytes?: number;
   /** called after each head */
   onHead?(head: AtlasHead): void;
+  /** the head's TEXTSPAN reconstruction Ĉ [K, D] (METHOD 4.5), for the reconstruction check */
+  onReconstruction?(layer: number, head: number, reconstruction: Tensor<'K D', Float32Array>): void;
 }
 
 /**
@@ -97,6 +99,7 @@ export async function buildAtlas(
       };
       heads.push(entry);
       options.onHead?.(entry);
+      options.onReconstruction?.(layer, head, result.reconstruction as Tensor<'K D', Float32Array>);
     });
   }
   const model = cache.meta.model;

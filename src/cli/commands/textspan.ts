@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { buildAtlas, parseTextPool, type TextPool } from '../../cache/atlas.ts';
 import { openAnalysisCacheDir } from '../../cache/reader.node.ts';
 import type { AnalysisCache } from '../../cache/reader.ts';
-import { tensor } from '../../math/tensor.ts';
+import { tensor, type Tensor } from '../../math/tensor.ts';
 import type { ClipCheckpoint } from '../../model/checkpoint/types.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';
 import { NodeTextCache } from '../../model/textCache.node.ts';
@@ -17,6 +17,10 @@ import { openModel, openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
 import { createProgress, type Progress } from '../progress.ts';
 import { asCliError, parsePositiveInt } from './analyze.ts';
+import { buildClassifier } from '../../labels/classifier.ts';
+import { readLabelSet, readLabelsCsv } from '../../labels/labelFiles.node.ts';
+import { ReconstructionCheck } from '../reconstructionCheck.ts';
+import { matchLabelsToCache } from './ablate.ts';
 
 /** the repo's default description pool (tagged) */
 export const DEFAULT_POOL = fileURLToPath(new URL('../../../public/data/descriptions.tsv', import.meta.url));
@@ -60,7 +64,7 @@ export async function openCacheForCli(dir: string): Promise<AnalysisCache> {
 
 export const textspanCommand: Command = {
   summary: 'TEXTSPAN per head over a cache: the texts that span each head, and its role (atlas.json)',
-  usage: '--model DIR --cache CACHE --out atlas.json [--pool FILE] [--layers last:4|all|0,5,11] [--m 20] [--rank 80] [--text-cache DIR]',
+  usage: '--model DIR --cache CACHE --out atlas.json [--pool FILE] [--layers last:4|all|0,5,11] [--m 20] [--rank 80] [--text-cache DIR] [--classes FILE --labels FILE.csv (METHOD 4.5 reconstruction check)]',
   async run(argv) {
     const args = parseCommandArgs(argv, {
       model: { type: 'string' },
@@ -71,7 +75,10 @@ export const textspanCommand: Command = {
       rank: { type: 'string' },
       out: { type: 'string' },
       'text-cache': { type: 'string' },
+      classes: { type: 'string' },
+      labels: { type: 'string' },
     });
+    if (Boolean(args.classes) !== Boolean(args.labels)) throw usageError('the reconstruction check needs both --classes and --labels');
     const modelDir = required(args.model, 'model');
     const cacheDir = required(args.cache, 'cache');
     const out = required(args.out, 'out');
@@ -108,9 +115,42 @@ export const textspanCommand: Command = {
       const heads = layers.length * cache.meta.architecture.heads;
       const progress = createProgress({ total: heads, label: 'textspan', unit: 'head', logIntervalMs: 0 });
       const R = tensor('M D', poolEmbeddings.data, poolEmbeddings.dims);
-      const atlas = await buildAtlas(cache, pool, R, { layers, m, rank, onHead: () => progress.tick() });
+      let check: ReconstructionCheck | undefined;
+      if (args.classes && args.labels) {
+        const labelSet = await readLabelSet(args.classes);
+        const table = await readLabelsCsv(args.labels, labelSet.classes);
+        const match = matchLabelsToCache(table.rows, cache.images, cache.skipped);
+        if (match.matched.length === 0) throw new CliError(`none of the labelled files of ${args.labels} is in the cache ${cacheDir}`);
+        const labels = new Int32Array(cache.count).fill(-1);
+        const groups = new Int32Array(cache.count).fill(-1);
+        for (const row of match.matched) {
+          labels[row.row] = row.label;
+          if (row.group !== undefined) groups[row.row] = row.group;
+        }
+        const classifier = await buildClassifier(labelSet, (texts) => embedTexts(engine, texts, store));
+        check = new ReconstructionCheck(cache, layers, classifier, labels, groups);
+        await check.prepare();
+      }
+      const reconstructions: Promise<void>[] = [];
+      const atlas = await buildAtlas(cache, pool, R, {
+        layers,
+        m,
+        rank,
+        onHead: () => progress.tick(),
+        ...(check ? { onReconstruction: (l: number, h: number, recon: Tensor<'K D', Float32Array>) => void reconstructions.push(check.addHead(l, h, recon)) } : {}),
+      });
       progress.finish();
-      await writeJsonFile(out, atlas);
+      await Promise.all(reconstructions);
+      const distinct = new Set(atlas.heads.flatMap((h) => h.texts.map((t) => t.text))).size;
+      const reconstructionCheck = check ? await check.report(distinct) : undefined;
+      if (reconstructionCheck) {
+        const a = reconstructionCheck.accuracy;
+        process.stderr.write(
+          `textspan: reconstruction check over ${reconstructionCheck.images} labelled images: top-1 model ${a.model.top1.toFixed(4)}, ` +
+            `other layers mean-ablated ${a.otherLayersMeanAblated.top1.toFixed(4)}, TEXTSPAN reconstruction ${a.textspanReconstruction.top1.toFixed(4)} (${distinct} distinct texts)\n`,
+        );
+      }
+      await writeJsonFile(out, reconstructionCheck ? { ...atlas, reconstructionCheck } : atlas);
       process.stderr.write(`textspan: ${atlas.heads.length} heads over ${atlas.images} images, pool ${pool.name} (${pool.texts.length} texts) -> ${out}\n`);
     } finally {
       await engine.release();
