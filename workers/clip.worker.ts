@@ -4,13 +4,14 @@
  */
 import * as Comlink from 'comlink';
 import type { ExplorerApi } from '../src/api/explorer.ts';
-import type { ClipscopeApi, DecomposeOptions, DecompositionSummary, ModelFileInput, ModelWorkerApi, TensorDTO } from '../src/api/types.ts';
+import type { ClipscopeApi, DecomposeOptions, DecompositionSummary, ModelFileInput, ModelSummary, ModelWorkerApi, TensorDTO } from '../src/api/types.ts';
 import { ExplorerSession } from '../src/explorer/session.ts';
 import { tensor, type Tensor } from '../src/math/tensor.ts';
 import { loadCheckpoint } from '../src/model/checkpoint/load.ts';
 import { blobSource, sourceModelFiles } from '../src/model/checkpoint/sources.ts';
 import { httpSource } from '../src/model/checkpoint/httpSource.ts';
-import type { ByteSource } from '../src/model/checkpoint/types.ts';
+import type { ByteSource, ClipCheckpoint } from '../src/model/checkpoint/types.ts';
+import { createModelStoreApi } from '../src/model/hub/workerHub.ts';
 import { ClipEngine, type Decomposition } from '../src/model/engine.ts';
 import { decodeImage } from '../src/model/preprocess/decode.ts';
 import { preprocessPixels } from '../src/model/preprocess/transform.ts';
@@ -49,6 +50,25 @@ async function openSource(f: ModelFileInput): Promise<ByteSource> {
   return 'blob' in f ? blobSource(f.blob, f.name) : httpSource(f.url, f.name, f.size);
 }
 
+/** make a loaded checkpoint the worker's model (loadModel and loadStoredModel) */
+async function installCheckpoint(ckpt: ClipCheckpoint, t0: number): Promise<ModelSummary> {
+  const tokenizer = ckpt.tokenizerFiles?.size ? await clipTokenizerFromFiles(ckpt.tokenizerFiles) : undefined;
+  await engine?.release();
+  images.clear();
+  engine = new ClipEngine(ckpt, webSessionFactory(), tokenizer);
+  session = new ExplorerSession(engine);
+  return {
+    fingerprint: ckpt.fingerprint,
+    layout: ckpt.layout,
+    vision: ckpt.vision,
+    ...(ckpt.text ? { text: ckpt.text } : {}),
+    preprocess: ckpt.preprocess,
+    runtime: runtimeInfo(),
+    hasTokenizer: Boolean(tokenizer),
+    loadMs: performance.now() - t0,
+  };
+}
+
 const api: ClipscopeApi = {
   initRuntime: (req) => initWebRuntime(req),
 
@@ -56,21 +76,7 @@ const api: ClipscopeApi = {
     const t0 = performance.now();
     const sources = await Promise.all(files.map(openSource));
     const ckpt = await loadCheckpoint(sourceModelFiles(sources, 'model folder'));
-    const tokenizer = ckpt.tokenizerFiles?.size ? await clipTokenizerFromFiles(ckpt.tokenizerFiles) : undefined;
-    await engine?.release();
-    images.clear();
-    engine = new ClipEngine(ckpt, webSessionFactory(), tokenizer);
-    session = new ExplorerSession(engine);
-    return {
-      fingerprint: ckpt.fingerprint,
-      layout: ckpt.layout,
-      vision: ckpt.vision,
-      ...(ckpt.text ? { text: ckpt.text } : {}),
-      preprocess: ckpt.preprocess,
-      runtime: runtimeInfo(),
-      hasTokenizer: Boolean(tokenizer),
-      loadMs: performance.now() - t0,
-    };
+    return installCheckpoint(ckpt, t0);
   },
 
   async decomposeImage(imageId, bytes, options: DecomposeOptions = {}) {
@@ -137,5 +143,8 @@ const explorer: ExplorerApi = {
   exportContributions: (id) => requireSession().exportContributions(id),
 };
 
-const exposed: ModelWorkerApi = { ...api, ...explorer };
+/** hub downloads and stored models (src/model/hub) */
+const modelStore = createModelStoreApi(installCheckpoint);
+
+const exposed: ModelWorkerApi = { ...api, ...explorer, ...modelStore };
 Comlink.expose(exposed);

@@ -6,6 +6,7 @@
 import type { ExecutionProvider, ModelFileInput } from '../../src/api/types.ts';
 import { comparePreprocessToGolden } from '../../src/model/preprocess/golden.ts';
 import { modelWorker } from '../../src/ui/workerClient.ts';
+import { hubHarness } from './hub.ts';
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const res = await fetch(url);
@@ -95,6 +96,8 @@ const harness = {
     return comparePreprocessToGolden(photo, golden, size, { name: photoUrl });
   },
   runEngine,
+  /** hub downloads and stored models (e2e/hub.test.ts) */
+  hub: hubHarness,
   benchEngine,
 };
 

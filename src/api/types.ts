@@ -5,6 +5,7 @@
  */
 import type { PreprocessConfig, TextArch, VisionArch } from '../model/arch.ts';
 import type { ExplorerApi } from './explorer.ts';
+import type { DownloadProgress, FitReport, HubModelRequest, StoredModelInfo } from '../model/hub/types.ts';
 
 export type ExecutionProvider = 'webgpu' | 'wasm';
 
@@ -81,5 +82,22 @@ export interface ClipscopeApi {
   releaseImage(imageId: string): Promise<void>;
 }
 
+/** Models from the Hugging Face hub, stored in the browser (OPFS). */
+export interface ModelStoreApi {
+  listStoredModels(): Promise<StoredModelInfo[]>;
+  /** also cancels its download if one is running */
+  deleteStoredModel(id: string): Promise<void>;
+  /**
+   * download (or resume) the requested towers; resolves with the stored model's id.
+   * `onProgress` must be a Comlink.proxy; its events carry the id from the first one on.
+   */
+  downloadModel(req: HubModelRequest, onProgress?: (p: DownloadProgress) => void): Promise<string>;
+  /** by model id, or by "repo@revision" as requested */
+  cancelDownload(id: string): Promise<void>;
+  loadStoredModel(id: string): Promise<ModelSummary>;
+  /** whether a model fits this browser, from sizes only (before any download) */
+  estimateFit(req: HubModelRequest): Promise<FitReport>;
+}
+
 /** everything the model worker exposes on its one comlink endpoint */
-export type ModelWorkerApi = ClipscopeApi & ExplorerApi;
+export type ModelWorkerApi = ClipscopeApi & ExplorerApi & ModelStoreApi;
