@@ -117,14 +117,29 @@ export const FINGERPRINT_SAMPLE_BYTES = 1024;
  * tell apart two checkpoints of one architecture (say, two fine-tunes of ViT-B-16): their
  * headers are byte-identical, so the fingerprint also hashes this sample of the weights.
  */
-async function sampleDataBytes(source: ByteSource, dataStart: number): Promise<Uint8Array> {
-  const dataSize = source.size - dataStart;
+/**
+ * The byte ranges [start, end) of a safetensors file's data that the fingerprint hashes:
+ * FINGERPRINT_SAMPLE_WINDOWS windows spread evenly over the data (all of it when it is small).
+ * Exported so a partial download can fetch exactly these bytes.
+ */
+export function fingerprintSampleRanges(fileSize: number, dataStart: number): { start: number; end: number }[] {
+  const dataSize = fileSize - dataStart;
   const window = Math.min(FINGERPRINT_SAMPLE_BYTES, Math.floor(dataSize / FINGERPRINT_SAMPLE_WINDOWS));
-  if (window <= 0) return source.read(dataStart, dataSize);
-  const out = new Uint8Array(window * FINGERPRINT_SAMPLE_WINDOWS);
+  if (window <= 0) return dataSize > 0 ? [{ start: dataStart, end: fileSize }] : [];
   const stride = (dataSize - window) / (FINGERPRINT_SAMPLE_WINDOWS - 1);
-  for (let i = 0; i < FINGERPRINT_SAMPLE_WINDOWS; i++) {
-    out.set(await source.read(dataStart + Math.floor(i * stride), window), i * window);
+  return Array.from({ length: FINGERPRINT_SAMPLE_WINDOWS }, (_, i) => {
+    const start = dataStart + Math.floor(i * stride);
+    return { start, end: start + window };
+  });
+}
+
+async function sampleDataBytes(source: ByteSource, dataStart: number): Promise<Uint8Array> {
+  const ranges = fingerprintSampleRanges(source.size, dataStart);
+  const out = new Uint8Array(ranges.reduce((n, r) => n + r.end - r.start, 0));
+  let at = 0;
+  for (const r of ranges) {
+    out.set(await source.read(r.start, r.end - r.start), at);
+    at += r.end - r.start;
   }
   return out;
 }

@@ -4,7 +4,6 @@
  * partial download holds exactly what `loadCheckpoint` and the graph builders read.
  */
 import { parseHfConfig, parseOpenClipConfig, tokenizerSpecials } from '../checkpoint/config.ts';
-import { FINGERPRINT_SAMPLE_BYTES, FINGERPRINT_SAMPLE_WINDOWS } from '../checkpoint/load.ts';
 import { HF_TEXT_MARKER, hfWeightPlan, isIgnoredTensor, openClipTextPrefix, openClipWeightPlan, type WeightPlanEntry } from '../checkpoint/layout.ts';
 import type { TensorInfo } from '../checkpoint/types.ts';
 import type { TextArch, VisionArch } from '../arch.ts';
@@ -40,23 +39,8 @@ export function plannedTensorsByTower(
   return out;
 }
 
-/**
- * The loader fingerprints a few KiB sampled over each safetensors file's data region; a stored
- * model must hold those bytes so its fingerprint equals the full file's. (Mirrors load.ts's
- * sampleDataBytes; a test proves the two agree.)
- */
-export function fingerprintSampleRanges(fileSize: number, dataStart: number): ByteRange[] {
-  const dataSize = fileSize - dataStart;
-  const window = Math.min(FINGERPRINT_SAMPLE_BYTES, Math.floor(dataSize / FINGERPRINT_SAMPLE_WINDOWS));
-  if (window <= 0) return dataSize > 0 ? [{ start: dataStart, end: fileSize }] : [];
-  const stride = (dataSize - window) / (FINGERPRINT_SAMPLE_WINDOWS - 1);
-  const out: ByteRange[] = [];
-  for (let i = 0; i < FINGERPRINT_SAMPLE_WINDOWS; i++) {
-    const start = dataStart + Math.floor(i * stride);
-    out.push({ start, end: start + window });
-  }
-  return out;
-}
+/** the fingerprint's sampled data ranges: one definition, in the loader */
+export { fingerprintSampleRanges } from '../checkpoint/load.ts';
 
 export interface TowerBytes {
   /** byte ranges of the tensors of each tower in this file */
