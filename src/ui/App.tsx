@@ -1,101 +1,257 @@
 /**
- * The explorer shell: pick a model folder and an image, see the head grid.
- * (The full explorer — gallery, prompts, TEXTSPAN, ablations — grows from here.)
+ * The explorer: model and images on the left; the head grid, prompt heatmaps and layer views in
+ * tabs; every long task behind a progress bar; the view kept in the URL.
  */
-import { useEffect, type ChangeEvent } from 'react';
-import type { ModelFileInput } from '../api/types.ts';
-import { HeadGrid } from './components/HeadGrid.tsx';
-import { selectSelectedImage, useAppStore } from './store.ts';
-import { modelWorker } from './workerClient.ts';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { ExecutionProvider } from '../api/types.ts';
+import { addImages, applyAblation, loadDemoModel, refreshGrid, refreshHeadDetail, refreshHeatmaps, refreshLayerEffects, refreshTop5, startRuntime } from './actions.ts';
+import { HeadsView } from './components/HeadsView.tsx';
+import { ImagesPanel } from './components/ImagesPanel.tsx';
+import { LayersView } from './components/LayersView.tsx';
+import { Messages } from './components/Messages.tsx';
+import { ModelPanel } from './components/ModelPanel.tsx';
+import { ProgressBar } from './components/ProgressBar.tsx';
+import { PromptBar } from './components/PromptBar.tsx';
+import { PromptView } from './components/PromptView.tsx';
+import { filesFromDataTransfer, toUploads } from './lib/dropFiles.ts';
+import { decodeViewState, encodeViewState, VIEWS, type ViewName } from './lib/urlState.ts';
+import { useAppStore } from './store.ts';
 
-function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+const TAB_LABELS: Record<ViewName, string> = { heads: 'Heads', prompt: 'Prompt heatmaps', layers: 'Layers & what-if' };
+
+function runtimeFromUrl(): ExecutionProvider | 'auto' {
+  const r = new URLSearchParams(location.search).get('runtime');
+  return r === 'wasm' || r === 'webgpu' ? r : 'auto';
+}
+
+/** keeps the URL equal to the view (replaceState: no history entry per keystroke) */
+function useUrlSync(): void {
+  const view = useAppStore((s) => s.view);
+  useEffect(() => {
+    const runtime = new URLSearchParams(location.search).get('runtime');
+    const q = encodeViewState(view);
+    const extra = runtime ? `${q ? '&' : '?'}runtime=${encodeURIComponent(runtime)}` : '';
+    const next = `${location.pathname}${q}${extra}`;
+    if (next !== `${location.pathname}${location.search}`) history.replaceState(null, '', next);
+  }, [view]);
+}
+
+/** re-asks the worker for each view when what it depends on changes */
+function useRefreshes(): void {
+  const fp = useAppStore((s) => s.model?.summary.fingerprint ?? '');
+  const ready = useAppStore((s) => s.images.filter((i) => i.status === 'ready').map((i) => i.id).join('|'));
+  const selected = useAppStore((s) => s.selectedImage ?? '');
+  const { mode, prompt, contrast, heads, head } = useAppStore((s) => s.view);
+  const ablation = useAppStore((s) => s.ablationCanonical);
+  const hasLabels = useAppStore((s) => Boolean(s.labels));
+  const hasPool = useAppStore((s) => Boolean(s.pool));
+  const contrastKey = contrast.join('\n');
+  const headKey = head ? `${head.layer}.${head.head}` : '';
+  useEffect(() => void refreshGrid(), [fp, ready, selected, mode, prompt, ablation]);
+  useEffect(() => void refreshHeadDetail(), [fp, ready, selected, headKey, prompt, hasPool]);
+  useEffect(() => void refreshHeatmaps(), [fp, ready, prompt, contrastKey, heads, ablation]);
+  useEffect(() => void refreshTop5(), [fp, ready, hasLabels, ablation]);
+  useEffect(() => void refreshLayerEffects(), [fp, selected, prompt, ablation]);
+}
+
+/** an ablation set from a shared URL is applied once the model and its first images are in */
+function usePendingAblation(pending: string): void {
+  const ready = useAppStore((s) => s.images.some((i) => i.status === 'ready'));
+  const fp = useAppStore((s) => s.model?.summary.fingerprint);
+  const [done, setDone] = useState(!pending);
+  useEffect(() => {
+    if (done || !fp || !ready) return;
+    setDone(true);
+    void applyAblation(pending);
+  }, [done, fp, ready, pending]);
+}
+
+function useTheme(): [string, () => void] {
+  const [theme, setTheme] = useState(() => localStorage.getItem('clipscope-theme') ?? 'auto');
+  useEffect(() => {
+    if (theme === 'auto') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+    localStorage.setItem('clipscope-theme', theme);
+  }, [theme]);
+  const next = () => setTheme((t) => (t === 'auto' ? 'dark' : t === 'dark' ? 'light' : 'auto'));
+  return [theme, next];
+}
+
+function usePageDropAndPaste(): boolean {
+  const [over, setOver] = useState(false);
+  useEffect(() => {
+    let depth = 0;
+    const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
+    const enter = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      depth++;
+      setOver(true);
+    };
+    const leave = () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setOver(false);
+    };
+    const overFn = (e: DragEvent) => {
+      if (hasFiles(e)) e.preventDefault();
+    };
+    const drop = (e: DragEvent) => {
+      if (!e.dataTransfer || !hasFiles(e)) return;
+      e.preventDefault();
+      depth = 0;
+      setOver(false);
+      void filesFromDataTransfer(e.dataTransfer).then(toUploads).then(addImages);
+    };
+    const paste = (e: ClipboardEvent) => {
+      const files = Array.from(e.clipboardData?.files ?? []);
+      if (files.length === 0) return;
+      e.preventDefault();
+      void toUploads(files).then(addImages);
+    };
+    window.addEventListener('dragenter', enter);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('dragover', overFn);
+    window.addEventListener('drop', drop);
+    window.addEventListener('paste', paste);
+    return () => {
+      window.removeEventListener('dragenter', enter);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('dragover', overFn);
+      window.removeEventListener('drop', drop);
+      window.removeEventListener('paste', paste);
+    };
+  }, []);
+  return over;
+}
+
+function Tabs() {
+  const view = useAppStore((s) => s.view.view);
+  const patchView = useAppStore((s) => s.patchView);
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    const i = VIEWS.indexOf(view);
+    const d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (!d) return;
+    e.preventDefault();
+    const next = VIEWS[(i + d + VIEWS.length) % VIEWS.length];
+    patchView({ view: next });
+    document.getElementById(`tab-${next}`)?.focus();
+  };
+  return (
+    <div className="tabs" role="tablist" aria-label="views" onKeyDown={onKey}>
+      {VIEWS.map((v) => (
+        <button key={v} id={`tab-${v}`} type="button" role="tab" aria-selected={view === v} aria-controls={`panel-${v}`} tabIndex={view === v ? 0 : -1} className={view === v ? 'on' : ''} onClick={() => patchView({ view: v })} data-testid={`tab-${v}`}>
+          {TAB_LABELS[v]}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function RuntimeBadge() {
+  const runtime = useAppStore((s) => s.runtime);
+  if (!runtime) return <span className="badge muted">starting runtime…</span>;
+  const text = runtime.provider === 'webgpu' ? `WebGPU${runtime.adapter ? ` · ${runtime.adapter.description || 'adapter'}` : ''}` : `WASM · ${runtime.threads} thread${runtime.threads === 1 ? '' : 's'}`;
+  return (
+    <span className="badge" data-testid="runtime" data-provider={runtime.provider} title={runtime.fallbackReason ? `WebGPU not used: ${runtime.fallbackReason}` : undefined}>
+      {text}
+    </span>
+  );
 }
 
 export function App() {
-  const { runtime, model, busy, error, selectedHead, set, upsertImage } = useAppStore();
-  const image = useAppStore(selectSelectedImage);
+  const [initial] = useState(() => decodeViewState(location.search));
+  const set = useAppStore((s) => s.set);
+  const view = useAppStore((s) => s.view.view);
+  const model = useAppStore((s) => s.model);
+  const progress = useAppStore((s) => s.progress);
+  const [theme, nextTheme] = useTheme();
+  const dropping = usePageDropAndPaste();
+  const [copied, setCopied] = useState(false);
+  const started = useRef(false);
 
   useEffect(() => {
-    modelWorker()
-      .initRuntime({ provider: 'auto' })
-      .then((r) => set({ runtime: r }))
-      .catch((e: unknown) => set({ error: `could not start the model runtime: ${describeError(e)}` }));
-  }, [set]);
-
-  async function onModelFolder(e: ChangeEvent<HTMLInputElement>) {
-    const list = Array.from(e.target.files ?? []);
-    if (list.length === 0) return;
-    const files: ModelFileInput[] = list.map((f) => ({ name: f.name, blob: f }));
-    set({ busy: `loading model (${list.length} files)`, error: undefined });
-    try {
-      set({ model: await modelWorker().loadModel(files), busy: undefined });
-    } catch (err) {
-      set({ busy: undefined, error: `could not load the model: ${describeError(err)}` });
-    }
-  }
-
-  async function onImage(e: ChangeEvent<HTMLInputElement>) {
-    const file = e.target.files?.[0];
-    if (!file || !model) return;
-    const id = `${file.name}:${file.size}:${file.lastModified}`;
-    set({ busy: `decomposing ${file.name}`, error: undefined });
-    try {
-      const api = modelWorker();
-      const summary = await api.decomposeImage(id, new Uint8Array(await file.arrayBuffer()));
-      const heads = await api.getTensor(id, 'heads');
-      const [L, H, D] = heads.dims;
-      const norms = new Float32Array(L * H);
-      for (let k = 0; k < L * H; k++) {
-        let s = 0;
-        for (let d = 0; d < D; d++) s += heads.data[k * D + d] ** 2;
-        norms[k] = Math.sqrt(s);
-      }
-      upsertImage({ id, name: file.name, summary, grid: { layers: L, heads: H, norms } });
-      set({ busy: undefined });
-    } catch (err) {
-      upsertImage({ id, name: file.name, error: describeError(err) });
-      set({ busy: undefined, error: `could not decompose ${file.name}: ${describeError(err)}` });
-    }
-  }
+    // once per page (StrictMode runs effects twice in development)
+    if (started.current) return;
+    started.current = true;
+    set({ view: { ...initial, ablate: '' } });
+    void startRuntime(runtimeFromUrl()).then(() => {
+      if (initial.model === 'demo') void loadDemoModel();
+    });
+  }, [initial, set]);
+  useUrlSync();
+  useRefreshes();
+  usePendingAblation(initial.ablate);
 
   return (
-    <main>
-      <h1>clipscope</h1>
-      <p className="runtime" data-testid="runtime">
-        {runtime
-          ? `runtime: ${runtime.provider}${runtime.provider === 'wasm' ? ` (${runtime.threads} threads)` : ''}${runtime.fallbackReason ? ` — WebGPU not used: ${runtime.fallbackReason}` : ''}`
-          : 'starting the runtime…'}
-      </p>
-      {error && (
-        <p role="alert" className="error" data-testid="error">
-          {error}
-        </p>
+    <div className={`app${dropping ? ' dropping' : ''}`}>
+      <header className="top">
+        <div className="brand">
+          <h1>clipscope</h1>
+          <span className="muted small">what each CLIP head writes into the image embedding</span>
+        </div>
+        <div className="row">
+          {model?.source.kind === 'demo' && (
+            <span className="badge warn" title={model.source.warning} data-testid="demo-badge">
+              demo · random weights · meaningless
+            </span>
+          )}
+          <RuntimeBadge />
+          <button
+            type="button"
+            className="button small"
+            onClick={() => {
+              void navigator.clipboard?.writeText(location.href).then(() => {
+                setCopied(true);
+                setTimeout(() => setCopied(false), 1500);
+              });
+            }}
+            title="copy a link to this view (model, head, prompt, ablation set)"
+          >
+            {copied ? 'Link copied' : 'Share view'}
+          </button>
+          <button type="button" className="button small" onClick={nextTheme} aria-label={`colour theme: ${theme}`} title="theme: auto / dark / light">
+            {theme === 'dark' ? '☾' : theme === 'light' ? '☀' : '◐'}
+          </button>
+        </div>
+      </header>
+      <ProgressBar progress={progress} />
+      <Messages />
+      <div className="layout">
+        <aside className="sidebar">
+          <ModelPanel />
+          <ImagesPanel />
+        </aside>
+        <main className="main">
+          <PromptBar />
+          <Tabs />
+          <div id={`panel-${view}`} role="tabpanel" aria-labelledby={`tab-${view}`} className="tabpanel">
+            {!model ? (
+              <div className="panel welcome">
+                <h2>Open up a CLIP vision transformer</h2>
+                <p>
+                  clipscope splits an image’s CLIP embedding exactly into what each layer, attention head and image patch contributes (Gandelsman, Efros &amp; Steinhardt, ICLR 2024), and
+                  explains heads with text (TEXTSPAN). Everything runs in this tab.
+                </p>
+                <ol>
+                  <li>Pick a model on the left (the demo model needs no download but its weights are random).</li>
+                  <li>Drop images, a folder, or pick from the gallery.</li>
+                  <li>Click heads, type prompts, switch parts of the model off.</li>
+                </ol>
+              </div>
+            ) : view === 'heads' ? (
+              <HeadsView />
+            ) : view === 'prompt' ? (
+              <PromptView />
+            ) : (
+              <LayersView />
+            )}
+          </div>
+        </main>
+      </div>
+      {dropping && (
+        <div className="drop-overlay" aria-hidden>
+          Drop images or a folder
+        </div>
       )}
-      {busy && <p aria-live="polite">{busy}…</p>}
-      <section>
-        <label>
-          Model folder (safetensors + config):{' '}
-          <input type="file" multiple onChange={onModelFolder} {...{ webkitdirectory: '' }} />
-        </label>
-        {model && (
-          <p data-testid="model">
-            {model.layout} model, {model.vision.layers} layers × {model.vision.heads} heads, width {model.vision.width}, D {model.vision.embedDim} —
-            fingerprint {model.fingerprint.slice(0, 12)}
-          </p>
-        )}
-      </section>
-      <section>
-        <label>
-          Image: <input type="file" accept="image/*" disabled={!model} onChange={onImage} />
-        </label>
-      </section>
-      {image?.grid && (
-        <section>
-          <h2>Direct contribution per head — {image.name}</h2>
-          <HeadGrid grid={image.grid} selected={selectedHead} onSelect={(c) => set({ selectedHead: c })} />
-        </section>
-      )}
-    </main>
+    </div>
   );
 }

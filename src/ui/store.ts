@@ -1,42 +1,105 @@
-/** App state (zustand). Holds ids and small summaries only; big tensors stay in the worker. */
+/**
+ * App state (zustand). Holds ids, settings and small summaries sized for drawing (grids of
+ * L·H values, G×G maps, top-5 lists); image bitmaps live in imageCache.ts, big tensors in the worker.
+ */
 import { create } from 'zustand';
-import type { DecompositionSummary, ModelSummary, RuntimeInfo } from '../api/types.ts';
+import type { HeadGridValues, Heatmap, LayerEffects, RankedImage, SegmentationResult, TextspanPanel, Top5 } from '../api/explorer.ts';
+import type { ModelSummary, RuntimeInfo } from '../api/types.ts';
+import type { ColorMapName } from './lib/colorScale.ts';
+import type { UserError } from './lib/errors.ts';
+import { DEFAULT_VIEW, type ViewState } from './lib/urlState.ts';
 
-export interface HeadGridSummary {
-  layers: number;
-  heads: number;
-  /** ‖c_head‖ per (layer, head), row-major [L,H] */
-  norms: Float32Array;
+export interface ModelSource {
+  kind: 'demo' | 'folder' | 'stored';
+  /** shareable id ('demo', a stored model id); '' for a local folder */
+  id: string;
+  label: string;
+  /** shown beside the model wherever its numbers appear (the demo's random weights) */
+  warning?: string;
 }
 
-export interface ImageEntry {
+export interface LoadedModel {
+  summary: ModelSummary;
+  source: ModelSource;
+}
+
+export interface ImageItem {
   id: string;
   name: string;
-  summary?: DecompositionSummary;
-  grid?: HeadGridSummary;
+  status: 'adding' | 'ready';
+  sourceSize?: readonly [number, number];
+}
+
+export interface ProgressState {
+  label: string;
+  done: number;
+  /** 0 = indeterminate */
+  total: number;
+  unit?: 'bytes' | 'items';
+}
+
+export interface ShownError extends UserError {
+  id: number;
+}
+
+export interface HeadDetail {
+  layer: number;
+  head: number;
+  textspan?: TextspanPanel;
+  topImages?: RankedImage[];
+  tokenMap?: Heatmap;
   error?: string;
 }
 
 export interface AppState {
   runtime?: RuntimeInfo;
-  model?: ModelSummary;
-  busy?: string;
-  error?: string;
-  images: ImageEntry[];
+  model?: LoadedModel;
+  /** the one long task running now, for the progress bar */
+  progress?: ProgressState;
+  errors: ShownError[];
+  notices: string[];
+  images: ImageItem[];
   selectedImage?: string;
-  selectedHead?: { layer: number; head: number };
-  set(patch: Partial<Omit<AppState, 'set' | 'upsertImage'>>): void;
-  upsertImage(entry: ImageEntry): void;
+  view: ViewState;
+  colorMap: ColorMapName;
+  opacity: number;
+  showSegmentation: boolean;
+  labels?: { classes: number; source: string };
+  pool?: { texts: number; source: string };
+  grid?: HeadGridValues;
+  headDetail?: HeadDetail;
+  /** per image id: heatmaps for the current prompt(s) */
+  heatmaps: Record<string, Heatmap>;
+  segmentations: Record<string, SegmentationResult>;
+  top5: Record<string, Top5>;
+  layerEffects?: LayerEffects;
+  /** canonical form of the ablation set the worker holds */
+  ablationCanonical: string;
+  set(patch: Partial<Omit<AppState, 'set' | 'patchView' | 'pushError' | 'dismissError'>>): void;
+  patchView(patch: Partial<ViewState>): void;
+  pushError(e: UserError): void;
+  dismissError(id: number): void;
 }
 
+let nextErrorId = 1;
+
 export const useAppStore = create<AppState>((set) => ({
+  errors: [],
+  notices: [],
   images: [],
+  view: DEFAULT_VIEW,
+  colorMap: 'viridis',
+  opacity: 0.6,
+  showSegmentation: false,
+  heatmaps: {},
+  segmentations: {},
+  top5: {},
+  ablationCanonical: '',
   set: (patch) => set(patch),
-  upsertImage: (entry) =>
-    set((s) => {
-      const rest = s.images.filter((i) => i.id !== entry.id);
-      return { images: [...rest, entry], selectedImage: entry.id };
-    }),
+  patchView: (patch) => set((s) => ({ view: { ...s.view, ...patch } })),
+  pushError: (e) => set((s) => ({ errors: [...s.errors.slice(-4), { ...e, id: nextErrorId++ }] })),
+  dismissError: (id) => set((s) => ({ errors: s.errors.filter((e) => e.id !== id) })),
 }));
 
-export const selectSelectedImage = (s: AppState): ImageEntry | undefined => s.images.find((i) => i.id === s.selectedImage);
+export const selectSelectedImage = (s: AppState): ImageItem | undefined => s.images.find((i) => i.id === s.selectedImage);
+export const selectReadyImages = (s: AppState): ImageItem[] => s.images.filter((i) => i.status === 'ready');

@@ -1,5 +1,9 @@
-/** The only place that wraps the model worker with comlink. */
+/**
+ * The only place that wraps the model worker with comlink. The worker exposes both contracts on one
+ * endpoint: ClipscopeApi (runtime, models, raw decompositions) and ExplorerApi (the views' analyses).
+ */
 import * as Comlink from 'comlink';
+import type { Progress, ProgressCallback } from '../api/explorer.ts';
 import type { ModelWorkerApi } from '../api/types.ts';
 
 export type WorkerApi = Comlink.Remote<ModelWorkerApi>;
@@ -17,4 +21,14 @@ export function modelWorker(): WorkerApi {
 export function terminateModelWorker(): void {
   instance?.worker.terminate();
   instance = undefined;
+}
+
+/** a progress callback the worker can call across the boundary */
+export function progressProxy(onProgress: (p: Progress) => void): ProgressCallback {
+  return Comlink.proxy(onProgress);
+}
+
+/** bytes handed to the worker without a copy (the caller must not use them afterwards) */
+export function transferBytes(bytes: Uint8Array): Uint8Array {
+  return Comlink.transfer(bytes, [bytes.buffer]);
 }

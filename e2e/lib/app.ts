@@ -1,0 +1,85 @@
+/**
+ * The built explorer app for browser tests: generates the demo checkpoint, runs `vite build` with the
+ * app's own config into e2e/.out/app, serves it (cross-origin isolated, Range requests) and opens
+ * it in headless Chromium.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { launchChromium } from './browser.ts';
+import { startStaticServer, type StaticServer } from './server.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const APP_OUT = fileURLToPath(new URL('../.out/app', import.meta.url));
+
+let built: Promise<void> | undefined;
+
+export function buildApp(): Promise<void> {
+  built ??= (async () => {
+    const demo = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-demo.ts'], { cwd: ROOT, encoding: 'utf8' });
+    if (demo.status !== 0) throw new Error(`scripts/build-demo.ts failed:\n${demo.stdout}\n${demo.stderr}`);
+    await build({ root: ROOT, configFile: `${ROOT}vite.config.ts`, logLevel: 'warn', build: { outDir: APP_OUT, emptyOutDir: true, sourcemap: false } });
+    if (!existsSync(`${APP_OUT}/index.html`)) throw new Error('the app build produced no index.html');
+  })();
+  return built;
+}
+
+export interface AppSession {
+  server: StaticServer;
+  browser: Browser;
+  page: Page;
+  consoleLines: string[];
+  close(): Promise<void>;
+}
+
+export async function openApp(query = ''): Promise<AppSession> {
+  await buildApp();
+  const server = await startStaticServer({ '/': APP_OUT });
+  const browser = await launchChromium();
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  const consoleLines: string[] = [];
+  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  // main-thread tasks over 50 ms, for the "never block the main thread" checks
+  await page.addInitScript(() => {
+    const w = window as unknown as { longTasks: { start: number; duration: number }[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(`${server.url}/index.html${query}`);
+  return {
+    server,
+    browser,
+    page,
+    consoleLines,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** main-thread tasks over 50 ms that started after `since` (performance.now() of the page) */
+export async function longTasksSince(page: Page, since: number): Promise<{ start: number; duration: number }[]> {
+  return page.evaluate((t0) => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start >= t0), since);
+}
+
+export const pageNow = (page: Page): Promise<number> => page.evaluate(() => performance.now());
+
+/** drops files on the page as a user would (a synthetic drop event with a DataTransfer) */
+export async function dropFiles(page: Page, files: { name: string; type: string; base64: string }[]): Promise<void> {
+  await page.evaluate((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) {
+      const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true }));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, files);
+}

@@ -1,0 +1,88 @@
+/**
+ * One image with a patch map over it (canvas): the image's centre square, the G×G map coloured by
+ * the shared scale at the chosen opacity (one block per patch, no smoothing: what you see is what
+ * the model computed), and optionally the segmentation mask's outline. The map's values are on the
+ * element as data attributes for tests and scripts.
+ */
+import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
+import type { SegmentationResult } from '../../api/explorer.ts';
+import { imageBitmap } from '../imageCache.ts';
+import { valuesToRgba, type ValueScale } from '../lib/colorScale.ts';
+
+export interface HeatmapCanvasProps {
+  imageId: string;
+  /** row-major G×G, or undefined for the image alone */
+  map?: Float32Array;
+  grid?: number;
+  scale?: ValueScale;
+  opacity: number;
+  segmentation?: SegmentationResult;
+  size?: number;
+  label: string;
+  testId?: string;
+}
+
+export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasProps>(function HeatmapCanvas(
+  { imageId, map, grid, scale, opacity, segmentation, size = 224, label, testId },
+  ref,
+) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  useImperativeHandle(ref, () => canvasRef.current as HTMLCanvasElement, []);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    const dpr = Math.min(2, window.devicePixelRatio || 1);
+    const px = Math.round(size * dpr);
+    canvas.width = px;
+    canvas.height = px;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.clearRect(0, 0, px, px);
+    const bmp = imageBitmap(imageId);
+    if (bmp) {
+      ctx.imageSmoothingEnabled = true;
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(bmp, 0, 0, px, px);
+    }
+    if (map && grid && scale && map.length === grid * grid) {
+      const tile = new OffscreenCanvas(grid, grid);
+      tile.getContext('2d')!.putImageData(new ImageData(valuesToRgba(map, scale) as Uint8ClampedArray<ArrayBuffer>, grid, grid), 0, 0);
+      ctx.globalAlpha = opacity;
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(tile, 0, 0, px, px);
+      ctx.globalAlpha = 1;
+    }
+    if (segmentation) {
+      const n = segmentation.size;
+      const mask = new OffscreenCanvas(n, n);
+      const rgba = new Uint8ClampedArray(n * n * 4);
+      // outline: foreground pixels with a background 4-neighbour
+      for (let y = 0; y < n; y++) {
+        for (let x = 0; x < n; x++) {
+          const i = y * n + x;
+          if (!segmentation.mask[i]) continue;
+          const edge = x === 0 || y === 0 || x === n - 1 || y === n - 1 || !segmentation.mask[i - 1] || !segmentation.mask[i + 1] || !segmentation.mask[i - n] || !segmentation.mask[i + n];
+          rgba.set(edge ? [255, 255, 255, 255] : [255, 255, 255, 40], i * 4);
+        }
+      }
+      mask.getContext('2d')!.putImageData(new ImageData(rgba, n, n), 0, 0);
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(mask, 0, 0, px, px);
+    }
+  }, [imageId, map, grid, scale, opacity, segmentation, size]);
+
+  return (
+    <canvas
+      ref={canvasRef}
+      className="heatmap-canvas"
+      style={{ width: size, height: size }}
+      role="img"
+      aria-label={label}
+      data-testid={testId}
+      data-image={imageId}
+      data-grid={grid ?? ''}
+      data-values={map ? Array.from(map, (v) => Number(v.toPrecision(6))).join(',') : ''}
+    />
+  );
+});

@@ -1,0 +1,37 @@
+/** The prompt: drives the heatmaps, the 'prompt' head colouring, token maps and layer effects. */
+import { useEffect, useState } from 'react';
+import { useDebouncedCommit } from '../lib/useDebounced.ts';
+import { useAppStore } from '../store.ts';
+
+export function PromptBar() {
+  const prompt = useAppStore((s) => s.view.prompt);
+  const patchView = useAppStore((s) => s.patchView);
+  const hasText = useAppStore((s) => Boolean(s.model?.summary.text));
+  const [draft, setDraft] = useState(prompt);
+  // follow outside changes (URL, examples)
+  useEffect(() => setDraft(prompt), [prompt]);
+  useDebouncedCommit(draft, (v) => {
+    if (v.trim() !== useAppStore.getState().view.prompt) patchView({ prompt: v.trim() });
+  });
+  return (
+    <div className="prompt-bar">
+      <label htmlFor="prompt" className="prompt-label">
+        Prompt
+      </label>
+      <input
+        id="prompt"
+        type="search"
+        placeholder={hasText ? 'e.g. a photo of a cat' : 'this model has no text tower'}
+        value={draft}
+        disabled={!hasText}
+        onChange={(e) => setDraft(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') patchView({ prompt: draft.trim() });
+        }}
+        data-testid="prompt-input"
+        autoComplete="off"
+        spellCheck={false}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_VIEW, decodeViewState, encodeViewState, type ViewState } from './urlState.ts';
+
+describe('URL view state', () => {
+  it('encodeViewState(DEFAULT_VIEW) is empty: the plain URL is the default view', () => {
+    expect(encodeViewState(DEFAULT_VIEW)).toBe('');
+    expect(decodeViewState('')).toEqual(DEFAULT_VIEW);
+  });
+
+  it('decodeViewState(encodeViewState(s)) returns s for a full view', () => {
+    const s: ViewState = {
+      model: 'demo',
+      view: 'prompt',
+      mode: 'prompt',
+      head: { layer: 11, head: 7 },
+      prompt: 'a photo of a dog & a cat, 100% "real"',
+      contrast: ['a dog', 'a cat'],
+      ablate: 'L9-11.H*,L4.H3,mlp',
+      heads: 'L10-11.H*',
+    };
+    const url = encodeViewState(s);
+    expect(url.startsWith('?')).toBe(true);
+    expect(decodeViewState(url)).toEqual(s);
+    // and it survives being part of a full URL
+    expect(decodeViewState(new URL(`https://x.test/app/${url}`).search)).toEqual(s);
+  });
+
+  it('encodeViewState writes the head and ablation in the ablation syntax', () => {
+    const q = new URLSearchParams(encodeViewState({ ...DEFAULT_VIEW, head: { layer: 3, head: 2 }, ablate: 'L4.H3' }));
+    expect(q.get('head')).toBe('L3.H2');
+    expect(q.get('ablate')).toBe('L4.H3');
+  });
+
+  it('decodeViewState drops malformed fields instead of throwing', () => {
+    const s = decodeViewState('?view=nope&mode=bogus&head=L3H2&model=%3Cscript%3E&contrast=||a||');
+    expect(s.view).toBe('heads');
+    expect(s.mode).toBe('norm');
+    expect(s.head).toBeNull();
+    expect(s.model).toBe('');
+    expect(s.contrast).toEqual(['a']);
+  });
+});
