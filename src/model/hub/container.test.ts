@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerDataLength, containerSource, gapFilledSource, resumePoint, type ContainerIndex } from './container.ts';
+import { containerDataLength, containerSource, resumePoint, type ContainerIndex } from './container.ts';
 import { coalesceRanges } from './ranges.ts';
 
 const FILE = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7 + 3) & 0xff);
@@ -43,15 +43,6 @@ describe('container (partial file by original offsets)', () => {
     expect(resumePoint(INDEX, 180)).toEqual({ segment: 1, fileOffset: 380 });
     expect(resumePoint(INDEX, 250)).toEqual({ segment: 2, fileOffset: 900 });
     expect(resumePoint(INDEX, 350)).toBeUndefined();
-  });
-
-  it('gapFilledSource gives whole-file reads with zeros where nothing was fetched', async () => {
-    const src = gapFilledSource(INDEX, reader(blob(INDEX)));
-    const all = await src.read(0, 1000);
-    const expected = new Uint8Array(1000);
-    for (const s of INDEX.segments) expected.set(FILE.subarray(s.start, s.end), s.start);
-    expect(all).toEqual(expected);
-    expect(await src.read(440, 20)).toEqual(expected.subarray(440, 460));
   });
 
   it('a corrupt index is refused', () => {

@@ -104,27 +104,3 @@ export function containerSource(index: ContainerIndex, storedLength: number, rea
   };
 }
 
-/**
- * A view for runtimes that take whole files (onnxruntime-web's external data): a read returns the
- * stored bytes with un-fetched bytes as zeros. Use it only after checking that every weight the
- * graphs read is stored (`restrictToStoredTowers`); everything else should read `containerSource`.
- */
-export function gapFilledSource(index: ContainerIndex, readData: DataReader): ByteSource {
-  const starts = segmentDataOffsets(index);
-  return {
-    name: index.name,
-    size: index.size,
-    async read(offset, length) {
-      const out = new Uint8Array(length);
-      const end = offset + length;
-      for (let i = 0; i < index.segments.length; i++) {
-        const s = index.segments[i];
-        const a = Math.max(s.start, offset);
-        const b = Math.min(s.end, end);
-        if (a >= b) continue;
-        out.set(await readData(starts[i] + (a - s.start), b - a), a - offset);
-      }
-      return out;
-    },
-  };
-}

@@ -6,7 +6,7 @@
  * A manifest is written before any weight byte, so an interrupted download (closed tab, lost
  * connection) is listed as incomplete and resumes from the stored bytes.
  */
-import { containerSource, gapFilledSource, type ContainerIndex } from './container.ts';
+import { containerSource, type ContainerIndex } from './container.ts';
 import { HubError } from './errors.ts';
 import type { Tower } from './hubClient.ts';
 import type { ByteRange } from './ranges.ts';
@@ -147,7 +147,7 @@ export class ModelStore {
   /** the stored files of a model, read by original offsets (see container.ts) */
   async openSources(
     id: string,
-    options: { gapFilled?: boolean; allowIncomplete?: boolean } = {},
+    options: { allowIncomplete?: boolean } = {},
   ): Promise<{ manifest: StoredManifest; sources: Map<string, ByteSource> }> {
     const m = await this.manifest(id);
     if (!m) throw new HubError('not-stored', `no stored model ${id}`);
@@ -161,7 +161,7 @@ export class ModelStore {
       if (stored !== segmentBytes(f)) {
         throw new HubError('storage', `stored model ${id}: ${f.name} holds ${stored} bytes, expected ${segmentBytes(f)}; delete it and download again`, f.name);
       }
-      sources.set(f.name, options.gapFilled ? gapFilledSource(index, read) : containerSource(index, stored, read, missing));
+      sources.set(f.name, containerSource(index, stored, read, missing));
     }
     return { manifest: m, sources };
   }

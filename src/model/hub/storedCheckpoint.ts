@@ -2,8 +2,8 @@
  * A stored model as a ClipCheckpoint for the engine. The loader reads the stored files unchanged
  * (original offsets); then the checkpoint is narrowed to the stored towers — a model stored with
  * the vision tower only has no text tower rather than one whose weights are missing — and every
- * remaining weight is proved stored. The runtime then gets gap-filled whole-file views, since
- * onnxruntime-web takes external data as whole files.
+ * remaining weight is proved stored. The runtime reads only those weights (it packs each graph's
+ * weights from the stored ranges), so no whole-file copy is ever made.
  */
 import { loadCheckpoint } from '../checkpoint/load.ts';
 import type { ClipCheckpoint, WeightRef } from '../checkpoint/types.ts';
@@ -36,7 +36,7 @@ export function restrictToStoredTowers(ckpt: ClipCheckpoint, manifest: StoredMan
 /** Load a complete stored model for the engine (see the module comment). */
 export async function loadStoredCheckpoint(store: ModelStore, id: string): Promise<ClipCheckpoint> {
   const { manifest, files } = await store.openModelFiles(id);
-  const ckpt = restrictToStoredTowers(await loadCheckpoint(files), manifest);
-  const { sources: gapFilled } = await store.openSources(id, { gapFilled: true });
-  return { ...ckpt, files: gapFilled };
+  // The sessions read exactly the weights their graphs use (runtime/webSessions.ts packs them),
+  // so the stored ranges are read as they are: a weight that was not fetched fails loudly.
+  return restrictToStoredTowers(await loadCheckpoint(files), manifest);
 }

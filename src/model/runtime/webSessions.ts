@@ -1,32 +1,34 @@
-/** Session factory for ClipEngine in the browser: onnxruntime-web with in-memory external data. */
-import type { ByteSource, ClipCheckpoint } from '../checkpoint/types.ts';
+/**
+ * Session factory for ClipEngine in the browser: onnxruntime-web with in-memory external data.
+ * Each session gets one packed blob of exactly the weights its graph reads (read range by range
+ * from the model's files: Blob, OPFS or a partial download), which is dropped once the session
+ * exists; the whole checkpoint file is never held in memory.
+ */
+import type { ClipCheckpoint } from '../checkpoint/types.ts';
 import type { GraphFeed, GraphSession, SessionFactory } from '../engine.ts';
 import { materializeDerivedBlob } from '../onnx/externalData.ts';
+import { packExternalData } from '../onnx/packExternalData.ts';
 import { tensor, type Tensor } from '../../math/tensor.ts';
 import { createWebSession, runWebSession, type ExternalFile, type FeedValue } from './ortWeb.ts';
 
-/** Whole-file bytes are read once per file and shared by the image and text sessions. */
 export function webSessionFactory(): SessionFactory {
-  const fileBytes = new Map<string, Promise<Uint8Array>>();
-  const read = (src: ByteSource) => {
-    let p = fileBytes.get(src.name);
-    if (!p) {
-      p = src.read(0, src.size);
-      fileBytes.set(src.name, p);
-    }
-    return p;
-  };
   return async (graph, ckpt: ClipCheckpoint): Promise<GraphSession> => {
-    const external: ExternalFile[] = [];
-    for (const location of graph.externalData.placedLocations) {
-      const src = ckpt.files.get(location);
-      if (!src) throw new Error(`the ${graph.kind} graph reads weights from ${location}, which the model folder lacks`);
-      external.push({ path: location, data: await read(src) });
-    }
+    const derived = new Set(graph.externalData.derived.map((b) => b.location));
+    const packed = await packExternalData(
+      graph.model,
+      async (location, offset, length) => {
+        const src = ckpt.files.get(location);
+        if (!src) throw new Error(`the ${graph.kind} graph reads weights from ${location}, which the model folder lacks`);
+        return src.read(offset, length);
+      },
+      `${graph.kind}-weights.bin`,
+      derived,
+    );
+    const external: ExternalFile[] = [{ path: packed.location, data: packed.blob }];
     for (const blob of graph.externalData.derived) {
       external.push({ path: blob.location, data: await materializeDerivedBlob(blob, ckpt.files) });
     }
-    const session = await createWebSession(graph.model, external);
+    const session = await createWebSession(packed.model, external);
     const shapes = new Map(graph.outputs.map((o) => [o.name, o.shape]));
     return {
       async run(feeds: Record<string, GraphFeed>, outputNames?: readonly string[]): Promise<Record<string, Tensor>> {
