@@ -7,6 +7,8 @@ import type { PreprocessConfig, TextArch, VisionArch } from '../model/arch.ts';
 import type { ExplorerApi } from './explorer.ts';
 import type { DownloadProgress, FitReport, HubModelRequest, StoredModelInfo } from '../model/hub/types.ts';
 
+export type { DownloadProgress, FitReport, HubModelRequest, StoredModelInfo };
+
 export type ExecutionProvider = 'webgpu' | 'wasm';
 
 export interface RuntimeRequest {

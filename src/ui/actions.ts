@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import type { Progress } from '../api/explorer.ts';
 import type { ExecutionProvider, ModelFileInput } from '../api/types.ts';
-import type { DownloadProgress, FitReport, StoredModelInfo } from '../model/hub/types.ts';
+import type { DownloadProgress, FitReport, StoredModelInfo } from '../api/types.ts';
 import { FALLBACK_LABELS, FALLBACK_POOL } from './fallbackText.ts';
 import { cacheImageBitmap, dropImageBitmap } from './imageCache.ts';
 import { explainError, type ErrorContext } from './lib/errors.ts';

@@ -1,6 +1,6 @@
 /** Models from the Hugging Face hub: the ones stored in this browser, and downloading another. */
 import { useEffect, useState } from 'react';
-import type { FitReport, StoredModelInfo } from '../../model/hub/types.ts';
+import type { FitReport, StoredModelInfo } from '../../api/types.ts';
 import { deleteStoredModel, downloadAndLoadHubModel, estimateHubFit, listStoredModels, loadStoredModel } from '../actions.ts';
 import { formatBytes } from '../lib/format.ts';
 import { useAppStore } from '../store.ts';
