@@ -3,9 +3,11 @@
  * checkpoint, the onnxruntime-web sessions and every big tensor live here, never on the main thread.
  */
 import * as Comlink from 'comlink';
-import type { ExplorerApi } from '../src/api/explorer.ts';
+import type { ExplorerApi, RuntimeEvent, RuntimeEventsApi } from '../src/api/explorer.ts';
 import type { ClipscopeApi, DecomposeOptions, DecompositionSummary, ModelFileInput, ModelSummary, ModelWorkerApi, TensorDTO } from '../src/api/types.ts';
+import { modelMemoryEstimate, RuntimeGuard } from '../src/explorer/recovery.ts';
 import { ExplorerSession } from '../src/explorer/session.ts';
+import { bestEffortStore, openTextStore, type TextEmbeddingStore } from '../src/explorer/textStore.ts';
 import { tensor, type Tensor } from '../src/math/tensor.ts';
 import { loadCheckpoint } from '../src/model/checkpoint/load.ts';
 import { blobSource, sourceModelFiles } from '../src/model/checkpoint/sources.ts';
@@ -15,13 +17,50 @@ import { createModelStoreApi } from '../src/model/hub/workerHub.ts';
 import { ClipEngine, type Decomposition } from '../src/model/engine.ts';
 import { decodeImage } from '../src/model/preprocess/decode.ts';
 import { preprocessPixels } from '../src/model/preprocess/transform.ts';
-import { initWebRuntime, runtimeInfo } from '../src/model/runtime/ortWeb.ts';
+import { initWebRuntime, loseWebGpuDeviceForTesting, onWebGpuDeviceLost, runtimeInfo } from '../src/model/runtime/ortWeb.ts';
 import { webSessionFactory } from '../src/model/runtime/webSessions.ts';
 import { clipTokenizerFromFiles } from '../src/model/tokenizer/tokenizerFiles.ts';
 
 let engine: ClipEngine | undefined;
 let session: ExplorerSession | undefined;
 const images = new Map<string, Decomposition>();
+const runtimeListeners: ((e: RuntimeEvent) => void)[] = [];
+
+/** text embeddings per model fingerprint, kept across page loads (IndexedDB; memory if it will not open) */
+const textStore: Promise<TextEmbeddingStore> = openTextStore().then(({ store, persistent, reason }) => {
+  if (!persistent) console.warn(`[clipscope] text embeddings are cached in memory only: ${reason}`);
+  return bestEffortStore(store, (message) => console.warn(`[clipscope] ${message}`));
+});
+
+/** out-of-memory errors that say what the model needs; WebGPU device loss -> the same sessions on WASM */
+const guard = new RuntimeGuard({
+  provider: () => {
+    try {
+      return runtimeInfo().provider;
+    } catch {
+      return 'wasm';
+    }
+  },
+  async switchToWasm() {
+    const threads = runtimeInfo().threads;
+    // sessions are recreated lazily on the next request, on the provider initWebRuntime picks now
+    await engine?.release();
+    await initWebRuntime({ provider: 'wasm', threads });
+  },
+  memoryNeed: () => (engine ? modelMemoryEstimate(engine.checkpoint) : undefined),
+  notify: (e) => {
+    console.warn(`[clipscope] ${e.message}`);
+    for (const l of runtimeListeners) l(e);
+  },
+});
+onWebGpuDeviceLost((reason) => void guard.deviceLost(reason));
+
+/** the same object with every method run through the guard */
+function guarded<T extends object>(methods: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(methods)) out[name] = (...args: unknown[]) => guard.run(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args));
+  return out as T;
+}
 
 function requireSession(): ExplorerSession {
   if (!session) throw new Error('no model is loaded');
@@ -56,7 +95,7 @@ async function installCheckpoint(ckpt: ClipCheckpoint, t0: number): Promise<Mode
   await engine?.release();
   images.clear();
   engine = new ClipEngine(ckpt, webSessionFactory(), tokenizer);
-  session = new ExplorerSession(engine);
+  session = new ExplorerSession(engine, { textStore: await textStore });
   return {
     fingerprint: ckpt.fingerprint,
     layout: ckpt.layout,
@@ -141,10 +180,24 @@ const explorer: ExplorerApi = {
   setAblation: (spec) => requireSession().setAblation(spec),
   topClasses: (id, k) => requireSession().topClasses(id, k),
   exportContributions: (id) => requireSession().exportContributions(id),
+  verifyModel: (req, onProgress) => requireSession().verifyModel(req, onProgress),
+  memoryUse: () => requireSession().memoryUse(),
+};
+
+const runtimeEvents: RuntimeEventsApi = {
+  async watchRuntime(listener) {
+    runtimeListeners.push(listener);
+  },
+  async loseWebGpuDeviceForTesting() {
+    return loseWebGpuDeviceForTesting();
+  },
+  async encodedTextCount() {
+    return session?.encodedTextCount ?? 0;
+  },
 };
 
 /** hub downloads and stored models (src/model/hub) */
 const modelStore = createModelStoreApi(installCheckpoint);
 
-const exposed: ModelWorkerApi = { ...api, ...explorer, ...modelStore };
+const exposed: ModelWorkerApi = { ...guarded(api), ...guarded(explorer), ...modelStore, ...runtimeEvents };
 Comlink.expose(exposed);

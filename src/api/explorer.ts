@@ -126,13 +126,93 @@ export interface Progress {
 
 export type ProgressCallback = (p: Progress) => void;
 
+/** where a text set's embeddings came from (the text tower runs only for `encoded`) */
+export interface TextSetSource {
+  /** distinct texts encoded by the text tower for this request */
+  encoded: number;
+  /** distinct texts read from the per-model cache (IndexedDB in the browser) */
+  cached: number;
+}
+
+/** one cell of a "Verify this model" comparison */
+export interface VerifyCell {
+  /** reference row (text) and column (image) */
+  row: number;
+  col: number;
+  /** this model's cosine similarity */
+  computed: number;
+  published: number;
+  /** computed - published */
+  diff: number;
+  pass: boolean;
+}
+
+export interface VerifyReport {
+  /** reference rows (descriptions, without the prompt prefix) and columns (image names) */
+  texts: string[];
+  images: string[];
+  /** columns an image was given for, and those without one (not compared) */
+  comparedImages: string[];
+  missingImages: string[];
+  cells: VerifyCell[];
+  tolerance: number;
+  maxAbsDiff: number;
+  /** cells outside the tolerance */
+  failing: number;
+  /** every compared cell within the tolerance (and at least one compared) */
+  pass: boolean;
+  source: string;
+  model: string;
+  caveat?: string;
+}
+
+export interface VerifyRequest {
+  /** the text of reference_values.json (the user's file: the app does not ship it) */
+  referenceJson: string;
+  /** encoded images; each is matched to a reference column by its file name without extension */
+  images: { name: string; bytes: Uint8Array }[];
+  tolerance?: number;
+}
+
+/** a change the worker made on its own, e.g. WebGPU device lost -> sessions recreated on WASM */
+export interface RuntimeEvent {
+  kind: 'device-lost';
+  /** what the browser said */
+  reason: string;
+  /** the provider now in use */
+  provider: 'wasm';
+  /** for the user */
+  message: string;
+}
+
+/** runtime events and test hooks of the model worker */
+export interface RuntimeEventsApi {
+  /** `listener` must be a Comlink.proxy; it hears every RuntimeEvent from now on */
+  watchRuntime(listener: (e: RuntimeEvent) => void): Promise<void>;
+  /** destroys the sessions' WebGPU device as a driver reset would (to test the recovery); false without one */
+  loseWebGpuDeviceForTesting(): Promise<boolean>;
+  /** texts the loaded model's session has run through the text tower (the rest came from the cache) */
+  encodedTextCount(): Promise<number>;
+}
+
+/** what the worker holds for the loaded images, against the cells budget */
+export interface MemoryUse {
+  images: number;
+  /** head terms [L,H,D] etc. are kept for every image */
+  componentBytes: number;
+  /** images whose per-cell terms are kept (the most recently used ones) */
+  imagesWithCells: number;
+  cellsBytes: number;
+  cellsBudgetBytes: number;
+}
+
 export interface ExplorerApi {
   addImage(id: string, name: string, bytes: Uint8Array): Promise<ImageAdded>;
   removeImage(id: string): Promise<void>;
   /** label set for zero-shot top-5 (default: the project's public/data/labels.json, fetched by the caller) */
-  setLabels(labels: { classes: string[]; templates: string[] }, onProgress?: ProgressCallback): Promise<{ classes: number }>;
+  setLabels(labels: { classes: string[]; templates: string[] }, onProgress?: ProgressCallback): Promise<{ classes: number } & TextSetSource>;
   /** description pool for TEXTSPAN: lines `property<TAB>text` or plain lines */
-  setPool(poolText: string, onProgress?: ProgressCallback): Promise<{ texts: number }>;
+  setPool(poolText: string, onProgress?: ProgressCallback): Promise<{ texts: number } & TextSetSource>;
   /** an atlas.json written by `clipscope textspan` */
   loadAtlas(atlasJson: string): Promise<{ heads: number; images: number }>;
   headGrid(req: HeadGridRequest): Promise<HeadGridValues>;
@@ -147,5 +227,9 @@ export interface ExplorerApi {
   setAblation(spec: string): Promise<{ canonical: string }>;
   topClasses(imageId: string, k?: number): Promise<Top5>;
   /** every contribution of one image as plain numbers, for JSON/CSV export */
+  /** compares this model's similarities with a published matrix (verify.ts) */
+  verifyModel(req: VerifyRequest, onProgress?: ProgressCallback): Promise<VerifyReport>;
+  /** memory held for the loaded images and the cells budget */
+  memoryUse(): Promise<MemoryUse>;
   exportContributions(imageId: string): Promise<{ layers: number; heads: number; embedDim: number; heads_LHD: Float32Array; mlp_LD: Float32Array; embed_D: Float32Array; embedding_D: Float32Array }>;
 }

@@ -4,7 +4,7 @@
  * on demand with `getTensor` (transferred, not cloned).
  */
 import type { PreprocessConfig, TextArch, VisionArch } from '../model/arch.ts';
-import type { ExplorerApi } from './explorer.ts';
+import type { ExplorerApi, RuntimeEventsApi } from './explorer.ts';
 import type { DownloadProgress, FitReport, HubModelRequest, StoredModelInfo } from '../model/hub/types.ts';
 
 export type { DownloadProgress, FitReport, HubModelRequest, StoredModelInfo };
@@ -102,4 +102,4 @@ export interface ModelStoreApi {
 }
 
 /** everything the model worker exposes on its one comlink endpoint */
-export type ModelWorkerApi = ClipscopeApi & ExplorerApi & ModelStoreApi;
+export type ModelWorkerApi = ClipscopeApi & ExplorerApi & ModelStoreApi & RuntimeEventsApi;

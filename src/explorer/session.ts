@@ -21,11 +21,15 @@ import type {
   HeatmapRequest,
   ImageAdded,
   LayerEffects,
+  MemoryUse,
   ProgressCallback,
   RankedImage,
   SegmentationResult,
+  TextSetSource,
   TextspanPanel,
   Top5,
+  VerifyReport,
+  VerifyRequest,
 } from '../api/explorer.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
 import { visionGrid } from '../model/arch.ts';
@@ -33,11 +37,15 @@ import type { ClipEngine, Decomposition } from '../model/engine.ts';
 import { decodeImage } from '../model/preprocess/decode.ts';
 import { preprocessForDisplay, preprocessPixels } from '../model/preprocess/transform.ts';
 import { parsePool, type DescriptionPool } from '../labels/pool.ts';
+import type { TextEmbeddingStore } from '../model/textCache.ts';
 import { TextEmbeddings } from './textEmbeddings.ts';
+import { parseReferenceSimilarities, referenceColumnOf, referencePrompts, verifySimilarities } from './verify.ts';
 
 export interface ExplorerSessionOptions {
   /** memory kept for per-image cells [L,T,H,dh] (most recent images first); older ones are recomputed on demand */
   cellsBudgetBytes?: number;
+  /** persistent text embeddings per model fingerprint (the worker passes IndexedDB); default in memory */
+  textStore?: TextEmbeddingStore;
 }
 
 export const explorerSessionDefaults = { cellsBudgetBytes: 512 * 2 ** 20 } as const;
@@ -81,7 +89,7 @@ function toSpatial(p: Decomposition): SpatialTerms {
 export class ExplorerSession implements ExplorerApi {
   private readonly images = new Map<string, StoredImage>();
   private readonly texts: TextEmbeddings;
-  private readonly options: Required<ExplorerSessionOptions>;
+  private readonly options: { cellsBudgetBytes: number };
   private clock = 0;
   private projections?: Promise<HeadProjections>;
   private labels?: { names: string[]; W: Tensor<'C D', Float64Array> };
@@ -93,8 +101,8 @@ export class ExplorerSession implements ExplorerApi {
   private readonly textspans = new Map<string, TextspanPanel>();
 
   constructor(private readonly engine: ClipEngine, options: ExplorerSessionOptions = {}) {
-    this.texts = new TextEmbeddings(engine);
-    this.options = { ...explorerSessionDefaults, ...options };
+    this.texts = new TextEmbeddings(engine, options.textStore);
+    this.options = { cellsBudgetBytes: options.cellsBudgetBytes ?? explorerSessionDefaults.cellsBudgetBytes };
   }
 
   private get arch() {
@@ -169,29 +177,29 @@ export class ExplorerSession implements ExplorerApi {
     this.imagesChanged();
   }
 
-  async setLabels(labels: { classes: string[]; templates: string[] }, onProgress?: ProgressCallback): Promise<{ classes: number }> {
+  async setLabels(labels: { classes: string[]; templates: string[] }, onProgress?: ProgressCallback): Promise<{ classes: number } & TextSetSource> {
     const { classes, templates } = labels;
     if (classes.length === 0) throw new Error('the label set has no classes');
     if (templates.length === 0 || templates.some((t) => !t.includes('{}'))) throw new Error("every template needs a '{}' for the class name");
     const prompts = classes.flatMap((c) => templates.map((t) => t.replaceAll('{}', c)));
-    const emb = await this.texts.embed(prompts, onProgress, 'embedding the label set');
+    const { vectors: emb, encoded, cached } = await this.texts.embedCounted(prompts, onProgress, 'embedding the label set');
     const D = this.texts.dim;
     const all = new Float32Array(prompts.length * D);
     emb.forEach((e, i) => all.set(e, i * D));
     this.labels = { names: [...classes], W: zeroShotClassifier(tensor('C P D', all, [classes.length, templates.length, D])) };
-    return { classes: classes.length };
+    return { classes: classes.length, encoded, cached };
   }
 
-  async setPool(poolText: string, onProgress?: ProgressCallback): Promise<{ texts: number }> {
+  async setPool(poolText: string, onProgress?: ProgressCallback): Promise<{ texts: number } & TextSetSource> {
     const pool = parsePool(poolText);
     if (pool.texts.length === 0) throw new Error('the description pool is empty');
-    const emb = await this.texts.embed(pool.texts, onProgress, 'embedding the description pool');
+    const { vectors: emb, encoded, cached } = await this.texts.embedCounted(pool.texts, onProgress, 'embedding the description pool');
     const D = this.texts.dim;
     const data = new Float32Array(pool.texts.length * D);
     emb.forEach((e, i) => data.set(e, i * D));
     this.pool = { pool, embeddings: tensor('M D', data, [pool.texts.length, D]) };
     this.textspans.clear();
-    return { texts: pool.texts.length };
+    return { texts: pool.texts.length, encoded, cached };
   }
 
   async loadAtlas(atlasJson: string): Promise<{ heads: number; images: number }> {
@@ -406,6 +414,58 @@ export class ExplorerSession implements ExplorerApi {
       embed_D: Float32Array.from(c.embedTerm.data),
       embedding_D: Float32Array.from(c.embedding.data),
     };
+  }
+
+  /**
+   * "Verify this model" (verify.ts): embeds the reference prompts and the given images (matched to
+   * reference columns by file name; not added to the explorer's images) and compares the cosine
+   * similarities with the published ones.
+   */
+  async verifyModel(req: VerifyRequest, onProgress?: ProgressCallback): Promise<VerifyReport> {
+    const ref = parseReferenceSimilarities(req.referenceJson);
+    const usable = req.images.filter((img) => ref.images.includes(referenceColumnOf(img.name)));
+    const columns = [...new Set(usable.map((img) => referenceColumnOf(img.name)))];
+    if (columns.length === 0) throw new Error(`none of the images is a reference photo (${ref.images.join(', ')})`);
+    const texts = await this.texts.embed(referencePrompts(ref), onProgress, 'embedding the reference texts');
+    const D = this.arch.embedDim;
+    const imageData = new Float32Array(columns.length * D);
+    for (const [i, column] of columns.entries()) {
+      onProgress?.({ phase: `embedding the reference photo ${column}`, done: i, total: columns.length });
+      const img = usable.find((u) => referenceColumnOf(u.name) === column)!;
+      const pixels = preprocessPixels(await decodeImage(img.bytes, img.name), this.engine.checkpoint.preprocess);
+      // the decomposed graph is the session already built for the explorer; its embedding is the model's
+      imageData.set((await this.engine.decompose(pixels)).embedding.data, i * D);
+    }
+    onProgress?.({ phase: 'comparing', done: columns.length, total: columns.length });
+    const textData = new Float32Array(texts.length * D);
+    texts.forEach((t, i) => textData.set(t, i * D));
+    return verifySimilarities({
+      ref,
+      textEmbeddings: tensor('C D', textData, [texts.length, D]),
+      imageEmbeddings: tensor('N D', imageData, [columns.length, D]),
+      imageColumns: columns,
+      ...(req.tolerance !== undefined ? { tolerance: req.tolerance } : {}),
+    });
+  }
+
+  async memoryUse(): Promise<MemoryUse> {
+    let componentBytes = 0;
+    let cellsBytes = 0;
+    let imagesWithCells = 0;
+    for (const img of this.images.values()) {
+      const c = img.components;
+      componentBytes += c.embedding.data.byteLength + c.embedTerm.data.byteLength + c.mlp.data.byteLength + c.heads.data.byteLength + c.classClass.data.byteLength;
+      if (img.spatial) {
+        imagesWithCells++;
+        cellsBytes += img.spatial.cells.data.byteLength;
+      }
+    }
+    return { images: this.images.size, componentBytes, imagesWithCells, cellsBytes, cellsBudgetBytes: this.options.cellsBudgetBytes };
+  }
+
+  /** texts this session has run through the text tower (the rest came from memory or the store) */
+  get encodedTextCount(): number {
+    return this.texts.encodedCount;
   }
 
   get ablationSpec(): string {

@@ -1,11 +1,29 @@
-/** Text embeddings of one model, memoised by exact text (a prompt is encoded once per session). */
-import type { ClipEngine } from '../model/engine.ts';
-import type { ProgressCallback } from '../api/explorer.ts';
+/**
+ * Text embeddings of one model: memoised by exact text for the session, and read from / written to
+ * a persistent store per model fingerprint (IndexedDB in the worker, textStore.ts), so a pool or a
+ * label set reaches the text tower once per model, not once per page load.
+ */
+import type { ProgressCallback, TextSetSource } from '../api/explorer.ts';
+import { embedTexts, MemoryTextCache, type TextEmbeddingStore, type TextEncodingEngine } from '../model/textCache.ts';
+
+/** the part of ClipEngine this needs */
+export interface TextEmbeddingEngine extends TextEncodingEngine {
+  readonly checkpoint: { readonly fingerprint: string; readonly text?: { readonly embedDim: number } };
+}
+
+export interface EmbeddedTexts extends TextSetSource {
+  /** unit embeddings in the order of the request */
+  vectors: Float32Array[];
+}
 
 export class TextEmbeddings {
-  private readonly cache = new Map<string, Float32Array>();
+  private readonly memo = new Map<string, Float32Array>();
+  private encodedTotal = 0;
 
-  constructor(private readonly engine: ClipEngine) {}
+  constructor(
+    private readonly engine: TextEmbeddingEngine,
+    private readonly store: TextEmbeddingStore = new MemoryTextCache(),
+  ) {}
 
   get dim(): number {
     const t = this.engine.checkpoint.text;
@@ -13,18 +31,34 @@ export class TextEmbeddings {
     return t.embedDim;
   }
 
-  /** unit embeddings in the order of `texts`; only unseen texts reach the text tower */
-  async embed(texts: readonly string[], onProgress?: ProgressCallback, phase = 'embedding texts', batch = 64): Promise<Float32Array[]> {
-    const D = this.dim;
-    const missing = [...new Set(texts.filter((t) => !this.cache.has(t)))];
-    for (let start = 0; start < missing.length; start += batch) {
-      onProgress?.({ phase, done: start, total: missing.length });
-      const chunk = missing.slice(start, start + batch);
-      const emb = await this.engine.encodeText(chunk, batch);
-      chunk.forEach((t, i) => this.cache.set(t, emb.data.slice(i * D, (i + 1) * D) as Float32Array));
+  /** texts run through the text tower by this object so far (a test hook and a UI fact) */
+  get encodedCount(): number {
+    return this.encodedTotal;
+  }
+
+  /** like `embed`, also saying how many distinct texts were encoded and how many came from the store */
+  async embedCounted(texts: readonly string[], onProgress?: ProgressCallback, phase = 'embedding texts', batch = 64): Promise<EmbeddedTexts> {
+    this.dim; // throws without a text tower, before anything is read
+    const missing = [...new Set(texts.filter((t) => !this.memo.has(t)))];
+    let encoded = 0;
+    if (missing.length > 0) {
+      const D = this.dim;
+      const found = await embedTexts(this.engine, missing, this.store, {
+        chunkSize: batch,
+        onProgress: (done, total) => {
+          encoded = total;
+          onProgress?.({ phase, done, total });
+        },
+      });
+      missing.forEach((t, i) => this.memo.set(t, found.data.slice(i * D, (i + 1) * D)));
+      this.encodedTotal += encoded;
     }
-    onProgress?.({ phase, done: missing.length, total: missing.length });
-    return texts.map((t) => this.cache.get(t)!);
+    return { vectors: texts.map((t) => this.memo.get(t)!), encoded, cached: missing.length - encoded };
+  }
+
+  /** unit embeddings in the order of `texts`; only texts neither memoised nor stored reach the text tower */
+  async embed(texts: readonly string[], onProgress?: ProgressCallback, phase = 'embedding texts', batch = 64): Promise<Float32Array[]> {
+    return (await this.embedCounted(texts, onProgress, phase, batch)).vectors;
   }
 
   async one(text: string): Promise<Float32Array> {

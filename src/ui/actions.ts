@@ -4,13 +4,14 @@
  * flight use a per-view sequence number, so only the latest answer is shown.
  */
 import * as Comlink from 'comlink';
-import type { Progress } from '../api/explorer.ts';
+import type { Progress, RuntimeEvent, VerifyReport } from '../api/explorer.ts';
 import type { ExecutionProvider, ModelFileInput } from '../api/types.ts';
-import type { DownloadProgress, FitReport, StoredModelInfo } from '../api/types.ts';
+import type { DownloadProgress, FitReport, HubModelRequest, StoredModelInfo } from '../api/types.ts';
 import { FALLBACK_LABELS, FALLBACK_POOL } from './fallbackText.ts';
 import { cacheImageBitmap, dropImageBitmap } from './imageCache.ts';
 import { explainError, type ErrorContext } from './lib/errors.ts';
 import { classifyUpload, imageIdFor } from './lib/intake.ts';
+import { WorkQueue } from './lib/workQueue.ts';
 import { useAppStore, type ModelSource } from './store.ts';
 import { modelWorker, progressProxy } from './workerClient.ts';
 
@@ -56,11 +57,34 @@ export async function startRuntime(provider: ExecutionProvider | 'auto' = 'auto'
       info = { ...info, fallbackReason: 'the only WebGPU adapter is a software fallback, slower than WASM' };
     }
     store.getState().set({ runtime: info });
+    watchRuntimeOnce();
     if (info.fallbackReason) notice(`WebGPU not used (${info.fallbackReason}): running on WASM with ${info.threads} thread${info.threads === 1 ? '' : 's'}.`);
     if (info.provider === 'wasm' && !info.crossOriginIsolated) notice('The page is not cross-origin isolated, so WASM runs on one thread (slower).');
   } catch (err) {
     fail(err, 'runtime');
   }
+}
+
+/** `?testHooks=1`: what browser tests need that no user control offers (a simulated GPU reset) */
+if (new URLSearchParams(location.search).has('testHooks')) {
+  (window as unknown as { clipscopeTest: object }).clipscopeTest = {
+    loseWebGpuDevice: () => modelWorker().loseWebGpuDeviceForTesting(),
+    encodedTextCount: () => modelWorker().encodedTextCount(),
+  };
+}
+
+let watching = false;
+/** the worker may change runtime on its own (WebGPU device lost -> WASM): say so and show it */
+function watchRuntimeOnce(): void {
+  if (watching) return;
+  watching = true;
+  void modelWorker().watchRuntime(
+    Comlink.proxy((e: RuntimeEvent) => {
+      notice(e.message);
+      const runtime = store.getState().runtime;
+      if (runtime) store.getState().set({ runtime: { provider: e.provider, threads: runtime.threads, crossOriginIsolated: runtime.crossOriginIsolated, fallbackReason: `WebGPU device lost (${e.reason})` } });
+    }),
+  );
 }
 
 // ----------------------------------------------------------------------------------- models
@@ -103,6 +127,7 @@ async function afterModelLoaded(source: ModelSource, files: ModelFileInput[] | {
     ablationCanonical: '',
     labels: undefined,
     pool: undefined,
+    memory: undefined,
   });
   store.getState().patchView({ model: source.id });
   clearProgress();
@@ -147,6 +172,25 @@ export async function loadModelFolder(list: File[]): Promise<void> {
 
 // ------------------------------------------------------------------- Hugging Face hub models
 
+/**
+ * The hub the picker downloads from: `?hub=http://host:port` (a mirror, or the tests' mock hub),
+ * else the worker's default (https://huggingface.co). Read from the URL the page was opened with.
+ */
+const HUB_ENDPOINT = hubEndpointFromUrl(location.search);
+
+export function hubEndpointFromUrl(search: string): string | undefined {
+  const raw = new URLSearchParams(search).get('hub');
+  if (!raw) return undefined;
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? raw : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const hubRequest = (repo: string): HubModelRequest => ({ repo, towers: ['vision', 'text'], ...(HUB_ENDPOINT ? { endpoint: HUB_ENDPOINT } : {}) });
+
 export async function listStoredModels(): Promise<StoredModelInfo[]> {
   try {
     return await modelWorker().listStoredModels();
@@ -158,7 +202,7 @@ export async function listStoredModels(): Promise<StoredModelInfo[]> {
 
 export async function estimateHubFit(repo: string): Promise<FitReport | undefined> {
   try {
-    return await modelWorker().estimateFit({ repo, towers: ['vision', 'text'] });
+    return await modelWorker().estimateFit(hubRequest(repo));
   } catch (err) {
     fail(err, 'download', repo);
     return undefined;
@@ -170,7 +214,7 @@ export async function downloadAndLoadHubModel(repo: string): Promise<void> {
   try {
     setProgress(`downloading ${repo}`, 0, 0, 'bytes');
     const id = await modelWorker().downloadModel(
-      { repo, towers: ['vision', 'text'] },
+      hubRequest(repo),
       Comlink.proxy((p: DownloadProgress) => setProgress(`downloading ${repo} (${p.phase})`, p.bytesDone, p.bytesTotal, 'bytes')),
     );
     await loadStoredModel(id, repo);
@@ -214,11 +258,11 @@ export async function loadTextSets(): Promise<void> {
     const labels = labelsText ? (JSON.parse(labelsText) as { classes: string[]; templates: string[] }) : FALLBACK_LABELS;
     if (!labelsText) notice('No label set found at data/labels.json: top-5 uses a small built-in list of 15 classes.');
     const r = await api.setLabels(labels, workerProgress('encoding the label set'));
-    store.getState().set({ labels: { classes: r.classes, source: labelsText ? 'data/labels.json' : 'built-in (15 classes)' } });
+    store.getState().set({ labels: { classes: r.classes, source: labelsText ? 'data/labels.json' : 'built-in (15 classes)', encoded: r.encoded, cached: r.cached } });
     const poolText = await fetchText('data/descriptions.tsv');
     if (!poolText) notice('No description pool found at data/descriptions.tsv: TEXTSPAN uses a small built-in pool.');
     const p = await api.setPool(poolText ?? FALLBACK_POOL, workerProgress('encoding the TEXTSPAN pool'));
-    store.getState().set({ pool: { texts: p.texts, source: poolText ? 'data/descriptions.tsv' : 'built-in' } });
+    store.getState().set({ pool: { texts: p.texts, source: poolText ? 'data/descriptions.tsv' : 'built-in', encoded: p.encoded, cached: p.cached } });
   } catch (err) {
     fail(err, 'analysis', '(label set / pool)');
   } finally {
@@ -234,7 +278,7 @@ export async function loadUserLabels(file: File): Promise<void> {
       : { classes: text.split('\n').map((l) => l.trim()).filter(Boolean) };
     const labels = { classes: parsed.classes, templates: parsed.templates ?? FALLBACK_LABELS.templates };
     const r = await modelWorker().setLabels(labels, workerProgress('encoding the label set'));
-    store.getState().set({ labels: { classes: r.classes, source: file.name } });
+    store.getState().set({ labels: { classes: r.classes, source: file.name, encoded: r.encoded, cached: r.cached } });
   } catch (err) {
     fail(err, 'analysis', file.name);
   } finally {
@@ -245,7 +289,7 @@ export async function loadUserLabels(file: File): Promise<void> {
 export async function loadUserPool(file: File): Promise<void> {
   try {
     const p = await modelWorker().setPool(await file.text(), workerProgress('encoding the TEXTSPAN pool'));
-    store.getState().set({ pool: { texts: p.texts, source: file.name } });
+    store.getState().set({ pool: { texts: p.texts, source: file.name, encoded: p.encoded, cached: p.cached } });
   } catch (err) {
     fail(err, 'analysis', file.name);
   } finally {
@@ -276,8 +320,7 @@ export async function addImages(uploads: Upload[]): Promise<void> {
     s.pushError({ kind: 'no-model', title: 'No model loaded', detail: `${uploads.length} file(s) dropped before a model was picked`, hint: 'Pick a model first (the demo model loads in a second), then drop the images again.' });
     return;
   }
-  const api = modelWorker();
-  const accepted: (Upload & { id: string })[] = [];
+  const accepted: QueuedUpload[] = [];
   for (const u of uploads) {
     const intake = classifyUpload(u.name, u.bytes.subarray(0, 64));
     if (intake.kind === 'rejected') {
@@ -289,24 +332,54 @@ export async function addImages(uploads: Upload[]): Promise<void> {
     accepted.push({ ...u, id });
     store.getState().set({ images: [...store.getState().images, { id, name: u.name, status: 'adding' }] });
   }
-  let done = 0;
-  for (const u of accepted) {
-    setProgress(`decomposing ${u.name}`, done, accepted.length, 'items');
-    try {
-      // a copy goes to the worker: the bytes are needed here for the display bitmap too
-      const added = await api.addImage(u.id, u.name, u.bytes.slice());
-      await cacheImageBitmap(u.id, u.bytes, added.display);
-      store.getState().set({
-        images: store.getState().images.map((i) => (i.id === u.id ? { ...i, status: 'ready', sourceSize: added.sourceSize } : i)),
-        selectedImage: store.getState().selectedImage ?? u.id,
-      });
-    } catch (err) {
-      store.getState().set({ images: store.getState().images.filter((i) => i.id !== u.id) });
-      fail(err, 'image', u.name);
-    }
-    done++;
+  if (accepted.length > 0) await imageQueue.enqueue(accepted);
+}
+
+type QueuedUpload = Upload & { id: string };
+
+/** decomposes one queued image in the worker and shows it */
+async function decomposeQueued(u: QueuedUpload): Promise<void> {
+  try {
+    // a copy goes to the worker: the bytes are needed here for the display bitmap too
+    const added = await modelWorker().addImage(u.id, u.name, u.bytes.slice());
+    await cacheImageBitmap(u.id, u.bytes, added.display);
+    store.getState().set({
+      images: store.getState().images.map((i) => (i.id === u.id ? { ...i, status: 'ready', sourceSize: added.sourceSize } : i)),
+      selectedImage: store.getState().selectedImage ?? u.id,
+    });
+  } catch (err) {
+    store.getState().set({ images: store.getState().images.filter((i) => i.id !== u.id) });
+    fail(err, 'image', u.name);
   }
-  clearProgress();
+  await refreshMemoryUse();
+}
+
+/** dropped images (a folder: many) are decomposed one by one; Cancel stops after the current one */
+const imageQueue = new WorkQueue<QueuedUpload>({
+  process: decomposeQueued,
+  onChange(state) {
+    store.getState().set({ imageQueue: state });
+    if (state?.current) setProgress(`decomposing ${state.current}${state.cancelling ? ' (cancelling after this image)' : ''}`, state.done, state.total, 'items');
+    else if (!state) clearProgress();
+  },
+  onDropped(items) {
+    const ids = new Set(items.map((i) => i.id));
+    store.getState().set({ images: store.getState().images.filter((i) => !ids.has(i.id)) });
+    notice(`Cancelled: ${items.length} image${items.length === 1 ? ' was' : 's were'} not added.`);
+  },
+});
+
+export function cancelImageQueue(): void {
+  imageQueue.cancel();
+}
+
+export async function refreshMemoryUse(): Promise<void> {
+  if (!store.getState().model) return;
+  try {
+    store.getState().set({ memory: await modelWorker().memoryUse() });
+  } catch (err) {
+    console.warn('memoryUse failed', err);
+  }
 }
 
 export async function removeImage(id: string): Promise<void> {
@@ -319,6 +392,7 @@ export async function removeImage(id: string): Promise<void> {
   });
   dropImageBitmap(id);
   await modelWorker().removeImage(id).catch((err: unknown) => fail(err, 'image'));
+  await refreshMemoryUse();
 }
 
 export async function addGalleryImages(files: string[]): Promise<void> {
@@ -451,4 +525,31 @@ export async function applyAblation(spec: string): Promise<boolean> {
 
 export async function exportContributions(imageId: string) {
   return modelWorker().exportContributions(imageId);
+}
+
+// ------------------------------------------------------------------------- verify this model
+
+/**
+ * "Verify this model": the gallery's reference photos (plus any the user dropped, e.g. page.png and
+ * motorcycle_right.png) against the published similarities in the user's reference_values.json.
+ */
+export async function verifyModel(referenceJson: string, extraImages: Upload[]): Promise<VerifyReport | undefined> {
+  try {
+    const res = await fetch(`${BASE}gallery/index.json`);
+    const gallery = res.ok ? ((await res.json()) as { file: string }[]) : [];
+    const images: Upload[] = [...extraImages];
+    const named = new Set(extraImages.map((u) => u.name.replace(/\.[^.]+$/, '').toLowerCase()));
+    for (const g of gallery) {
+      // a photo the user dropped wins over the gallery's copy (the worker ignores non-reference photos)
+      if (named.has(g.file.replace(/\.[^.]+$/, '').toLowerCase())) continue;
+      const r = await fetch(`${BASE}gallery/${g.file}`);
+      if (r.ok) images.push({ name: g.file, bytes: new Uint8Array(await r.arrayBuffer()) });
+    }
+    return await modelWorker().verifyModel({ referenceJson, images }, workerProgress('verifying the model'));
+  } catch (err) {
+    fail(err, 'analysis', '(verify this model)');
+    return undefined;
+  } finally {
+    clearProgress();
+  }
 }

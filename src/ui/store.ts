@@ -3,10 +3,11 @@
  * L·H values, G×G maps, top-5 lists); image bitmaps live in imageCache.ts, big tensors in the worker.
  */
 import { create } from 'zustand';
-import type { HeadGridValues, Heatmap, LayerEffects, RankedImage, SegmentationResult, TextspanPanel, Top5 } from '../api/explorer.ts';
+import type { HeadGridValues, Heatmap, LayerEffects, MemoryUse, RankedImage, SegmentationResult, TextSetSource, TextspanPanel, Top5 } from '../api/explorer.ts';
 import type { ModelSummary, RuntimeInfo } from '../api/types.ts';
 import type { ColorMapName } from './lib/colorScale.ts';
 import type { UserError } from './lib/errors.ts';
+import type { QueueState } from './lib/workQueue.ts';
 import { DEFAULT_VIEW, type ViewState } from './lib/urlState.ts';
 
 export interface ModelSource {
@@ -64,8 +65,12 @@ export interface AppState {
   colorMap: ColorMapName;
   opacity: number;
   showSegmentation: boolean;
-  labels?: { classes: number; source: string };
-  pool?: { texts: number; source: string };
+  labels?: { classes: number; source: string } & Partial<TextSetSource>;
+  pool?: { texts: number; source: string } & Partial<TextSetSource>;
+  /** the image queue (a dropped folder) while it runs */
+  imageQueue?: QueueState;
+  /** what the worker holds for the images, against its cells budget */
+  memory?: MemoryUse;
   grid?: HeadGridValues;
   headDetail?: HeadDetail;
   /** per image id: heatmaps for the current prompt(s) */

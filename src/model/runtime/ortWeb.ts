@@ -20,7 +20,15 @@ interface GpuAdapterLike {
   isFallbackAdapter?: boolean;
 }
 
+interface GpuDeviceLike {
+  lost: Promise<{ reason?: string; message?: string }>;
+  destroy(): void;
+}
+
 let current: RuntimeInfo | undefined;
+let deviceLostListener: ((reason: string) => void) | undefined;
+/** the device whose `lost` promise is watched (the one onnxruntime-web created for its sessions) */
+let watchedDevice: GpuDeviceLike | undefined;
 let disableCpuFallback = false;
 let verboseLogging = false;
 
@@ -92,7 +100,32 @@ export async function createWebSession(model: Uint8Array, externalData: readonly
     // the graphs use for their dynamic batch and text length; without it those go to the CPU EP.
     options.extra = { ...(options.extra ?? {}), ep: { webgpuexecutionprovider: { enableInt64: '1' } } };
   }
-  return ort.InferenceSession.create(model, options);
+  const session = await ort.InferenceSession.create(model, options);
+  if (info.provider === 'webgpu') await watchDevice();
+  return session;
+}
+
+/** calls `listener` when the WebGPU device the sessions run on is lost (watched once a WebGPU session exists) */
+export function onWebGpuDeviceLost(listener: (reason: string) => void): void {
+  deviceLostListener = listener;
+}
+
+async function watchDevice(): Promise<void> {
+  // after the first WebGPU session, env.webgpu.device resolves to the device onnxruntime-web uses
+  const device = (await (ort.env.webgpu as { device?: unknown }).device) as GpuDeviceLike | undefined;
+  if (!device?.lost || device === watchedDevice) return;
+  watchedDevice = device;
+  void device.lost.then((info) => {
+    if (watchedDevice === device) watchedDevice = undefined;
+    deviceLostListener?.([info?.reason, info?.message].filter(Boolean).join(': ') || 'unknown reason');
+  });
+}
+
+/** destroys the sessions' WebGPU device, as a driver reset would (for testing the recovery); false without one */
+export function loseWebGpuDeviceForTesting(): boolean {
+  if (!watchedDevice) return false;
+  watchedDevice.destroy();
+  return true;
 }
 
 export type FeedValue = { type: 'float32'; data: Float32Array; dims: readonly number[] } | { type: 'int64'; data: BigInt64Array; dims: readonly number[] };

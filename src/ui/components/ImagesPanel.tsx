@@ -5,6 +5,7 @@ import { addGalleryImages, addImages, removeImage } from '../actions.ts';
 import { toUploads } from '../lib/dropFiles.ts';
 import { useAppStore } from '../store.ts';
 import { HeatmapCanvas } from './HeatmapCanvas.tsx';
+import { ImageQueueStatus } from './ImageQueueStatus.tsx';
 
 interface GalleryItem {
   file: string;
@@ -69,6 +70,7 @@ export function ImagesPanel() {
           <input type="file" multiple disabled={!hasModel} onChange={(e) => void onFiles(e)} hidden {...{ webkitdirectory: '' }} />
         </label>
       </div>
+      <ImageQueueStatus />
       {images.length > 0 && (
         <ul className="image-list" data-testid="image-list">
           {images.map((img) => (

@@ -3,6 +3,7 @@ import type { ChangeEvent } from 'react';
 import { loadDemoModel, loadModelFolder, loadUserAtlas, loadUserLabels, loadUserPool } from '../actions.ts';
 import { useAppStore } from '../store.ts';
 import { HubModels } from './HubModels.tsx';
+import { VerifyPanel } from './VerifyPanel.tsx';
 
 export function ModelPanel() {
   const model = useAppStore((s) => s.model);
@@ -66,6 +67,11 @@ export function ModelPanel() {
           <p className="muted">
             labels: {labels?.source ?? 'loading'}; TEXTSPAN pool: {pool?.source ?? 'loading'}
           </p>
+          {(labels?.encoded !== undefined || pool?.encoded !== undefined) && (
+            <p className="muted" data-testid="text-cache" data-pool-encoded={pool?.encoded} data-pool-cached={pool?.cached} data-labels-encoded={labels?.encoded} data-labels-cached={labels?.cached}>
+              text embeddings: {(labels?.encoded ?? 0) + (pool?.encoded ?? 0)} encoded now, {(labels?.cached ?? 0) + (pool?.cached ?? 0)} from this browser’s cache (kept per model)
+            </p>
+          )}
           <div className="row wrap">
             <label className="button small">
               Label set…
@@ -82,6 +88,7 @@ export function ModelPanel() {
           </div>
         </details>
       )}
+      <VerifyPanel />
     </section>
   );
 }
