@@ -34,9 +34,16 @@ export interface AppSession {
   close(): Promise<void>;
 }
 
-export async function openApp(query = ''): Promise<AppSession> {
+export interface OpenAppOptions {
+  /** extra URL prefixes -> directories, served beside the app (a longer prefix wins over '/') */
+  mounts?: Record<string, string>;
+  /** a script run in every document before the app's own (test hooks, pinned navigator values) */
+  initScript?: string;
+}
+
+export async function openApp(query = '', options: OpenAppOptions = {}): Promise<AppSession> {
   await buildApp();
-  const server = await startStaticServer({ '/': APP_OUT });
+  const server = await startStaticServer({ '/': APP_OUT, ...options.mounts });
   const browser = await launchChromium();
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
   const page = await context.newPage();
@@ -51,6 +58,7 @@ export async function openApp(query = ''): Promise<AppSession> {
       for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
+  if (options.initScript) await page.addInitScript({ content: options.initScript });
   await page.goto(`${server.url}/index.html${query}`);
   return {
     server,

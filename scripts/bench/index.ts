@@ -17,6 +17,7 @@ const want = (name: string) => !only || only.has(name);
 const summary: Record<string, unknown> = {};
 if (want('node')) summary.node = await benchEngineNode(10, 2);
 if (want('chromium')) summary.chromium = await benchEngineBrowser(10);
+if (want('app')) summary.app = await (await import('./app.browser.bench.ts')).benchAppBrowser(10);
 if (want('text')) summary.text = await benchText(1000, 32);
 if (want('textspan')) {
   const script = fileURLToPath(new URL('./textspan.bench.ts', import.meta.url));

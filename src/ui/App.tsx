@@ -28,9 +28,12 @@ function runtimeFromUrl(): ExecutionProvider | 'auto' {
 function useUrlSync(): void {
   const view = useAppStore((s) => s.view);
   useEffect(() => {
-    const runtime = new URLSearchParams(location.search).get('runtime');
+    // page settings that are not view state stay in the URL: runtime, and the hub endpoint
+    const page = new URLSearchParams(location.search);
+    const kept = new URLSearchParams();
+    for (const k of ['runtime', 'hub']) if (page.get(k)) kept.set(k, page.get(k)!);
     const q = encodeViewState(view);
-    const extra = runtime ? `${q ? '&' : '?'}runtime=${encodeURIComponent(runtime)}` : '';
+    const extra = kept.toString() ? `${q ? '&' : '?'}${kept}` : '';
     const next = `${location.pathname}${q}${extra}`;
     if (next !== `${location.pathname}${location.search}`) history.replaceState(null, '', next);
   }, [view]);
