@@ -5,7 +5,7 @@
  */
 import { ablatedEmbedding, ComponentMeanAccumulator, resolveAblation, type AblationSelection, type ComponentMeans } from '../analysis/ablation.ts';
 import { formatAblation, parseAblation } from '../analysis/ablation-syntax.ts';
-import { contrastiveMaps, headMaskFromSpec, headPatchMap, patchMap, textProbe, tokenScores } from '../analysis/heatmap.ts';
+import { contrastiveMaps, headMaskFromSpec, headPatchMap, patchMap, textProbe, tokenScores, type TextProbe } from '../analysis/heatmap.ts';
 import type { HeadProjections, ImageComponents, SpatialTerms } from '../analysis/inputs.ts';
 import { headPool, retrieveByVector } from '../analysis/retrieval.ts';
 import { headRole } from '../analysis/roles.ts';
@@ -99,6 +99,8 @@ export class ExplorerSession implements ExplorerApi {
   private ablation?: AblationSelection;
   private means?: ComponentMeans;
   private readonly textspans = new Map<string, TextspanPanel>();
+  /** per-prompt half of the scalar path (M_{l,h}·t̂ for every head): a prompt costs it once, not once per image */
+  private readonly probes = new Map<string, TextProbe>();
 
   constructor(private readonly engine: ClipEngine, options: ExplorerSessionOptions = {}) {
     this.texts = new TextEmbeddings(engine, options.textStore);
@@ -123,6 +125,16 @@ export class ExplorerSession implements ExplorerApi {
       boutProj: p.bout_proj as Tensor<'L D'>,
     }));
     return this.projections;
+  }
+
+  private probe(model: HeadProjections, prompt: string, embedding: Float32Array): TextProbe {
+    let p = this.probes.get(prompt);
+    if (!p) {
+      p = textProbe(model, embedding);
+      if (this.probes.size >= 256) this.probes.delete(this.probes.keys().next().value!);
+      this.probes.set(prompt, p);
+    }
+    return p;
   }
 
   private imagesChanged(): void {
@@ -290,14 +302,14 @@ export class ExplorerSession implements ExplorerApi {
     const selected = req.heads && req.heads.trim() ? headMaskFromSpec(req.heads, { layers: L, heads: H }) : new Uint8Array(L * H).fill(1);
     const off = this.ablatedMask();
     const mask = selected.map((v, k) => (v && !off[k] ? 1 : 0));
-    let maps = embs.map((t) => patchMap(tokenScores(spatial, textProbe(model, t)), mask));
+    let maps = req.prompts.map((p, i) => patchMap(tokenScores(spatial, this.probe(model, p, embs[i])), mask));
     if (req.contrastive && maps.length > 1) maps = contrastiveMaps(maps);
     return this.heatmapOf(maps);
   }
 
   async headTokenMap(imageId: string, layer: number, head: number, prompt: string): Promise<Heatmap> {
     const [spatial, model, t] = await Promise.all([this.spatial(imageId), this.headProjections(), this.texts.one(prompt)]);
-    return this.heatmapOf([headPatchMap(tokenScores(spatial, textProbe(model, t)), layer, head)]);
+    return this.heatmapOf([headPatchMap(tokenScores(spatial, this.probe(model, prompt, t)), layer, head)]);
   }
 
   async segmentation(imageId: string, prompt?: string): Promise<SegmentationResult> {
@@ -305,7 +317,7 @@ export class ExplorerSession implements ExplorerApi {
     const S = this.arch.imageSize;
     if (prompt) {
       const t = await this.texts.one(prompt);
-      const normalised = normalisedMap(patchMap(tokenScores(spatial, textProbe(model, t))), S);
+      const normalised = normalisedMap(patchMap(tokenScores(spatial, this.probe(model, prompt, t))), S);
       return { mask: thresholdAtMean(normalised), size: S, target: prompt, threshold: meanOf(normalised.data) };
     }
     const labels = this.requireLabels();

@@ -17,6 +17,7 @@ import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpoint, TINY_P14_QUICKGELU } from '../testkit/checkpointGenerator.ts';
 import { hasShared, sharedPath } from '../testkit/shared.ts';
 import { ExplorerSession } from './session.ts';
+import { TextEmbeddings } from './textEmbeddings.ts';
 
 const GALLERY_COLUMNS = ['astronaut.png', 'rocket.jpg', 'chelsea.png', 'horse.png', 'coffee.png', 'camera.png'];
 const POOL = ['colour\ta red thing', 'colour\ta blue thing', 'object\ta cup', 'object\ta rocket', 'animal\ta horse'].join('\n');
@@ -117,5 +118,26 @@ describe.runIf(hasShared())('ExplorerSession services', () => {
     for (const name of ['coffee.png', 'horse.png', 'rocket.jpg']) await session.addImage(name, name, photo(name));
     const use = await session.memoryUse();
     expect(use).toEqual({ images: 3, componentBytes: 3 * one.componentBytes, imagesWithCells: 2, cellsBytes: 2 * one.cellsBytes, cellsBudgetBytes: 2 * one.cellsBytes });
+  });
+});
+
+describe('TextEmbeddings with concurrent callers', () => {
+  it('a text requested by several calls at once reaches the text tower once', async () => {
+    let encodedTexts = 0;
+    const engine = {
+      checkpoint: { fingerprint: 'fp', text: { embedDim: 2 } },
+      async encodeText(texts: readonly string[]) {
+        encodedTexts += texts.length;
+        await new Promise((r) => setTimeout(r, 5));
+        return tensor('C D', Float32Array.from(texts.flatMap((t) => [t.length, 1])), [texts.length, 2]);
+      },
+    };
+    const te = new TextEmbeddings(engine);
+    const [a, b, c] = await Promise.all([te.one('a cat'), te.one('a cat'), te.embed(['a cat', 'dog'])]);
+    expect(encodedTexts).toBe(2);
+    expect(Array.from(a)).toEqual([5, 1]);
+    expect(Array.from(b)).toEqual([5, 1]);
+    expect(c.map((v) => Array.from(v))).toEqual([[5, 1], [3, 1]]);
+    expect(te.encodedCount).toBe(2);
   });
 });

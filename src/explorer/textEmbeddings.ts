@@ -19,6 +19,7 @@ export interface EmbeddedTexts extends TextSetSource {
 export class TextEmbeddings {
   private readonly memo = new Map<string, Float32Array>();
   private encodedTotal = 0;
+  private readonly inflight = new Map<string, Promise<number>>();
 
   constructor(
     private readonly engine: TextEmbeddingEngine,
@@ -39,20 +40,33 @@ export class TextEmbeddings {
   /** like `embed`, also saying how many distinct texts were encoded and how many came from the store */
   async embedCounted(texts: readonly string[], onProgress?: ProgressCallback, phase = 'embedding texts', batch = 64): Promise<EmbeddedTexts> {
     this.dim; // throws without a text tower, before anything is read
-    const missing = [...new Set(texts.filter((t) => !this.memo.has(t)))];
+    const unseen = [...new Set(texts.filter((t) => !this.memo.has(t)))];
+    // texts another call is encoding right now are awaited, not encoded twice
+    const elsewhere = [...new Set(unseen.map((t) => this.inflight.get(t)).filter((p): p is Promise<number> => p !== undefined))];
+    const missing = unseen.filter((t) => !this.inflight.has(t));
     let encoded = 0;
     if (missing.length > 0) {
       const D = this.dim;
-      const found = await embedTexts(this.engine, missing, this.store, {
+      let storeMisses = 0;
+      const work = embedTexts(this.engine, missing, this.store, {
         chunkSize: batch,
         onProgress: (done, total) => {
-          encoded = total;
+          storeMisses = total; // texts neither memoised nor in the store: the ones encoded
           onProgress?.({ phase, done, total });
         },
+      }).then((found) => {
+        missing.forEach((t, i) => this.memo.set(t, found.data.slice(i * D, (i + 1) * D)));
+        this.encodedTotal += storeMisses;
+        return storeMisses;
       });
-      missing.forEach((t, i) => this.memo.set(t, found.data.slice(i * D, (i + 1) * D)));
-      this.encodedTotal += encoded;
+      for (const t of missing) this.inflight.set(t, work);
+      try {
+        encoded = await work;
+      } finally {
+        for (const t of missing) this.inflight.delete(t);
+      }
     }
+    await Promise.all(elsewhere);
     return { vectors: texts.map((t) => this.memo.get(t)!), encoded, cached: missing.length - encoded };
   }
 

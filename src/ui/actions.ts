@@ -468,11 +468,18 @@ export async function refreshHeatmaps(): Promise<void> {
   try {
     const heatmaps: Record<string, import('../api/explorer.ts').Heatmap> = {};
     const segmentations: Record<string, import('../api/explorer.ts').SegmentationResult> = {};
-    for (const img of ready) {
-      heatmaps[img.id] = await api.heatmap({ imageId: img.id, prompts, contrastive: prompts.length > 1, ...(s.view.heads ? { heads: s.view.heads } : {}) });
-      if (s.showSegmentation) segmentations[img.id] = await api.segmentation(img.id, prompts[0]);
-      if (!isLatest()) return;
-    }
+    // all requests go out at once: the worker runs them back to back without a round trip between
+    await Promise.all(
+      ready.map(async (img) => {
+        const [map, seg] = await Promise.all([
+          api.heatmap({ imageId: img.id, prompts, contrastive: prompts.length > 1, ...(s.view.heads ? { heads: s.view.heads } : {}) }),
+          s.showSegmentation ? api.segmentation(img.id, prompts[0]) : Promise.resolve(undefined),
+        ]);
+        heatmaps[img.id] = map;
+        if (seg) segmentations[img.id] = seg;
+      }),
+    );
+    if (!isLatest()) return;
     store.getState().set({ heatmaps, segmentations });
   } catch (err) {
     if (isLatest()) fail(err, 'analysis', '(heatmap)');
