@@ -136,6 +136,19 @@ describe('explorer app (built, demo model, WASM)', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  it('the segmentation overlay thresholds at each map’s mean, and the threshold slider re-cuts it', async () => {
+    const { page } = app;
+    await page.getByLabel('segmentation outline').check();
+    const caption = page.locator('[data-testid="segmentation-caption"]').first();
+    await caption.waitFor({ timeout: 60_000 }).catch(fail);
+    assert.match((await caption.textContent())!, /mean of the normalised map/);
+    await page.locator('[data-testid="seg-threshold"]').fill('0.9');
+    await page.waitForFunction(() => /threshold 0\.9/.test(document.querySelector('[data-testid="segmentation-caption"]')?.textContent ?? ''), null, { timeout: 10_000 }).catch(fail);
+    await shot(page, 'segmentation');
+    await page.getByRole('button', { name: 'use each map’s mean' }).click();
+    await page.getByLabel('segmentation outline').uncheck();
+  });
+
   it('switching a head off changes the top-5 logits (mean-ablation)', async () => {
     const { page } = app;
     await page.click('[data-testid="tab-layers"]');

@@ -80,6 +80,8 @@ export interface SegmentationResult {
   target: string;
   /** threshold on the normalised map (its mean, per METHOD 5.2) */
   threshold: number;
+  /** the normalised map itself, S×S in [0, 1] (NaN everywhere for a constant map), so a view can re-threshold */
+  normalised: Float32Array;
 }
 
 export interface TextspanText {

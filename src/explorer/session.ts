@@ -318,12 +318,12 @@ export class ExplorerSession implements ExplorerApi {
     if (prompt) {
       const t = await this.texts.one(prompt);
       const normalised = normalisedMap(patchMap(tokenScores(spatial, this.probe(model, prompt, t))), S);
-      return { mask: thresholdAtMean(normalised), size: S, target: prompt, threshold: meanOf(normalised.data) };
+      return { mask: thresholdAtMean(normalised), size: S, target: prompt, threshold: meanOf(normalised.data), normalised: Float32Array.from(normalised.data) };
     }
     const labels = this.requireLabels();
     const predicted = topClasses(classLogits(labels.W, this.image(imageId).components.embedding.data), 1)[0].index;
     const { normalised, mask } = segmentImage(spatial, model, labels.W, predicted, S);
-    return { mask, size: S, target: labels.names[predicted], threshold: meanOf(normalised.data) };
+    return { mask, size: S, target: labels.names[predicted], threshold: meanOf(normalised.data), normalised: Float32Array.from(normalised.data) };
   }
 
   private requireLabels() {

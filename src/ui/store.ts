@@ -65,6 +65,10 @@ export interface AppState {
   colorMap: ColorMapName;
   opacity: number;
   showSegmentation: boolean;
+  /** segmentation threshold on the normalised map; undefined = each map's mean (METHOD 5.2) */
+  segThreshold?: number;
+  /** draw patch maps upsampled bilinearly (METHOD 5.1) instead of one block per patch */
+  smoothMaps: boolean;
   labels?: { classes: number; source: string } & Partial<TextSetSource>;
   pool?: { texts: number; source: string } & Partial<TextSetSource>;
   /** the image queue (a dropped folder) while it runs */
@@ -96,6 +100,7 @@ export const useAppStore = create<AppState>((set) => ({
   colorMap: 'viridis',
   opacity: 0.6,
   showSegmentation: false,
+  smoothMaps: true,
   heatmaps: {},
   segmentations: {},
   top5: {},

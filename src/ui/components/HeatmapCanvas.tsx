@@ -1,13 +1,16 @@
 /**
  * One image with a patch map over it (canvas): the image's centre square, the G×G map coloured by
- * the shared scale at the chosen opacity (one block per patch, no smoothing: what you see is what
- * the model computed), and optionally the segmentation mask's outline. The map's values are on the
- * element as data attributes for tests and scripts.
+ * the shared scale at the chosen opacity — one block per patch (what the model computed), or
+ * upsampled bilinearly to the input side as METHOD 5.1 does (`smoothWithPatch`) — and optionally
+ * the segmentation mask's outline. The map's G×G values are on the element as data attributes for
+ * tests and scripts.
  */
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import type { SegmentationResult } from '../../api/explorer.ts';
 import { imageBitmap } from '../imageCache.ts';
 import { valuesToRgba, type ValueScale } from '../lib/colorScale.ts';
+import { upsampleBilinear } from '../../math/bilinear.ts';
+import { tensor } from '../../math/tensor.ts';
 
 export interface HeatmapCanvasProps {
   imageId: string;
@@ -20,10 +23,12 @@ export interface HeatmapCanvasProps {
   size?: number;
   label: string;
   testId?: string;
+  /** the patch size p: when given, the map is drawn upsampled ×p bilinearly (METHOD 5.1) */
+  smoothWithPatch?: number;
 }
 
 export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasProps>(function HeatmapCanvas(
-  { imageId, map, grid, scale, opacity, segmentation, size = 224, label, testId },
+  { imageId, map, grid, scale, opacity, segmentation, size = 224, label, testId, smoothWithPatch },
   ref,
 ) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -46,8 +51,10 @@ export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasP
       ctx.drawImage(bmp, 0, 0, px, px);
     }
     if (map && grid && scale && map.length === grid * grid) {
-      const tile = new OffscreenCanvas(grid, grid);
-      tile.getContext('2d')!.putImageData(new ImageData(valuesToRgba(map, scale) as Uint8ClampedArray<ArrayBuffer>, grid, grid), 0, 0);
+      const side = smoothWithPatch ? grid * smoothWithPatch : grid;
+      const values = smoothWithPatch ? Float32Array.from(upsampleBilinear(tensor('Y X', Float64Array.from(map), [grid, grid]), side, side).data) : map;
+      const tile = new OffscreenCanvas(side, side);
+      tile.getContext('2d')!.putImageData(new ImageData(valuesToRgba(values, scale) as Uint8ClampedArray<ArrayBuffer>, side, side), 0, 0);
       ctx.globalAlpha = opacity;
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(tile, 0, 0, px, px);
@@ -70,7 +77,7 @@ export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasP
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(mask, 0, 0, px, px);
     }
-  }, [imageId, map, grid, scale, opacity, segmentation, size]);
+  }, [imageId, map, grid, scale, opacity, segmentation, size, smoothWithPatch]);
 
   return (
     <canvas

@@ -2,6 +2,7 @@
  * Heatmaps of the prompt over each image's patches: one shared colour scale with its legend,
  * opacity, contrastive prompts, which heads are summed, and the segmentation overlay.
  */
+import { thresholdMask } from '../lib/segmentation.ts';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { refreshHeatmaps } from '../actions.ts';
 import { legendSvg } from '../charts/legend.ts';
@@ -66,7 +67,14 @@ function ImageCard({ img, prompts, scale }: { img: ImageItem; prompts: string[];
   const seg = useAppStore((s) => s.segmentations[img.id]);
   const opacity = useAppStore((s) => s.opacity);
   const showSeg = useAppStore((s) => s.showSegmentation);
+  const segThreshold = useAppStore((s) => s.segThreshold);
+  const smooth = useAppStore((s) => s.smoothMaps);
   const canvases = useRef<(HTMLCanvasElement | null)[]>([]);
+  // the worker's mask uses the map's mean (METHOD 5.2); a chosen threshold re-cuts the same map here
+  const shownSeg = useMemo(
+    () => (seg && segThreshold !== undefined ? { ...seg, mask: thresholdMask(seg.normalised, segThreshold), threshold: segThreshold } : seg),
+    [seg, segThreshold],
+  );
   if (!heatmap) return null;
   return (
     <figure className="image-card" data-testid="heatmap-card" data-name={img.name}>
@@ -82,7 +90,8 @@ function ImageCard({ img, prompts, scale }: { img: ImageItem; prompts: string[];
               grid={heatmap.grid}
               scale={scale}
               opacity={opacity}
-              segmentation={k === 0 && showSeg ? seg : undefined}
+              segmentation={k === 0 && showSeg ? shownSeg : undefined}
+              {...(smooth ? { smoothWithPatch: heatmap.patchSize } : {})}
               label={`heatmap of “${prompts[k]}” over ${img.name}`}
               testId="heatmap"
             />
@@ -103,14 +112,44 @@ function ImageCard({ img, prompts, scale }: { img: ImageItem; prompts: string[];
       </div>
       <figcaption className="small">
         {img.name}
-        {showSeg && seg && (
-          <span className="muted">
+        {showSeg && shownSeg && (
+          <span className="muted" data-testid="segmentation-caption">
             {' '}
-            · segmentation for “{seg.target}”, threshold {formatValue(seg.threshold)} (mean of the normalised map)
+            · segmentation for “{shownSeg.target}”, threshold {formatValue(shownSeg.threshold)}
+            {segThreshold === undefined ? ' (mean of the normalised map)' : ''}
           </span>
         )}
       </figcaption>
     </figure>
+  );
+}
+
+/** threshold of the segmentation overlay: each map's mean by default (METHOD 5.2), or one chosen value */
+function ThresholdControl() {
+  const segThreshold = useAppStore((s) => s.segThreshold);
+  const set = useAppStore((s) => s.set);
+  return (
+    <div>
+      <label className="row">
+        threshold
+        <input
+          type="range"
+          min={0}
+          max={1}
+          step={0.01}
+          value={segThreshold ?? 0.5}
+          onChange={(e) => set({ segThreshold: Number(e.target.value) })}
+          aria-valuetext={segThreshold === undefined ? 'mean of each map' : segThreshold.toFixed(2)}
+          data-testid="seg-threshold"
+        />
+        <span className="num small">{segThreshold === undefined ? 'mean' : segThreshold.toFixed(2)}</span>
+      </label>
+      {segThreshold !== undefined && (
+        <button type="button" className="link small block" onClick={() => set({ segThreshold: undefined })}>
+          use each map’s mean
+        </button>
+      )}
+    </div>
   );
 }
 
@@ -121,6 +160,7 @@ export function PromptView() {
   const colorMap = useAppStore((s) => s.colorMap);
   const opacity = useAppStore((s) => s.opacity);
   const showSeg = useAppStore((s) => s.showSegmentation);
+  const smoothMaps = useAppStore((s) => s.smoothMaps);
   const set = useAppStore((s) => s.set);
   const prompts = [view.prompt, ...view.contrast].filter(Boolean);
   const contrastive = prompts.length > 1;
@@ -154,6 +194,10 @@ export function PromptView() {
             <span className="num small">{Math.round(opacity * 100)}%</span>
           </label>
           <label className="row">
+            <input type="checkbox" checked={smoothMaps} onChange={(e) => set({ smoothMaps: e.target.checked })} data-testid="smooth-maps" />
+            smooth (bilinear, as the paper)
+          </label>
+          <label className="row">
             <input
               type="checkbox"
               checked={showSeg}
@@ -164,6 +208,7 @@ export function PromptView() {
             />
             segmentation outline
           </label>
+          {showSeg && <ThresholdControl />}
         </fieldset>
       </aside>
       <section className="panel grow" aria-labelledby="maps-h">
