@@ -312,17 +312,7 @@ export function readVisionTower(raw: RawCheckpoint): RefVisionTower {
   if (layers === 0) throw new Error('reference: the vision tower has no blocks');
   const blocks = Array.from({ length: layers }, (_, l) => readBlock(raw, names.block(l), width));
 
-  let proj: Float64Array;
-  let embedDim: number;
-  if (hf) {
-    const t = tensorOf(raw, names.proj, [undefined, width]);
-    embedDim = t.shape[0];
-    proj = transpose(t.data, embedDim, width);
-  } else {
-    const t = tensorOf(raw, names.proj, [width, undefined]);
-    embedDim = t.shape[1];
-    proj = t.data;
-  }
+  const { proj, embedDim } = readProjection(raw, names.proj, hf, width);
 
   return {
     width,
@@ -416,17 +406,7 @@ export function readTextTower(raw: RawCheckpoint): RefTextTower {
   if (layers === 0) throw new Error('reference: the text tower has no blocks');
   const blocks = Array.from({ length: layers }, (_, l) => readBlock(raw, names.block(l), width));
 
-  let proj: Float64Array;
-  let embedDim: number;
-  if (hf) {
-    const t = tensorOf(raw, names.proj, [undefined, width]);
-    embedDim = t.shape[0];
-    proj = transpose(t.data, embedDim, width);
-  } else {
-    const t = tensorOf(raw, names.proj, [width, undefined]);
-    embedDim = t.shape[1];
-    proj = t.data;
-  }
+  const { proj, embedDim } = readProjection(raw, names.proj, hf, width);
 
   return {
     width,
@@ -446,4 +426,14 @@ export function readTextTower(raw: RawCheckpoint): RefTextTower {
     lnFinal: readLayerNorm(raw, names.lnFinal, width),
     proj,
   };
+}
+
+/** the projection as [w, D] (HF stores a Linear weight [D, w]; OpenCLIP stores [w, D]) */
+function readProjection(raw: RawCheckpoint, name: string, hf: boolean, width: number): { proj: Float64Array; embedDim: number } {
+  if (hf) {
+    const t = tensorOf(raw, name, [undefined, width]);
+    return { proj: transpose(t.data, t.shape[0], width), embedDim: t.shape[0] };
+  }
+  const t = tensorOf(raw, name, [width, undefined]);
+  return { proj: t.data, embedDim: t.shape[1] };
 }
