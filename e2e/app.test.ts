@@ -6,7 +6,9 @@
  * e2e/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -201,6 +203,21 @@ describe('explorer app (built, demo model, WASM)', () => {
     await shot(page, 'errors');
     await page.locator('[data-testid="error"] button').first().click();
     assert.equal(await page.locator('[data-testid="error"]').count(), errors.length - 1, 'errors can be dismissed');
+  });
+
+  it('an unsupported checkpoint folder is refused with the engine’s reason, and the loaded model stays', async () => {
+    const { page } = app;
+    const before = await page.locator('[data-testid="model"]').getAttribute('data-fingerprint');
+    const folder = mkdtempSync(join(tmpdir(), 'clipscope-pickle-'));
+    writeFileSync(join(folder, 'config.json'), '{"model_type": "clip"}');
+    writeFileSync(join(folder, 'pytorch_model.bin'), Uint8Array.from([0x80, 0x02, 0x7d, 0x71, 0x00]));
+    await page.getByLabel('Open folder…').setInputFiles(folder);
+    rmSync(folder, { recursive: true, force: true });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="error"]')].some((e) => /pytorch_model\.bin/.test(e.textContent ?? '')), null, { timeout: 60_000 }).catch(fail);
+    const message = await page.locator('[data-testid="error"]', { hasText: 'pytorch_model.bin' }).first().textContent();
+    assert.match(message!, /safetensors/, 'the loader’s own reason: use the safetensors file');
+    assert.equal(await page.locator('[data-testid="model"]').getAttribute('data-fingerprint'), before, 'the demo model is still loaded');
+    await shot(page, 'unsupported-checkpoint');
   });
 
   it('a shared URL restores the view: model, head, prompt and ablation set', async () => {

@@ -70,8 +70,8 @@ describe('legendSvg', () => {
     const ticks = attrValues(svg, 'g', 'data-tick').map(Number);
     expect(ticks).toContain(0);
     const x1 = attrValues(svg, 'line', 'x1').map(Number);
-    // bar spans 8..240 over [-1, 2]
-    ticks.forEach((t, i) => expect(x1[i]).toBeCloseTo(8 + ((t + 1) / 3) * 232, 2));
+    // bar spans 18..230 over [-1, 2] (18 px margins keep end labels inside the SVG)
+    ticks.forEach((t, i) => expect(x1[i]).toBeCloseTo(18 + ((t + 1) / 3) * 212, 2));
   });
 
   it('legendSvg keeps tick labels apart (at least 40 px) on an awkward domain', () => {

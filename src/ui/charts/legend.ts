@@ -14,7 +14,8 @@ export function legendSvg(scale: ValueScale, options: LegendOptions = {}): strin
   const title = options.title ?? 'value';
   const id = options.id ?? 'legend-gradient';
   const height = 44;
-  const [x0, x1] = [8, width - 8];
+  // margins wide enough that a label centred on either end of the bar stays inside the SVG
+  const [x0, x1] = [18, width - 18];
   const [lo, hi] = scale.domain;
   const xOf = (v: number) => x0 + ((v - lo) / (hi - lo)) * (x1 - x0);
   const stops = gradientStops(scale.colorMap).map((s) => el('stop', { offset: s.offset, 'stop-color': s.color }));
