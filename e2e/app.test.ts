@@ -70,6 +70,18 @@ describe('explorer app (built, demo model, WASM)', () => {
     assert.match(page.url(), /[?&]model=demo/);
   });
 
+  it('the hub list says, before any download, which known models fit this browser', async () => {
+    const { page } = app;
+    await page.click('details.hub > summary');
+    const rows = page.locator('[data-testid="known-models"] li');
+    await rows.first().waitFor({ timeout: 30_000 }).catch(fail);
+    const fits = await rows.evaluateAll((els) => els.map((e) => ({ repo: e.getAttribute('data-repo'), fits: e.querySelector('[data-fits]')?.getAttribute('data-fits') })));
+    assert.equal(fits.length, 6);
+    assert.equal(fits.find((f) => f.repo === 'openai/clip-vit-base-patch32')?.fits, 'true', 'ViT-B/32 fits a 4 GiB WASM heap');
+    assert.equal(fits.find((f) => f.repo === 'laion/CLIP-ViT-H-14-laion2B-s32B-b79K')?.fits, 'false', 'ViT-H-14 (about 3.9 GB in f32) does not');
+    await page.click('details.hub > summary');
+  });
+
   it('adds three dropped gallery photos and colours the head grid', async () => {
     const { page } = app;
     await dropFiles(page, PHOTOS.map(galleryFile));

@@ -5,9 +5,9 @@
  */
 import type { PreprocessConfig, TextArch, VisionArch } from '../model/arch.ts';
 import type { ExplorerApi, RuntimeEventsApi } from './explorer.ts';
-import type { DownloadProgress, FitReport, HubModelRequest, StoredModelInfo } from '../model/hub/types.ts';
+import type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo } from '../model/hub/types.ts';
 
-export type { DownloadProgress, FitReport, HubModelRequest, StoredModelInfo };
+export type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo };
 
 export type ExecutionProvider = 'webgpu' | 'wasm';
 
@@ -99,6 +99,8 @@ export interface ModelStoreApi {
   loadStoredModel(id: string): Promise<ModelSummary>;
   /** whether a model fits this browser, from sizes only (before any download) */
   estimateFit(req: HubModelRequest): Promise<FitReport>;
+  /** the known CLIP repos, each with its fit in this browser (from published sizes, no network) */
+  listKnownModels(): Promise<KnownModelInfo[]>;
 }
 
 /** everything the model worker exposes on its one comlink endpoint */

@@ -6,7 +6,8 @@
 import * as Comlink from 'comlink';
 import type { Progress, RuntimeEvent, VerifyReport } from '../api/explorer.ts';
 import type { ExecutionProvider, ModelFileInput } from '../api/types.ts';
-import type { DownloadProgress, FitReport, HubModelRequest, StoredModelInfo } from '../api/types.ts';
+import type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo } from '../api/types.ts';
+import { formatBytes, formatSeconds } from './lib/format.ts';
 import { FALLBACK_LABELS, FALLBACK_POOL } from './fallbackText.ts';
 import { cacheImageBitmap, dropImageBitmap } from './imageCache.ts';
 import { explainError, type ErrorContext } from './lib/errors.ts';
@@ -189,7 +190,19 @@ export function hubEndpointFromUrl(search: string): string | undefined {
   }
 }
 
-const hubRequest = (repo: string): HubModelRequest => ({ repo, towers: ['vision', 'text'], ...(HUB_ENDPOINT ? { endpoint: HUB_ENDPOINT } : {}) });
+const hubRequest = (repo: string, revision = 'main'): HubModelRequest => ({
+  repo,
+  revision,
+  towers: ['vision', 'text'],
+  ...(HUB_ENDPOINT ? { endpoint: HUB_ENDPOINT } : {}),
+});
+
+function downloadLabel(repo: string, p: DownloadProgress): string {
+  const rate = p.rateBps > 0 ? ` · ${formatBytes(p.rateBps)}/s` : '';
+  const eta = p.etaSeconds !== null && p.phase === 'download' ? ` · ${formatSeconds(p.etaSeconds)} left` : '';
+  const retries = p.retries > 0 ? ` · resumed after ${p.retries} broken connection${p.retries > 1 ? 's' : ''}` : '';
+  return `downloading ${repo} (${p.phase})${rate}${eta}${retries}`;
+}
 
 export async function listStoredModels(): Promise<StoredModelInfo[]> {
   try {
@@ -200,28 +213,44 @@ export async function listStoredModels(): Promise<StoredModelInfo[]> {
   }
 }
 
-export async function estimateHubFit(repo: string): Promise<FitReport | undefined> {
+export async function estimateHubFit(repo: string, revision = 'main'): Promise<FitReport | undefined> {
   try {
-    return await modelWorker().estimateFit(hubRequest(repo));
+    return await modelWorker().estimateFit(hubRequest(repo, revision));
   } catch (err) {
     fail(err, 'download', repo);
     return undefined;
   }
 }
 
-/** downloads (or resumes) a hub model with a byte progress bar, then loads it */
-export async function downloadAndLoadHubModel(repo: string): Promise<void> {
+/** downloads (or resumes) a hub model into this browser's storage, then loads it */
+export async function downloadAndLoadHubModel(repo: string, revision = 'main'): Promise<void> {
+  store.getState().set({ hubDownload: { repo, revision, state: 'running' } });
   try {
     setProgress(`downloading ${repo}`, 0, 0, 'bytes');
     const id = await modelWorker().downloadModel(
-      hubRequest(repo),
-      Comlink.proxy((p: DownloadProgress) => setProgress(`downloading ${repo} (${p.phase})`, p.bytesDone, p.bytesTotal, 'bytes')),
+      hubRequest(repo, revision),
+      Comlink.proxy((p: DownloadProgress) => setProgress(downloadLabel(repo, p), p.bytesDone, p.bytesTotal, 'bytes')),
     );
+    store.getState().set({ hubDownload: undefined });
     await loadStoredModel(id, repo);
   } catch (err) {
     clearProgress();
-    fail(err, 'download', repo);
+    const cancelled = /cancel/i.test(String((err as Error)?.message ?? err));
+    // what was stored stays: Retry resumes from the last stored byte
+    store.getState().set({ hubDownload: { repo, revision, state: cancelled ? 'cancelled' : 'failed' } });
+    if (!cancelled) fail(err, 'download', repo);
   }
+}
+
+export async function cancelHubDownload(repo: string, revision = 'main'): Promise<void> {
+  await modelWorker().cancelDownload(`${repo}@${revision}`);
+}
+
+export async function listKnownHubModels(): Promise<KnownModelInfo[]> {
+  return modelWorker().listKnownModels().catch((err: unknown) => {
+    fail(err, 'model', 'known models');
+    return [];
+  });
 }
 
 export async function loadStoredModel(id: string, label: string): Promise<void> {

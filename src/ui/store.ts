@@ -69,6 +69,8 @@ export interface AppState {
   segThreshold?: number;
   /** draw patch maps upsampled bilinearly (METHOD 5.1) instead of one block per patch */
   smoothMaps: boolean;
+  /** the last hub download: running, or cancelled/failed with its stored bytes kept (Retry resumes) */
+  hubDownload?: { repo: string; revision: string; state: 'running' | 'cancelled' | 'failed' };
   labels?: { classes: number; source: string } & Partial<TextSetSource>;
   pool?: { texts: number; source: string } & Partial<TextSetSource>;
   /** the image queue (a dropped folder) while it runs */

@@ -104,3 +104,15 @@ export interface FitReport {
   wasm: FitVerdict;
   webgpu: FitVerdict;
 }
+
+/** A known hub model with its fit in this browser, decided from published sizes before any download. */
+export interface KnownModelInfo {
+  repo: string;
+  label: string;
+  layout: 'hf' | 'openclip';
+  params: Record<Tower, number>;
+  /** download size of both towers */
+  downloadBytes: number;
+  wasm: FitVerdict;
+  webgpu: FitVerdict;
+}

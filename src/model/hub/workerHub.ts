@@ -5,7 +5,7 @@
  */
 import type { ModelStoreApi, ModelSummary } from '../../api/types.ts';
 import type { ClipCheckpoint } from '../checkpoint/types.ts';
-import { browserLimits, fitReport } from './catalog.ts';
+import { browserLimits, estimateForCatalogEntry, fitReport, fitsThisBrowser, KNOWN_MODELS } from './catalog.ts';
 import { downloadModel, requestedTowers } from './download.ts';
 import { HubClient } from './hubClient.ts';
 import { opfsAvailable, opfsBackend } from './opfsBackend.ts';
@@ -66,6 +66,15 @@ export function createModelStoreApi(install: (ckpt: ClipCheckpoint, t0: number) 
     async loadStoredModel(id) {
       const t0 = performance.now();
       return install(await loadStoredCheckpoint(await getStore(), id), t0);
+    },
+
+    async listKnownModels() {
+      const limits = await browserLimits();
+      return KNOWN_MODELS.map((e) => {
+        const estimate = estimateForCatalogEntry(e);
+        const fit = fitsThisBrowser(estimate, ['vision', 'text'], limits);
+        return { repo: e.repo, label: e.label, layout: e.layout, params: { ...e.params }, downloadBytes: estimate.bytes.vision + estimate.bytes.text, ...fit };
+      });
     },
 
     async estimateFit(req) {

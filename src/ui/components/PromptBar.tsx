@@ -7,6 +7,7 @@ export function PromptBar() {
   const prompt = useAppStore((s) => s.view.prompt);
   const patchView = useAppStore((s) => s.patchView);
   const hasText = useAppStore((s) => Boolean(s.model?.summary.text));
+  const hasModel = useAppStore((s) => Boolean(s.model));
   const [draft, setDraft] = useState(prompt);
   // follow outside changes (URL, examples)
   useEffect(() => setDraft(prompt), [prompt]);
@@ -21,7 +22,7 @@ export function PromptBar() {
       <input
         id="prompt"
         type="search"
-        placeholder={hasText ? 'e.g. a photo of a cat' : 'this model has no text tower'}
+        placeholder={hasText ? 'e.g. a photo of a cat' : hasModel ? 'this model has no text tower' : 'load a model to type prompts'}
         value={draft}
         disabled={!hasText}
         onChange={(e) => setDraft(e.target.value)}

@@ -27,6 +27,14 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
+/** seconds -> "45 s", "3 min 05 s", "1 h 02 min" */
+export function formatSeconds(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
 /** the short label of a head, as the ablation syntax writes it */
 export function headLabel(layer: number, head: number): string {
   return `L${layer}.H${head}`;
