@@ -129,3 +129,17 @@ describe('clipscope textspan', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('clipscope textspan --threads', () => {
+  it('worker threads give the same atlas as one thread', async () => {
+    const one = join(work, 'atlas-1.json');
+    const two = join(work, 'atlas-2.json');
+    const base = ['textspan', '--model', modelDir, '--cache', cacheDir, '--pool', poolFile, '--layers', 'all', '--m', '3'];
+    expect((await runCli([...base, '--threads', '1', '--out', one])).code).toBe(0);
+    expect((await runCli([...base, '--threads', '2', '--out', two])).code).toBe(0);
+    const a = JSON.parse(readFileSync(one, 'utf8')) as Atlas;
+    const b = JSON.parse(readFileSync(two, 'utf8')) as Atlas;
+    expect(b.heads).toEqual(a.heads);
+    expect(a.heads.length).toBeGreaterThan(0);
+  });
+});

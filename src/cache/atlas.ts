@@ -4,10 +4,22 @@
  * Output shape: docs/FORMATS.md, "atlas.json".
  */
 import { headRole } from '../analysis/roles.ts';
-import { textspan, textspanDefaults } from '../analysis/textspan.ts';
+import { textspan, textspanDefaults, type TextspanPick } from '../analysis/textspan.ts';
 import type { Tensor } from '../math/tensor.ts';
 import type { AnalysisCache, HeadId } from './reader.ts';
 import { parsePool } from '../labels/pool.ts';
+
+/** what the atlas and the reconstruction check need of a head's TEXTSPAN */
+export interface HeadTextspan {
+  picks: TextspanPick[];
+  imagesUsed: number;
+  spanRank: number;
+  totalVariance: number;
+  /** present when asked for */
+  reconstruction?: Tensor<'K D', Float32Array>;
+}
+
+export type HeadTextspanRunner = (C: Tensor<'K D', Float32Array>, options: { m: number; rank: number; reconstruction: boolean }) => Promise<HeadTextspan>;
 
 export const ATLAS_FORMAT = 'clipscope-atlas';
 export const ATLAS_VERSION = 1;
@@ -59,7 +71,10 @@ export interface BuildAtlasOptions {
   onHead?(head: AtlasHead): void;
   /** the head's TEXTSPAN reconstruction Ĉ [K, D] (METHOD 4.5), for the reconstruction check */
   onReconstruction?(layer: number, head: number, reconstruction: Tensor<'K D', Float32Array>): void;
+  /** runs TEXTSPAN for one head (default: in this thread); e.g. worker threads, textspanWorkers.node.ts */
+  runTextspan?: HeadTextspanRunner;
 }
+
 
 /**
  * @param poolEmbeddings unit text embeddings of `pool.texts`, [M, D] in the same order
@@ -82,12 +97,22 @@ export async function buildAtlas(
 
   const all: HeadId[] = options.layers.flatMap((layer) => Array.from({ length: H }, (_, head) => ({ layer, head })));
   const perPass = Math.max(1, Math.floor((options.memoryBytes ?? 1 << 30) / (K * D * 4)));
+  // TEXTSPAN in this thread unless a runner (worker threads) is given
+  const run: HeadTextspanRunner =
+    options.runTextspan ??
+    (async (C, o) => {
+      const r = textspan(C, poolEmbeddings, { m: o.m, rank: o.rank });
+      return { ...r, reconstruction: r.reconstruction as Tensor<'K D', Float32Array> };
+    });
+  const wantReconstruction = Boolean(options.onReconstruction);
   const heads: AtlasHead[] = [];
   for (let start = 0; start < all.length; start += perPass) {
     const group = all.slice(start, start + perPass);
     const matrices = await cache.headMatrices(group);
-    group.forEach(({ layer, head }, i) => {
-      const result = textspan(matrices[i], poolEmbeddings, { m, rank });
+    const results = group.map((_, i) => run(matrices[i], { m, rank, reconstruction: wantReconstruction }));
+    // heads finish in any order; they are reported in layer, head order
+    for (const [i, { layer, head }] of group.entries()) {
+      const result = await results[i];
       const role = headRole(result.picks, pool.properties);
       const entry: AtlasHead = {
         layer,
@@ -99,8 +124,8 @@ export async function buildAtlas(
       };
       heads.push(entry);
       options.onHead?.(entry);
-      options.onReconstruction?.(layer, head, result.reconstruction as Tensor<'K D', Float32Array>);
-    });
+      if (result.reconstruction) options.onReconstruction?.(layer, head, result.reconstruction);
+    }
   }
   const model = cache.meta.model;
   return {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildAtlas, parseTextPool, type TextPool } from '../../cache/atlas.ts';
+import { buildAtlas, parseTextPool, type Atlas, type TextPool } from '../../cache/atlas.ts';
 import { openAnalysisCacheDir } from '../../cache/reader.node.ts';
 import type { AnalysisCache } from '../../cache/reader.ts';
 import { tensor, type Tensor } from '../../math/tensor.ts';
@@ -20,6 +20,7 @@ import { asCliError, parsePositiveInt } from './analyze.ts';
 import { buildClassifier } from '../../labels/classifier.ts';
 import { readLabelSet, readLabelsCsv } from '../../labels/labelFiles.node.ts';
 import { ReconstructionCheck } from '../reconstructionCheck.ts';
+import { startTextspanWorkers } from '../../cache/textspanWorkers.node.ts';
 import { matchLabelsToCache } from './ablate.ts';
 
 /** the repo's default description pool (tagged) */
@@ -64,7 +65,7 @@ export async function openCacheForCli(dir: string): Promise<AnalysisCache> {
 
 export const textspanCommand: Command = {
   summary: 'TEXTSPAN per head over a cache: the texts that span each head, and its role (atlas.json)',
-  usage: '--model DIR --cache CACHE --out atlas.json [--pool FILE] [--layers last:4|all|0,5,11] [--m 20] [--rank 80] [--text-cache DIR] [--classes FILE --labels FILE.csv (METHOD 4.5 reconstruction check)]',
+  usage: '--model DIR --cache CACHE --out atlas.json [--pool FILE] [--layers last:4|all|0,5,11] [--m 20] [--rank 80] [--text-cache DIR] [--classes FILE --labels FILE.csv (METHOD 4.5 reconstruction check)] [--threads 2]',
   async run(argv) {
     const args = parseCommandArgs(argv, {
       model: { type: 'string' },
@@ -77,7 +78,9 @@ export const textspanCommand: Command = {
       'text-cache': { type: 'string' },
       classes: { type: 'string' },
       labels: { type: 'string' },
+      threads: { type: 'string' },
     });
+    const threads = parsePositiveInt(args.threads, 'threads', 2);
     if (Boolean(args.classes) !== Boolean(args.labels)) throw usageError('the reconstruction check needs both --classes and --labels');
     const modelDir = required(args.model, 'model');
     const cacheDir = required(args.cache, 'cache');
@@ -132,13 +135,21 @@ export const textspanCommand: Command = {
         await check.prepare();
       }
       const reconstructions: Promise<void>[] = [];
-      const atlas = await buildAtlas(cache, pool, R, {
-        layers,
-        m,
-        rank,
-        onHead: () => progress.tick(),
-        ...(check ? { onReconstruction: (l: number, h: number, recon: Tensor<'K D', Float32Array>) => void reconstructions.push(check.addHead(l, h, recon)) } : {}),
-      });
+      // heads are independent: run them on worker threads (one thread: in this thread)
+      const workers = threads > 1 ? startTextspanWorkers(R, threads) : undefined;
+      let atlas: Atlas;
+      try {
+        atlas = await buildAtlas(cache, pool, R, {
+          ...(workers ? { runTextspan: workers.run } : {}),
+          layers,
+          m,
+          rank,
+          onHead: () => progress.tick(),
+          ...(check ? { onReconstruction: (l: number, h: number, recon: Tensor<'K D', Float32Array>) => void reconstructions.push(check.addHead(l, h, recon)) } : {}),
+        });
+      } finally {
+        await workers?.close();
+      }
       progress.finish();
       await Promise.all(reconstructions);
       const distinct = new Set(atlas.heads.flatMap((h) => h.texts.map((t) => t.text))).size;

@@ -1,0 +1,72 @@
+/**
+ * TEXTSPAN for many heads on several worker threads (heads are independent). Each worker gets the
+ * pool embeddings once; a head's [K, D] matrix is transferred in and its result transferred back.
+ */
+import { Worker } from 'node:worker_threads';
+import { tensor, type Tensor } from '../math/tensor.ts';
+import type { TextspanPick } from '../analysis/textspan.ts';
+import type { HeadTextspan, HeadTextspanRunner } from './atlas.ts';
+
+export interface TextspanWorkers {
+  run: HeadTextspanRunner;
+  close(): Promise<void>;
+}
+
+interface Reply {
+  id: number;
+  error?: string;
+  picks?: TextspanPick[];
+  imagesUsed?: number;
+  spanRank?: number;
+  totalVariance?: number;
+  reconstruction?: Float32Array;
+  dims?: number[];
+}
+
+const WORKER_MODULE = new URL('./textspanWorker.node.ts', import.meta.url).href;
+
+export function startTextspanWorkers(pool: Tensor<'M D', Float32Array>, threads: number): TextspanWorkers {
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  // workers do not inherit the tsx loader: register it, then load the worker module
+  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(WORKER_MODULE)}); });`;
+  const workers = Array.from({ length: threads }, () => new Worker(bootstrap, { eval: true, workerData: { pool: pool.data, dims: pool.dims } }));
+  const waiting = new Map<number, { resolve: (r: HeadTextspan) => void; reject: (e: Error) => void }>();
+  const busy = workers.map(() => 0);
+  let next = 0;
+  for (const w of workers) {
+    w.on('message', (r: Reply) => {
+      const job = waiting.get(r.id);
+      if (!job) return;
+      waiting.delete(r.id);
+      busy[workers.indexOf(w)]--;
+      if (r.error) return job.reject(new Error(r.error));
+      job.resolve({
+        picks: r.picks!,
+        imagesUsed: r.imagesUsed!,
+        spanRank: r.spanRank!,
+        totalVariance: r.totalVariance!,
+        ...(r.reconstruction ? { reconstruction: tensor('K D', r.reconstruction, r.dims!) } : {}),
+      });
+    });
+    w.on('error', (err) => {
+      for (const job of waiting.values()) job.reject(err);
+      waiting.clear();
+    });
+  }
+  return {
+    run(C, options) {
+      const id = next++;
+      // the least busy worker takes the head
+      const k = busy.indexOf(Math.min(...busy));
+      busy[k]++;
+      const data = C.data.slice();
+      return new Promise<HeadTextspan>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        workers[k].postMessage({ id, data, dims: C.dims, ...options }, [data.buffer]);
+      });
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
