@@ -10,13 +10,9 @@ import { buildImageGraph } from './onnx/imageGraph.ts';
 import { buildTextGraph } from './onnx/textGraph.ts';
 import type { ClipCheckpoint } from './checkpoint/types.ts';
 import type { ClipTokenizer } from './tokenizer/clipTokenizer.ts';
+import type { GraphFeed } from './runtime/graphSpec.ts';
 
-export interface Int64Input {
-  readonly dtype: 'int64';
-  readonly data: BigInt64Array;
-  readonly dims: readonly number[];
-}
-export type GraphFeed = Tensor<string, Float32Array> | Int64Input;
+export type { GraphFeed } from './runtime/graphSpec.ts';
 
 export interface GraphSession {
   run(feeds: Record<string, GraphFeed>, outputNames?: readonly string[]): Promise<Record<string, Tensor>>;

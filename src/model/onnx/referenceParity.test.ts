@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { tensor } from '../../math/tensor.ts';
 import { loadCheckpoint } from '../checkpoint/load.ts';
 import { memoryModelFiles } from '../checkpoint/sources.ts';
-import { createOrtNodeSession, int64Feed } from '../runtime/ortNode.node.ts';
+import { int64Input } from '../runtime/graphSpec.ts';
+import { createOrtNodeSession } from '../runtime/ortNode.node.ts';
 import { generateCheckpoint, TINY_PRESETS } from '../../testkit/checkpointGenerator.ts';
 import { randomPixels } from '../../testkit/pixels.ts';
 import { referenceImageForward } from '../../testkit/reference/imageForward.ts';
@@ -67,7 +68,7 @@ describe.each(SPECS.flatMap((spec) => LAYOUTS.map((layout) => ({ spec, layout, n
     const ids = [t.bosTokenId, ...body, t.eosTokenId];
     const padded = [...ids, ...Array(t.contextLength - ids.length).fill(t.padTokenId)];
     const session = await createOrtNodeSession(buildTextGraph(ckpt), ckpt);
-    const out = await session.run({ input_ids: int64Feed(ids, [1, ids.length]), eot_row: int64Feed([ids.length - 1], [1]) });
+    const out = await session.run({ input_ids: int64Input(ids, [1, ids.length]), eot_row: int64Input([ids.length - 1], [1]) });
     await session.release();
     expect(relErr(out.text_embedding.data, referenceTextForward(raw, padded).data)).toBeLessThanOrEqual(1e-4);
   });

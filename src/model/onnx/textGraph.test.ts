@@ -3,7 +3,8 @@ import type { TextArch } from '../arch.ts';
 import { loadCheckpoint } from '../checkpoint/load.ts';
 import { memoryModelFiles } from '../checkpoint/sources.ts';
 import type { ClipCheckpoint } from '../checkpoint/types.ts';
-import { createOrtNodeSession, int64Feed, type OrtNodeSession } from '../runtime/ortNode.node.ts';
+import { int64Input } from '../runtime/graphSpec.ts';
+import { createOrtNodeSession, type OrtNodeSession } from '../runtime/ortNode.node.ts';
 import { generateCheckpoint, TINY_P16_GELU, type WeightDType } from '../../testkit/checkpointGenerator.ts';
 import { readRawCheckpoint, type RawCheckpoint } from '../../testkit/reference/rawCheckpoint.ts';
 import { referenceTextForward } from '../../testkit/reference/textForward.ts';
@@ -45,7 +46,7 @@ describe.each([
 
   const embed = async (seqs: number[][], eot: number[]) => {
     const n = seqs[0].length;
-    const out = await session.run({ input_ids: int64Feed(seqs.flat(), [seqs.length, n]), eot_row: int64Feed(eot.map((e, b) => b * n + e), [seqs.length]) });
+    const out = await session.run({ input_ids: int64Input(seqs.flat(), [seqs.length, n]), eot_row: int64Input(eot.map((e, b) => b * n + e), [seqs.length]) });
     return out.text_embedding;
   };
 

@@ -3,7 +3,23 @@
  * tests read them), shape letters follow src/math/tensor.ts (B batch, L layer, H head, T token,
  * E head width dh, D joint width, W residual width, K chosen layers, N text length).
  */
+import type { Tensor } from '../../math/tensor.ts';
+
 export type GraphDType = 'float32' | 'int64';
+
+/** int64 graph inputs (token ids, indices) */
+export interface Int64Input {
+  readonly dtype: 'int64';
+  readonly data: BigInt64Array;
+  readonly dims: readonly number[];
+}
+
+/** what a session's run() takes per input: a float32 tensor or int64 data */
+export type GraphFeed = Tensor<string, Float32Array> | Int64Input;
+
+export function int64Input(values: ArrayLike<number | bigint>, dims: readonly number[]): Int64Input {
+  return { dtype: 'int64', data: BigInt64Array.from(Array.from(values, (x) => BigInt(x))), dims };
+}
 
 export interface GraphIO {
   readonly name: string;

@@ -13,6 +13,7 @@ import { tensor, type Tensor } from '../../math/tensor.ts';
 import type { ByteSource, ClipCheckpoint } from '../checkpoint/types.ts';
 import { CheckpointError } from '../checkpoint/errors.ts';
 import type { BuiltGraph } from '../onnx/builtGraph.ts';
+import type { GraphFeed } from './graphSpec.ts';
 import { materializeDerivedBlob } from '../onnx/externalData.ts';
 
 export interface OrtNodeSessionOptions {
@@ -27,26 +28,13 @@ export interface OrtNodeSessionOptions {
   optimizedModelFilePath?: string;
 }
 
-/** int64 inputs (token ids, indices) */
-export interface Int64Feed {
-  readonly dtype: 'int64';
-  readonly data: BigInt64Array;
-  readonly dims: readonly number[];
-}
-export type Feed = Tensor<string, Float32Array> | Int64Feed;
-
 export interface OrtNodeSession {
   readonly graph: BuiltGraph;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   /** runs the graph; outputs keyed by name, shaped with the graph's shape letters */
-  run(feeds: Record<string, Feed>, outputNames?: readonly string[]): Promise<Record<string, Tensor>>;
+  run(feeds: Record<string, GraphFeed>, outputNames?: readonly string[]): Promise<Record<string, Tensor>>;
   release(): Promise<void>;
-}
-
-export function int64Feed(values: ArrayLike<number | bigint>, dims: readonly number[]): Int64Feed {
-  const data = BigInt64Array.from(Array.from(values, (x) => BigInt(x)));
-  return { dtype: 'int64', data, dims };
 }
 
 function knownPath(src: ByteSource | undefined): string | undefined {
@@ -96,7 +84,7 @@ async function stageModel(dir: string, graph: BuiltGraph, ckpt: ClipCheckpoint, 
   return { modelPath, inMemory };
 }
 
-function toOrtTensor(name: string, feed: Feed): ort.Tensor {
+function toOrtTensor(name: string, feed: GraphFeed): ort.Tensor {
   if ('dtype' in feed && feed.dtype === 'int64') return new ort.Tensor('int64', feed.data, [...feed.dims]);
   const f = feed as Tensor<string, Float32Array>;
   if (!(f.data instanceof Float32Array)) throw new TypeError(`input ${name}: float32 data expected`);
