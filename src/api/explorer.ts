@@ -224,7 +224,13 @@ export interface ExplorerApi {
   headTokenMap(imageId: string, layer: number, head: number, prompt: string): Promise<Heatmap>;
   segmentation(imageId: string, prompt?: string): Promise<SegmentationResult>;
   headTextspan(layer: number, head: number, options?: { m?: number; rank?: number }): Promise<TextspanPanel>;
-  headTopImages(layer: number, head: number, k?: number): Promise<RankedImage[]>;
+  /**
+   * images ranked along one head: by ‖c_head‖ (where the head writes most), or with a prompt by
+   * ⟨c_head, t̂⟩ (METHOD 6.1, text -> images through one head)
+   */
+  headTopImages(layer: number, head: number, k?: number, prompt?: string): Promise<RankedImage[]>;
+  /** images similar to one image according to one head: ⟨c_head(I'), c_head(I)⟩ (METHOD 6.1) */
+  headSimilarImages(layer: number, head: number, imageId: string, k?: number): Promise<RankedImage[]>;
   /** switch components off (mean-ablated over the loaded images), ablation syntax; '' = none */
   setAblation(spec: string): Promise<{ canonical: string }>;
   topClasses(imageId: string, k?: number): Promise<Top5>;

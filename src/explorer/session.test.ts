@@ -156,6 +156,23 @@ describe.runIf(hasShared())('ExplorerSession', () => {
     expect(total).toBeCloseTo(cos, 5);
   });
 
+  it('headTopImages with a prompt ranks by ⟨c_head, t̂⟩; headSimilarImages ranks by ⟨c_head, c_head(query)⟩ (raw dot, no normalisation)', async () => {
+    const { heads: H, embedDim: D } = engine.checkpoint.vision;
+    const t = (await engine.encodeText([PROMPTS[1]])).data;
+    const heads = new Map<string, Float32Array>();
+    for (const p of PHOTOS) heads.set(p, (await session.exportContributions(p)).heads_LHD);
+    const term = (p: string) => heads.get(p)!.subarray((1 * H + 0) * D, (1 * H + 1) * D);
+    const dotp = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((acc, x, i) => acc + x * b[i], 0);
+    const byText = await session.headTopImages(1, 0, 4, PROMPTS[1]);
+    const expected = PHOTOS.map((p) => ({ id: p, score: dotp(term(p), t) })).sort((a, b) => b.score - a.score);
+    expect(byText.map((r) => r.id)).toEqual(expected.map((e) => e.id));
+    byText.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i].score, 6));
+    const similar = await session.headSimilarImages(1, 0, 'rocket.jpg', 4);
+    const expectedSim = PHOTOS.map((p) => ({ id: p, score: dotp(term(p), term('rocket.jpg')) })).sort((a, b) => b.score - a.score);
+    expect(similar.map((r) => r.id)).toEqual(expectedSim.map((e) => e.id));
+    await expect(session.headSimilarImages(1, 0, 'nope')).rejects.toThrow("no image 'nope'");
+  });
+
   it('errors are specific', async () => {
     await expect(session.heatmap({ imageId: 'nope', prompts: ['x'] })).rejects.toThrow("no image 'nope'");
     await expect(session.headTextspan(5, 0)).rejects.toThrow('not a head');

@@ -357,22 +357,28 @@ export class ExplorerSession implements ExplorerApi {
     return panel;
   }
 
-  /** images whose head term is largest (‖c_head‖): where this head contributes most directly */
-  async headTopImages(layer: number, head: number, k = 8): Promise<RankedImage[]> {
+  /** images ranked along one head: by ‖c_head‖, or with a prompt by ⟨c_head, t̂⟩ (METHOD 6.1) */
+  async headTopImages(layer: number, head: number, k = 8, prompt?: string): Promise<RankedImage[]> {
     this.checkHead(layer, head);
-    const { heads: H, embedDim: D } = this.arch;
     const imgs = [...this.images.values()];
+    if (prompt) {
+      const pool = headPool(imgs.map((i) => i.components.heads), layer, head);
+      return retrieveByVector(pool, await this.texts.one(prompt), k).map((r) => ({ id: imgs[r.index].id, score: r.score }));
+    }
+    const { heads: H, embedDim: D } = this.arch;
     const scored = imgs.map((img) => ({ id: img.id, score: norm(f32(img.components.heads), (layer * H + head) * D, D) }));
     return scored.sort((a, b) => b.score - a.score).slice(0, k);
   }
 
-  /** images ranked by ⟨c_head, t̂⟩ for a prompt (METHOD 6.1, text -> images through one head) */
-  async headTextRetrieval(layer: number, head: number, prompt: string, k = 8): Promise<RankedImage[]> {
+  /** images similar to `imageId` according to one head: raw dot of head terms, no normalisation (METHOD 6.1) */
+  async headSimilarImages(layer: number, head: number, imageId: string, k = 8): Promise<RankedImage[]> {
     this.checkHead(layer, head);
     const imgs = [...this.images.values()];
+    const q = imgs.findIndex((i) => i.id === imageId);
+    if (q < 0) throw new Error(`no image '${imageId}' is loaded`);
     const pool = headPool(imgs.map((i) => i.components.heads), layer, head);
-    const ranked = retrieveByVector(pool, await this.texts.one(prompt), k);
-    return ranked.map((r) => ({ id: imgs[r.index].id, score: r.score }));
+    const query = pool.data.subarray(q * pool.dims[1], (q + 1) * pool.dims[1]);
+    return retrieveByVector(pool, query, k).map((r) => ({ id: imgs[r.index].id, score: r.score }));
   }
 
   private checkHead(layer: number, head: number): void {

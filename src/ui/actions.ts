@@ -471,14 +471,17 @@ export async function refreshHeadDetail(): Promise<void> {
   const keep = s.headDetail?.layer === layer && s.headDetail.head === h ? s.headDetail : { layer, head: h };
   s.set({ headDetail: keep });
   try {
-    const [textspan, topImages] = await Promise.all([
+    const prompt = s.model.summary.text && s.view.prompt ? s.view.prompt : undefined;
+    const [textspan, topImages, similarImages] = await Promise.all([
       s.pool ? api.headTextspan(layer, h, { m: 10 }) : Promise.resolve(undefined),
-      api.headTopImages(layer, h, 6),
+      api.headTopImages(layer, h, 6, prompt),
+      s.selectedImage ? api.headSimilarImages(layer, h, s.selectedImage, 6) : Promise.resolve(undefined),
     ]);
     // the token map follows the prompt, or the head's own first description when there is none
     const probe = s.view.prompt || textspan?.texts[0]?.text;
     const tokenMap = probe && s.selectedImage ? await api.headTokenMap(s.selectedImage, layer, h, probe) : undefined;
-    if (isLatest()) store.getState().set({ headDetail: { layer, head: h, textspan, topImages, tokenMap } });
+    const rankedBy = prompt ? `⟨head term, “${prompt}”⟩` : '‖head term‖';
+    if (isLatest()) store.getState().set({ headDetail: { layer, head: h, textspan, topImages, rankedBy, similarImages, tokenMap } });
   } catch (err) {
     if (isLatest()) store.getState().set({ headDetail: { layer, head: h, error: explainError(err, 'analysis').detail } });
   }

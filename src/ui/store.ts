@@ -48,6 +48,10 @@ export interface HeadDetail {
   head: number;
   textspan?: TextspanPanel;
   topImages?: RankedImage[];
+  /** what topImages were ranked by: ‖c_head‖, or ⟨c_head, t̂⟩ for this prompt */
+  rankedBy?: string;
+  /** images similar to the selected image along this head (METHOD 6.1) */
+  similarImages?: RankedImage[];
   tokenMap?: Heatmap;
   error?: string;
 }

@@ -11,6 +11,7 @@ import { formatPercent, formatValue, headLabel } from '../lib/format.ts';
 import { useAppStore } from '../store.ts';
 import { ChartSvg, Legend } from './ChartSvg.tsx';
 import { HeatmapCanvas } from './HeatmapCanvas.tsx';
+import type { RankedImage } from '../../api/explorer.ts';
 
 export function HeadDetailPanel() {
   const head = useAppStore((s) => s.view.head);
@@ -91,18 +92,20 @@ export function HeadDetailPanel() {
       )}
       <h3>Images scoring highest along this head</h3>
       {ts?.topImages?.length ? (
-        <ol className="top-images" data-testid="top-images">
-          {ts.topImages.map((r) => (
-            <li key={r.id} data-id={r.id} data-score={r.score}>
-              <HeatmapCanvas imageId={r.id} opacity={0} size={56} label={nameOf(r.id)} />
-              <span className="small">{nameOf(r.id)}</span>
-              <span className="num small">{formatValue(r.score)}</span>
-            </li>
-          ))}
-        </ol>
+        <>
+          {ts.rankedBy && <p className="muted small">ranked by {ts.rankedBy}</p>}
+          <RankedImages images={ts.topImages} nameOf={nameOf} testId="top-images" />
+        </>
       ) : (
         <p className="empty">{ts ? 'No images yet.' : 'Computing…'}</p>
       )}
+      {selectedImage && ts?.similarImages?.length ? (
+        <>
+          <h3>Similar to {nameOf(selectedImage)} along this head</h3>
+          <p className="muted small">⟨head term, head term of {nameOf(selectedImage)}⟩: the images this head alone finds alike.</p>
+          <RankedImages images={ts.similarImages} nameOf={nameOf} testId="similar-images" />
+        </>
+      ) : null}
       <h3>Token map</h3>
       {ts?.tokenMap && tokenScale && selectedImage ? (
         <>
@@ -116,5 +119,19 @@ export function HeadDetailPanel() {
         <p className="empty">{ts ? 'Type a prompt or load a description pool to see the map.' : 'Computing…'}</p>
       )}
     </section>
+  );
+}
+
+function RankedImages({ images, nameOf, testId }: { images: RankedImage[]; nameOf: (id: string) => string; testId: string }) {
+  return (
+    <ol className="top-images" data-testid={testId}>
+      {images.map((r) => (
+        <li key={r.id} data-id={r.id} data-score={r.score}>
+          <HeatmapCanvas imageId={r.id} opacity={0} size={56} label={nameOf(r.id)} />
+          <span className="small">{nameOf(r.id)}</span>
+          <span className="num small">{formatValue(r.score)}</span>
+        </li>
+      ))}
+    </ol>
   );
 }
