@@ -8,8 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { launchChromium } from './browser.ts';
-import { startStaticServer, type StaticServer } from './server.ts';
+import { openBrowserSession, type BrowserSession } from './browser.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const APP_OUT = fileURLToPath(new URL('../.out/app', import.meta.url));
@@ -26,13 +25,7 @@ export function buildApp(): Promise<void> {
   return built;
 }
 
-export interface AppSession {
-  server: StaticServer;
-  browser: Browser;
-  page: Page;
-  consoleLines: string[];
-  close(): Promise<void>;
-}
+export type AppSession = BrowserSession;
 
 export interface OpenAppOptions {
   /** extra URL prefixes -> directories, served beside the app (a longer prefix wins over '/') */
@@ -43,13 +36,8 @@ export interface OpenAppOptions {
 
 export async function openApp(query = '', options: OpenAppOptions = {}): Promise<AppSession> {
   await buildApp();
-  const server = await startStaticServer({ '/': APP_OUT, ...options.mounts });
-  const browser = await launchChromium();
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
-  const page = await context.newPage();
-  const consoleLines: string[] = [];
-  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  const session = await openBrowserSession({ '/': APP_OUT, ...options.mounts }, { acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
+  const { page } = session;
   // main-thread tasks over 50 ms, for the "never block the main thread" checks
   await page.addInitScript(() => {
     const w = window as unknown as { longTasks: { start: number; duration: number }[] };
@@ -59,17 +47,8 @@ export async function openApp(query = '', options: OpenAppOptions = {}): Promise
     }).observe({ type: 'longtask', buffered: true });
   });
   if (options.initScript) await page.addInitScript({ content: options.initScript });
-  await page.goto(`${server.url}/index.html${query}`);
-  return {
-    server,
-    browser,
-    page,
-    consoleLines,
-    async close() {
-      await browser.close();
-      await server.close();
-    },
-  };
+  await page.goto(`${session.server.url}/index.html${query}`);
+  return session;
 }
 
 /** main-thread tasks over 50 ms that started after `since` (performance.now() of the page) */

@@ -1,5 +1,6 @@
 /** Launches Debian's headless Chromium through playwright-core (no browser downloads). */
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { startStaticServer, type StaticServer } from './server.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -17,4 +18,34 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-quic',
     ],
   });
+}
+
+/** A served directory open in headless Chromium, with the page's and workers' console captured. */
+export interface BrowserSession {
+  server: StaticServer;
+  browser: Browser;
+  page: Page;
+  /** console lines of the page and its workers, for failure messages */
+  consoleLines: string[];
+  close(): Promise<void>;
+}
+
+/** serves `mounts` (URL prefix -> directory) and opens a page (not yet navigated) */
+export async function openBrowserSession(mounts: Record<string, string>, context: BrowserContextOptions = {}): Promise<BrowserSession> {
+  const server = await startStaticServer(mounts);
+  const browser = await launchChromium();
+  const page = await (await browser.newContext(context)).newPage();
+  const consoleLines: string[] = [];
+  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  return {
+    server,
+    browser,
+    page,
+    consoleLines,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
 }

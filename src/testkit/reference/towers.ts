@@ -308,9 +308,7 @@ export function readVisionTower(raw: RawCheckpoint): RefVisionTower {
     throw new Error(`reference: config image size ${configImageSize} disagrees with ${grid}×${grid} patches of ${patchSize}`);
   }
 
-  const layers = countBlocks(raw, (l) => names.block(l).ln1[0]);
-  if (layers === 0) throw new Error('reference: the vision tower has no blocks');
-  const blocks = Array.from({ length: layers }, (_, l) => readBlock(raw, names.block(l), width));
+  const { layers, blocks } = readBlocks(raw, names, width, 'vision');
 
   const { proj, embedDim } = readProjection(raw, names.proj, hf, width);
 
@@ -402,9 +400,7 @@ export function readTextTower(raw: RawCheckpoint): RefTextTower {
   }
   checkedHeads(width, heads, 'text');
 
-  const layers = countBlocks(raw, (l) => names.block(l).ln1[0]);
-  if (layers === 0) throw new Error('reference: the text tower has no blocks');
-  const blocks = Array.from({ length: layers }, (_, l) => readBlock(raw, names.block(l), width));
+  const { layers, blocks } = readBlocks(raw, names, width, 'text');
 
   const { proj, embedDim } = readProjection(raw, names.proj, hf, width);
 
@@ -436,4 +432,11 @@ function readProjection(raw: RawCheckpoint, name: string, hf: boolean, width: nu
   }
   const t = tensorOf(raw, name, [width, undefined]);
   return { proj: t.data, embedDim: t.shape[1] };
+}
+
+/** every residual block of a tower, in order (a tower with none is refused) */
+function readBlocks(raw: RawCheckpoint, names: { block(l: number): Parameters<typeof readBlock>[1] }, width: number, tower: string) {
+  const layers = countBlocks(raw, (l) => names.block(l).ln1[0]);
+  if (layers === 0) throw new Error(`reference: the ${tower} tower has no blocks`);
+  return { layers, blocks: Array.from({ length: layers }, (_, l) => readBlock(raw, names.block(l), width)) };
 }
