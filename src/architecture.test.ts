@@ -58,4 +58,12 @@ describe('dependency direction (docs/ARCHITECTURE.md)', () => {
     );
     expect(offenders).toEqual([]);
   });
+  it('CLI commands import neither src/cli/main.ts nor one another (they share src/cli/command.ts)', () => {
+    const offenders = imports('src/cli/commands').filter(([, t]) => t === 'src/cli/main.ts' || t.startsWith('src/cli/commands/'));
+    expect(offenders).toEqual([]);
+  });
+  it('nothing outside the CLI and the test kit imports src/cli', () => {
+    const areas = ['src/math', 'src/analysis', 'src/labels', 'src/explorer', 'src/ui', 'src/api', 'src/model', 'src/cache', 'workers'];
+    expect(areas.flatMap(imports).filter(([, t]) => t.startsWith('src/cli/'))).toEqual([]);
+  });
 });

@@ -14,7 +14,7 @@ import { analyzeImages, type AnalyzeSummary } from './analyze.node.ts';
 import { CacheError } from './errors.ts';
 import { INDEX_FILE, META_FILE, QUANTITY_NAMES, quantityLayouts } from './layout.ts';
 import { openAnalysisCacheDir } from './reader.node.ts';
-import { runCli } from './testing/cli.node.ts';
+import { runCli } from '../testkit/cli.node.ts';
 import { tempDir, writeImageFolder, writeTinyModel, type ImageFolder } from './testing/fixture.node.ts';
 import { CacheWriter } from './writer.node.ts';
 

@@ -11,7 +11,7 @@ import { createNodeEngine } from '../model/engine.node.ts';
 import { analyzeImages } from './analyze.node.ts';
 import { parseTextPool, type Atlas } from './atlas.ts';
 import { openAnalysisCacheDir } from './reader.node.ts';
-import { runCli } from './testing/cli.node.ts';
+import { runCli } from '../testkit/cli.node.ts';
 import { tempDir, writeImageFolder, writeTinyModel } from './testing/fixture.node.ts';
 
 const POOL_TSV = [

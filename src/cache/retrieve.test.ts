@@ -9,7 +9,7 @@ import { analyzeImages } from './analyze.node.ts';
 import type { AnalysisCache } from './reader.ts';
 import { openAnalysisCacheDir } from './reader.node.ts';
 import { cachedHeadTerm, retrieveFromCache, type RetrievedImage } from './retrieve.ts';
-import { runCli } from './testing/cli.node.ts';
+import { runCli } from '../testkit/cli.node.ts';
 import { tempDir, writeImageFolder, writeTinyModel, type ImageFolder } from './testing/fixture.node.ts';
 
 let work: string;

@@ -14,3 +14,10 @@ export function required<T>(value: T | undefined, flag: string): T {
   if (value === undefined || value === '') throw usageError(`missing --${flag}`);
   return value;
 }
+
+export function parsePositiveInt(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw usageError(`--${flag} must be a positive integer, got '${value}'`);
+  return n;
+}

@@ -1,3 +1,6 @@
+/** CLI failures and how they reach the user. */
+import { CacheError } from '../cache/errors.ts';
+
 /** A user-facing CLI failure: printed as one line, exit code 2 (usage) or 1 (everything else). */
 export class CliError extends Error {
   override name = 'CliError';
@@ -8,4 +11,9 @@ export class CliError extends Error {
 
 export function usageError(message: string): CliError {
   return new CliError(`${message} (see 'clipscope --help')`, 2);
+}
+
+/** CacheErrors are the user's to fix (wrong folder, wrong model): one line, exit code 1 */
+export function asCliError(err: unknown): unknown {
+  return err instanceof CacheError ? new CliError(err.message) : err;
 }

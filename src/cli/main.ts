@@ -2,13 +2,8 @@
  * `clipscope` command line: dispatches to one module per command.
  * Any failure prints one line `clipscope: <reason>` to stderr and exits non-zero.
  */
+import type { Command } from './command.ts';
 import { CliError } from './errors.ts';
-
-export interface Command {
-  summary: string;
-  usage: string;
-  run(argv: string[]): Promise<void>;
-}
 
 const commands: Record<string, () => Promise<Command>> = {
   analyze: async () => (await import('./commands/analyze.ts')).analyzeCommand,

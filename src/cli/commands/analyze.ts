@@ -1,25 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { analyzeImages } from '../../cache/analyze.node.ts';
-import { CacheError } from '../../cache/errors.ts';
 import { CACHE_DTYPES, type CacheDType } from '../../cache/layout.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';
-import { parseCommandArgs, required } from '../args.ts';
-import { CliError, usageError } from '../errors.ts';
-import type { Command } from '../main.ts';
+import { parseCommandArgs, parsePositiveInt, required } from '../args.ts';
+import { asCliError, CliError, usageError } from '../errors.ts';
+import type { Command } from '../command.ts';
 import { openModel } from '../model.ts';
 import { createProgress, type Progress } from '../progress.ts';
-
-export function parsePositiveInt(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw usageError(`--${flag} must be a positive integer, got '${value}'`);
-  return n;
-}
-
-/** CacheErrors are the user's to fix (wrong folder, wrong model): one line, exit code 1 */
-export function asCliError(err: unknown): unknown {
-  return err instanceof CacheError ? new CliError(err.message) : err;
-}
 
 export const analyzeCommand: Command = {
   summary: 'decompose every image of a folder into a resumable per-model analysis cache',

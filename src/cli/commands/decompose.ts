@@ -7,7 +7,7 @@ import { preprocessPixels } from '../../model/preprocess/transform.ts';
 import { parseTokenLayers } from '../../model/tokenLayers.ts';
 import { parseCommandArgs, required } from '../args.ts';
 import { CliError, usageError } from '../errors.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { openModel } from '../model.ts';
 import { writeJsonFile, writeNpyFile } from '../output.ts';
 

@@ -1,7 +1,7 @@
 import { createNodeEngine } from '../../model/engine.node.ts';
 import { parseCommandArgs, required } from '../args.ts';
 import { CliError, usageError } from '../errors.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { openModel, openTokenizer } from '../model.ts';
 import { writeNpyFile } from '../output.ts';
 

@@ -3,7 +3,7 @@ import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../../model/preprocess/transform.ts';
 import { parseCommandArgs, required } from '../args.ts';
 import { CliError } from '../errors.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { openModel } from '../model.ts';
 import { writeNpyFile } from '../output.ts';
 

@@ -6,12 +6,11 @@ import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../../model/preprocess/transform.ts';
 import { NodeTextCache } from '../../model/textCache.node.ts';
 import { embedTexts } from '../../model/textCache.ts';
-import { parseCommandArgs, required } from '../args.ts';
+import { parseCommandArgs, parsePositiveInt, required } from '../args.ts';
+import { defaultTextCacheDir, openCacheForCli, openModelForCache } from '../cacheAccess.ts';
 import { CliError, usageError } from '../errors.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { openTokenizer } from '../model.ts';
-import { parsePositiveInt } from './analyze.ts';
-import { defaultTextCacheDir, openCacheForCli, openModelForCache } from './textspan.ts';
 
 function parseIndexArg(value: string | undefined, flag: string, count: number): number {
   const v = required(value, flag);

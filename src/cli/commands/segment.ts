@@ -26,7 +26,7 @@ import { centerCropOffset, preprocessPixels, shortSideResizeSize } from '../../m
 import { parseCommandArgs, required } from '../args.ts';
 import { headProjections, imageComponents, spatialTerms } from '../engineAdapters.ts';
 import { CliError, usageError } from '../errors.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { openModel, openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
 

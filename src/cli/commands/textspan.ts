@@ -1,35 +1,27 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAtlas, parseTextPool, type Atlas, type TextPool } from '../../cache/atlas.ts';
-import { openAnalysisCacheDir } from '../../cache/reader.node.ts';
-import type { AnalysisCache } from '../../cache/reader.ts';
 import { tensor, type Tensor } from '../../math/tensor.ts';
-import type { ClipCheckpoint } from '../../model/checkpoint/types.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';
 import { NodeTextCache } from '../../model/textCache.node.ts';
 import { embedTexts } from '../../model/textCache.ts';
 import { parseTokenLayers } from '../../model/tokenLayers.ts';
-import { parseCommandArgs, required } from '../args.ts';
+import { parseCommandArgs, parsePositiveInt, required } from '../args.ts';
+import { defaultTextCacheDir, openCacheForCli, openModelForCache } from '../cacheAccess.ts';
 import { CliError, usageError } from '../errors.ts';
-import type { Command } from '../main.ts';
-import { openModel, openTokenizer } from '../model.ts';
+import type { Command } from '../command.ts';
+import { openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
 import { createProgress, type Progress } from '../progress.ts';
-import { asCliError, parsePositiveInt } from './analyze.ts';
 import { buildClassifier } from '../../labels/classifier.ts';
 import { readLabelSet, readLabelsCsv } from '../../labels/labelFiles.node.ts';
 import { ReconstructionCheck } from '../reconstructionCheck.ts';
 import { startTextspanWorkers } from '../../cache/textspanWorkers.node.ts';
-import { matchLabelsToCache } from './ablate.ts';
+import { matchLabelsToCache } from '../labelMatch.ts';
 
 /** the repo's default description pool (tagged) */
 export const DEFAULT_POOL = fileURLToPath(new URL('../../../public/data/descriptions.tsv', import.meta.url));
-
-/** where a cache keeps its text embeddings unless --text-cache says otherwise */
-export function defaultTextCacheDir(cacheDir: string): string {
-  return join(cacheDir, 'text-embeddings');
-}
 
 export function readTextPool(path: string | undefined): TextPool {
   const file = path ?? DEFAULT_POOL;
@@ -40,26 +32,6 @@ export function readTextPool(path: string | undefined): TextPool {
     return parseTextPool(readFileSync(file, 'utf8'), basename(file));
   } catch (err) {
     throw new CliError((err as Error).message);
-  }
-}
-
-/** opens --model and checks it is the model that filled the cache */
-export async function openModelForCache(dir: string, cache: AnalysisCache, cacheDir: string): Promise<ClipCheckpoint> {
-  const ckpt = await openModel(dir);
-  const expected = cache.meta.model.fingerprint;
-  if (ckpt.fingerprint !== expected) {
-    throw new CliError(
-      `cache ${cacheDir} was made by another model (fingerprint ${expected.slice(0, 12)}…, --model ${dir} is ${ckpt.fingerprint.slice(0, 12)}…)`,
-    );
-  }
-  return ckpt;
-}
-
-export async function openCacheForCli(dir: string): Promise<AnalysisCache> {
-  try {
-    return await openAnalysisCacheDir(dir);
-  } catch (err) {
-    throw asCliError(err);
   }
 }
 

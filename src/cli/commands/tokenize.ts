@@ -1,5 +1,5 @@
 import { parseCommandArgs, required } from '../args.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { openModel, openTokenizer } from '../model.ts';
 
 export const tokenizeCommand: Command = {

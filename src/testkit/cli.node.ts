@@ -1,6 +1,6 @@
 /** Runs the `clipscope` CLI in-process for tests, capturing its exit code, stdout and stderr. */
 import { vi } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { main } from '../cli/main.ts';
 
 export interface CliRun {
   code: number;
