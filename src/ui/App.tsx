@@ -4,7 +4,11 @@
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ExecutionProvider } from '../api/types.ts';
-import { addImages, applyAblation, loadDemoModel, refreshGrid, refreshHeadDetail, refreshHeatmaps, refreshLayerEffects, refreshTop5, startRuntime } from './actions.ts';
+import { applyAblation } from './actions/ablation.ts';
+import { addImages } from './actions/images.ts';
+import { loadDemoModel } from './actions/models.ts';
+import { startRuntime } from './actions/runtime.ts';
+import { refreshGrid, refreshHeadDetail, refreshHeatmaps, refreshLayerEffects, refreshTop5 } from './actions/views.ts';
 import { HeadsView } from './components/HeadsView.tsx';
 import { ImagesPanel } from './components/ImagesPanel.tsx';
 import { LayersView } from './components/LayersView.tsx';

@@ -1,10 +1,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { initActions } from './actions/init.ts';
 import { App } from './App.tsx';
 import './styles.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
+initActions(location.search);
 createRoot(root).render(
   <StrictMode>
     <App />

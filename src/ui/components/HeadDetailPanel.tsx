@@ -1,6 +1,6 @@
 /** One head: TEXTSPAN descriptions with the variance curve and role, its top images, its token map. */
 import { useMemo } from 'react';
-import { applyAblation } from '../actions.ts';
+import { applyAblation } from '../actions/ablation.ts';
 import { legendSvg } from '../charts/legend.ts';
 import { varianceCurveSvg } from '../charts/varianceCurve.ts';
 import { hasItem, headItem, toggleItem } from '../lib/ablationSet.ts';

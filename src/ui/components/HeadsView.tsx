@@ -1,7 +1,7 @@
 /** The head grid (with its colouring mode and legend) beside the selected head's detail. */
 import { useMemo } from 'react';
 import type { HeadGridMode } from '../../api/explorer.ts';
-import { applyAblation } from '../actions.ts';
+import { applyAblation } from '../actions/ablation.ts';
 import { legendSvg } from '../charts/legend.ts';
 import { headItem, toggleItem } from '../lib/ablationSet.ts';
 import { finiteExtent, valueScale } from '../lib/colorScale.ts';

@@ -5,15 +5,8 @@
  */
 import { useEffect, useState } from 'react';
 import type { FitReport, KnownModelInfo, StoredModelInfo } from '../../api/types.ts';
-import {
-  cancelHubDownload,
-  deleteStoredModel,
-  downloadAndLoadHubModel,
-  estimateHubFit,
-  listKnownHubModels,
-  listStoredModels,
-  loadStoredModel,
-} from '../actions.ts';
+import { cancelHubDownload, deleteStoredModel, downloadAndLoadHubModel, estimateHubFit, listKnownHubModels, listStoredModels } from '../actions/hub.ts';
+import { loadStoredModel } from '../actions/models.ts';
 import { formatBytes } from '../lib/format.ts';
 import { useAppStore } from '../store.ts';
 

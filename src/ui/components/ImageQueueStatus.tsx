@@ -1,5 +1,5 @@
 /** The image queue (a dropped folder) with its Cancel button, and the worker's memory against the cells budget. */
-import { cancelImageQueue } from '../actions.ts';
+import { cancelImageQueue } from '../actions/images.ts';
 import { formatBytes } from '../lib/format.ts';
 import { useAppStore } from '../store.ts';
 

@@ -1,7 +1,7 @@
 /** The loaded images (select, remove), ways to add more (files, folder, gallery) and the drop hint. */
 import { useEffect, useState, type ChangeEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { addGalleryImages, addImages, removeImage } from '../actions.ts';
+import { addGalleryImages, addImages, removeImage } from '../actions/images.ts';
 import { toUploads } from '../lib/dropFiles.ts';
 import { useAppStore } from '../store.ts';
 import { HeatmapCanvas } from './HeatmapCanvas.tsx';

@@ -4,7 +4,7 @@
  * off; each is replaced by its mean over the loaded images).
  */
 import { useEffect, useState } from 'react';
-import { applyAblation, exportContributions } from '../actions.ts';
+import { applyAblation, exportContributions } from '../actions/ablation.ts';
 import { layerEffectsSvg } from '../charts/layerEffects.ts';
 import { hasItem, layerItem, splitItems, toggleItem } from '../lib/ablationSet.ts';
 import { saveText } from '../lib/download.ts';

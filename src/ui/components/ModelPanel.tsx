@@ -1,6 +1,7 @@
 /** Picking a model (demo, local folder), what is loaded, and the text sets used with it. */
 import type { ChangeEvent } from 'react';
-import { loadDemoModel, loadModelFolder, loadUserAtlas, loadUserLabels, loadUserPool } from '../actions.ts';
+import { loadDemoModel, loadModelFolder } from '../actions/models.ts';
+import { loadUserAtlas, loadUserLabels, loadUserPool } from '../actions/textSets.ts';
 import { useAppStore } from '../store.ts';
 import { HubModels } from './HubModels.tsx';
 import { VerifyPanel } from './VerifyPanel.tsx';

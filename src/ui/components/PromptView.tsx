@@ -4,7 +4,7 @@
  */
 import { thresholdMask } from '../lib/segmentation.ts';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { refreshHeatmaps } from '../actions.ts';
+import { refreshHeatmaps } from '../actions/views.ts';
 import { legendSvg } from '../charts/legend.ts';
 import { COLOR_MAPS, isColorMapName, valueScale, type ValueScale } from '../lib/colorScale.ts';
 import { canvasToPng, saveBlob } from '../lib/download.ts';

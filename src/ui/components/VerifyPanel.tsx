@@ -6,7 +6,8 @@
  */
 import { useState, type ChangeEvent } from 'react';
 import type { VerifyReport } from '../../api/explorer.ts';
-import { verifyModel, type Upload } from '../actions.ts';
+import { verifyModel } from '../actions/verify.ts';
+import type { Upload } from '../lib/intake.ts';
 import { toUploads } from '../lib/dropFiles.ts';
 import { useAppStore } from '../store.ts';
 

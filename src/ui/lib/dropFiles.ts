@@ -1,6 +1,5 @@
 /** Files from a drop (folders walked recursively), a paste or a file input, as uploads. */
-import type { Upload } from '../actions.ts';
-import { isHiddenOrSystemFile } from './intake.ts';
+import { isHiddenOrSystemFile, type Upload } from './intake.ts';
 
 function readEntries(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
   return new Promise((resolve, reject) => reader.readEntries(resolve, reject));

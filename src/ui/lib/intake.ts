@@ -4,6 +4,12 @@
  * refused with a clear reason and a real PNG without an extension is accepted.
  */
 
+/** a file's name and bytes, as dropped, pasted or picked */
+export interface Upload {
+  name: string;
+  bytes: Uint8Array;
+}
+
 export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp';
 
 /** formats the model worker decodes */

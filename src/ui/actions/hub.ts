@@ -1,0 +1,95 @@
+/** Hugging Face hub models: fit estimates, downloads into this browser's storage, stored models. */
+import * as Comlink from 'comlink';
+import type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo } from '../../api/types.ts';
+import { formatBytes, formatSeconds } from '../lib/format.ts';
+import { modelWorker } from '../workerClient.ts';
+import { clearProgress, fail, setProgress, store } from './feedback.ts';
+import { loadStoredModel } from './models.ts';
+
+/**
+ * The hub the picker downloads from: `?hub=http://host:port` (a mirror, or the tests' mock hub),
+ * else the worker's default (https://huggingface.co). Set by initActions from the page's URL.
+ */
+let hubEndpoint: string | undefined;
+
+export function setHubEndpoint(endpoint: string | undefined): void {
+  hubEndpoint = endpoint;
+}
+
+export function hubEndpointFromUrl(search: string): string | undefined {
+  const raw = new URLSearchParams(search).get('hub');
+  if (!raw) return undefined;
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? raw : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const hubRequest = (repo: string, revision = 'main'): HubModelRequest => ({
+  repo,
+  revision,
+  towers: ['vision', 'text'],
+  ...(hubEndpoint ? { endpoint: hubEndpoint } : {}),
+});
+
+function downloadLabel(repo: string, p: DownloadProgress): string {
+  const rate = p.rateBps > 0 ? ` · ${formatBytes(p.rateBps)}/s` : '';
+  const eta = p.etaSeconds !== null && p.phase === 'download' ? ` · ${formatSeconds(p.etaSeconds)} left` : '';
+  const retries = p.retries > 0 ? ` · resumed after ${p.retries} broken connection${p.retries > 1 ? 's' : ''}` : '';
+  return `downloading ${repo} (${p.phase})${rate}${eta}${retries}`;
+}
+
+export async function listStoredModels(): Promise<StoredModelInfo[]> {
+  try {
+    return await modelWorker().listStoredModels();
+  } catch (err) {
+    fail(err, 'model', '(stored models)');
+    return [];
+  }
+}
+
+export async function estimateHubFit(repo: string, revision = 'main'): Promise<FitReport | undefined> {
+  try {
+    return await modelWorker().estimateFit(hubRequest(repo, revision));
+  } catch (err) {
+    fail(err, 'download', repo);
+    return undefined;
+  }
+}
+
+/** downloads (or resumes) a hub model into this browser's storage, then loads it */
+export async function downloadAndLoadHubModel(repo: string, revision = 'main'): Promise<void> {
+  store.getState().set({ hubDownload: { repo, revision, state: 'running' } });
+  try {
+    setProgress(`downloading ${repo}`, 0, 0, 'bytes');
+    const id = await modelWorker().downloadModel(
+      hubRequest(repo, revision),
+      Comlink.proxy((p: DownloadProgress) => setProgress(downloadLabel(repo, p), p.bytesDone, p.bytesTotal, 'bytes')),
+    );
+    store.getState().set({ hubDownload: undefined });
+    await loadStoredModel(id, repo);
+  } catch (err) {
+    clearProgress();
+    const cancelled = /cancel/i.test(String((err as Error)?.message ?? err));
+    // what was stored stays: Retry resumes from the last stored byte
+    store.getState().set({ hubDownload: { repo, revision, state: cancelled ? 'cancelled' : 'failed' } });
+    if (!cancelled) fail(err, 'download', repo);
+  }
+}
+
+export async function cancelHubDownload(repo: string, revision = 'main'): Promise<void> {
+  await modelWorker().cancelDownload(`${repo}@${revision}`);
+}
+
+export async function listKnownHubModels(): Promise<KnownModelInfo[]> {
+  return modelWorker().listKnownModels().catch((err: unknown) => {
+    fail(err, 'model', 'known models');
+    return [];
+  });
+}
+
+export async function deleteStoredModel(id: string): Promise<void> {
+  await modelWorker().deleteStoredModel(id).catch((err: unknown) => fail(err, 'model', id));
+}
