@@ -3,6 +3,7 @@
  * checkpoint, the onnxruntime-web sessions and every big tensor live here, never on the main thread.
  */
 import * as Comlink from 'comlink';
+import { closureResidual } from '../src/analysis/closure.ts';
 import type { ExplorerApi, RuntimeEvent, RuntimeEventsApi } from '../src/api/explorer.ts';
 import type { ClipscopeApi, DecomposeOptions, DecompositionSummary, ModelFileInput, ModelSummary, ModelWorkerApi, TensorDTO } from '../src/api/types.ts';
 import { modelMemoryEstimate, RuntimeGuard } from '../src/explorer/recovery.ts';
@@ -14,7 +15,7 @@ import { blobSource, sourceModelFiles } from '../src/model/checkpoint/sources.ts
 import { httpSource } from '../src/model/checkpoint/httpSource.ts';
 import type { ByteSource, ClipCheckpoint } from '../src/model/checkpoint/types.ts';
 import { createModelStoreApi } from '../src/model/hub/workerHub.ts';
-import { ClipEngine, type Decomposition } from '../src/model/engine.ts';
+import { ClipEngine, decompositionTerms, type Decomposition } from '../src/model/engine.ts';
 import { decodeImage } from '../src/model/preprocess/decode.ts';
 import { preprocessPixels } from '../src/model/preprocess/transform.ts';
 import { initWebRuntime, loseWebGpuDeviceForTesting, onWebGpuDeviceLost, runtimeInfo } from '../src/model/runtime/ortWeb.ts';
@@ -82,7 +83,8 @@ async function summarize(imageId: string, parts: Decomposition, preprocessMs: nu
   images.set(imageId, parts);
   const tensors: Record<string, readonly number[]> = {};
   for (const [name, t] of Object.entries(parts)) tensors[name] = [...t.dims];
-  return { imageId, embedding: Float32Array.from(parts.embedding.data), tensors, timings: { preprocessMs, runMs } };
+  const closure = closureResidual(decompositionTerms(parts));
+  return { imageId, embedding: Float32Array.from(parts.embedding.data), tensors, timings: { preprocessMs, runMs }, closure };
 }
 
 async function openSource(f: ModelFileInput): Promise<ByteSource> {

@@ -13,6 +13,16 @@ export interface ImageAdded {
   /** the model's view of the image for overlays: RGBA, S×S, after resize + centre crop */
   display: { width: number; height: number; rgba: Uint8ClampedArray };
   timings: { decodeMs: number; decomposeMs: number };
+  /** max|û − Σ parts| of this image's decomposition (analysis/closure.ts) */
+  closure: ClosureReport;
+}
+
+/** how far the parts of a decomposition are from summing to û (max entry-wise, parts summed in float64) */
+export interface ClosureReport {
+  maxAbs: number;
+  tolerance: number;
+  /** above the tolerance (or NaN): the parts do not add up to the embedding */
+  flagged: boolean;
 }
 
 /** how head-grid cells are coloured */

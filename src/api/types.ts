@@ -4,7 +4,7 @@
  * on demand with `getTensor` (transferred, not cloned).
  */
 import type { PreprocessConfig, TextArch, VisionArch } from '../model/arch.ts';
-import type { ExplorerApi, RuntimeEventsApi } from './explorer.ts';
+import type { ClosureReport, ExplorerApi, RuntimeEventsApi } from './explorer.ts';
 import type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo } from '../model/hub/types.ts';
 
 export type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo };
@@ -60,6 +60,8 @@ export interface DecompositionSummary {
   /** names and dims of every tensor kept in the worker for this image */
   tensors: Record<string, readonly number[]>;
   timings: { preprocessMs: number; runMs: number };
+  /** max|û − Σ parts| (parts summed in float64), flagged above 1e-4 */
+  closure: ClosureReport;
 }
 
 export interface TensorDTO {

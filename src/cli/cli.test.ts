@@ -100,6 +100,11 @@ describe.runIf(runShared)('clipscope CLI on a generated checkpoint', () => {
       for (let i = 0; i < d.length; i++) sum[i % D] += d[i];
     }
     for (let i = 0; i < D; i++) expect(Math.abs(sum[i] - emb[i])).toBeLessThan(1e-5);
+    // meta.json reports that same closure residual, unflagged
+    const residual = Math.max(...Array.from(emb, (e, i) => Math.abs(e - sum[i])));
+    expect(meta.closure.maxAbsResidual).toBeCloseTo(residual, 12);
+    expect(meta.closure).toMatchObject({ tolerance: 1e-4, flagged: false });
+    expect(r.stderr).not.toMatch(/do not sum/);
     // per-cell terms summed over tokens give the head terms
     const tokens = files.tokens.data as Float32Array;
     const heads = files.heads.data as Float32Array;

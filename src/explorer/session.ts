@@ -5,6 +5,7 @@
  */
 import { ablatedEmbedding, ComponentMeanAccumulator, resolveAblation, type AblationSelection, type ComponentMeans } from '../analysis/ablation.ts';
 import { formatAblation, parseAblation } from '../analysis/ablation-syntax.ts';
+import { closureResidual } from '../analysis/closure.ts';
 import { contrastiveMaps, headMaskFromSpec, headPatchMap, patchMap, textProbe, tokenScores, type TextProbe } from '../analysis/heatmap.ts';
 import type { HeadProjections, ImageComponents, SpatialTerms } from '../analysis/inputs.ts';
 import { headPool, retrieveByVector } from '../analysis/retrieval.ts';
@@ -33,7 +34,7 @@ import type {
 } from '../api/explorer.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
 import { visionGrid } from '../model/arch.ts';
-import type { ClipEngine, Decomposition } from '../model/engine.ts';
+import { decompositionTerms, type ClipEngine, type Decomposition } from '../model/engine.ts';
 import { decodeImage } from '../model/preprocess/decode.ts';
 import { preprocessForDisplay, preprocessPixels } from '../model/preprocess/transform.ts';
 import { parsePool, type DescriptionPool } from '../labels/pool.ts';
@@ -71,16 +72,6 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>, aOff = 0, n = b.length)
   for (let i = 0; i < n; i++) s += a[aOff + i] * b[i];
   return s;
 };
-
-function toComponents(p: Decomposition): ImageComponents {
-  return {
-    embedding: p.embedding as Tensor<'D'>,
-    embedTerm: p.embed_term as Tensor<'D'>,
-    mlp: p.mlp as Tensor<'L D'>,
-    heads: p.heads as Tensor<'L H D'>,
-    classClass: p.class_class as Tensor<'L D'>,
-  };
-}
 
 function toSpatial(p: Decomposition): SpatialTerms {
   return { cells: p.cells as Tensor<'L T H E'>, lnMean: p.ln_mean.data[0], lnStd: p.ln_std.data[0], norm: p.norm.data[0] };
@@ -172,7 +163,8 @@ export class ExplorerSession implements ExplorerApi {
     const t1 = performance.now();
     const parts = await this.engine.decompose(pixels);
     const t2 = performance.now();
-    this.images.set(id, { id, name, bytes, components: toComponents(parts), spatial: toSpatial(parts), touched: ++this.clock });
+    const components = decompositionTerms(parts);
+    this.images.set(id, { id, name, bytes, components, spatial: toSpatial(parts), touched: ++this.clock });
     this.enforceCellsBudget();
     this.imagesChanged();
     return {
@@ -181,6 +173,7 @@ export class ExplorerSession implements ExplorerApi {
       sourceSize: [decoded.width, decoded.height],
       display: { width: display.width, height: display.height, rgba: display.data },
       timings: { decodeMs: t1 - t0, decomposeMs: t2 - t1 },
+      closure: closureResidual(components),
     };
   }
 

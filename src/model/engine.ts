@@ -29,6 +29,17 @@ export interface DecomposeRequest {
 /** name -> tensor for one image (see IMAGE_OUTPUT_SHAPES without the batch letter) */
 export type Decomposition = Record<string, Tensor>;
 
+/** the token-summed terms of a decomposition, named as the analyses read them (analysis/inputs.ts ImageComponents) */
+export function decompositionTerms(d: Decomposition) {
+  return {
+    embedding: d.embedding as Tensor<'D'>,
+    embedTerm: d.embed_term as Tensor<'D'>,
+    mlp: d.mlp as Tensor<'L D'>,
+    heads: d.heads as Tensor<'L H D'>,
+    classClass: d.class_class as Tensor<'L D'>,
+  };
+}
+
 /** drops the leading batch dim of a batch-1 output */
 function unbatch(t: Tensor): Tensor {
   if (t.dims[0] !== 1) throw new Error(`expected a batch of 1, got dims [${t.dims.join(', ')}]`);

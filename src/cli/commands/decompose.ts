@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { closureResidual } from '../../analysis/closure.ts';
 import { visionGrid } from '../../model/arch.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';
+import { decompositionTerms } from '../../model/engine.ts';
 import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../../model/preprocess/transform.ts';
 import { parseTokenLayers } from '../../model/tokenLayers.ts';
@@ -60,6 +62,10 @@ export const decomposeCommand: Command = {
         const t = parts[name];
         if (t) await writeNpyFile(join(outDir, `${file}.npy`), t.data as Float32Array, t.dims);
       }
+      const closure = closureResidual(decompositionTerms(parts));
+      if (closure.flagged) {
+        process.stderr.write(`warning: the parts do not sum to the embedding: max|û − Σ parts| = ${closure.maxAbs.toExponential(2)} > ${closure.tolerance}\n`);
+      }
       const { grid, tokens } = visionGrid(ckpt.vision);
       await writeJsonFile(join(outDir, 'meta.json'), {
         fingerprint: ckpt.fingerprint,
@@ -73,6 +79,8 @@ export const decomposeCommand: Command = {
           lnStd: parts.ln_std.data[0],
           norm: parts.norm.data[0],
         },
+        // û (ln_post → projection → normalise) against embed_term + Σ mlp + Σ heads, summed in float64
+        closure: { maxAbsResidual: closure.maxAbs, tolerance: closure.tolerance, flagged: closure.flagged },
         executionProvider: 'onnxruntime-node cpu',
         threads,
         timingsMs: { preprocess: t1 - t0, sessionAndRun: t2 - t1 },
