@@ -8,32 +8,19 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeImages } from '../../cache/analyze.node.ts';
 import { loadCheckpoint } from '../../model/checkpoint/load.ts';
 import { nodeModelDir } from '../../model/checkpoint/nodeSources.node.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';
 import { generateBpeVocab } from '../../model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpointDir } from '../../testkit/checkpointGenerator.node.ts';
+import { runCli as cli } from '../../testkit/cli.node.ts';
 import { TINY_P14_QUICKGELU } from '../../testkit/checkpointGenerator.ts';
 import { hasShared, sharedPath } from '../../testkit/shared.ts';
-import { main } from '../main.ts';
 
 const SAMPLES = ['n01440764_tench.JPEG', 'n01494475_hammerhead.JPEG', 'n01514859_hen.JPEG'];
 const HORSES = ['horse001', 'horse002'];
-
-async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stderr };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 describe.runIf(hasShared())('the standard ImageNet class list (repeated names) in segment and ablate', () => {
   let root: string;
