@@ -1,16 +1,33 @@
-/** Opening a model folder for a CLI command, with the checks every command needs. */
+/**
+ * Opening `--model` for a CLI command, with the checks every command needs: a folder on disk, or
+ * (when no such folder exists) a hub id `owner/name[@revision]` read from the huggingface_hub
+ * cache and downloaded into it when missing.
+ */
 import { existsSync, statSync } from 'node:fs';
 import type { ClipCheckpoint } from '../model/checkpoint/types.ts';
 import { loadCheckpoint } from '../model/checkpoint/load.ts';
 import { nodeModelDir } from '../model/checkpoint/nodeSources.node.ts';
 import { clipTokenizerFromFiles } from '../model/tokenizer/tokenizerFiles.ts';
 import type { ClipTokenizer } from '../model/tokenizer/clipTokenizer.ts';
+import { hfSettingsFromEnv } from '../hub/hfSettings.node.ts';
+import { HubError } from '../hub/hubError.ts';
+import { parseHubModelId } from '../hub/hubModelId.ts';
 import { CliError } from './errors.ts';
+import { hubModelFiles } from './hubModelFiles.ts';
 
-export async function openModel(dir: string): Promise<ClipCheckpoint> {
-  if (!existsSync(dir)) throw new CliError(`model folder not found: ${dir}`);
-  if (!statSync(dir).isDirectory()) throw new CliError(`--model must be a folder holding the checkpoint files, got a file: ${dir}`);
-  return loadCheckpoint(nodeModelDir(dir));
+/** `model` is a folder if one exists at that path (so a local `a/b` is never taken for a hub id) */
+export async function openModel(model: string): Promise<ClipCheckpoint> {
+  if (existsSync(model)) {
+    if (!statSync(model).isDirectory()) throw new CliError(`--model must be a folder holding the checkpoint files, got a file: ${model}`);
+    return loadCheckpoint(nodeModelDir(model));
+  }
+  const id = parseHubModelId(model);
+  if (!id) throw new CliError(`model folder not found: ${model} (nor is it a hub id owner/name[@revision])`);
+  try {
+    return await loadCheckpoint(await hubModelFiles(id, hfSettingsFromEnv()));
+  } catch (err) {
+    throw err instanceof HubError ? new CliError(err.message) : err;
+  }
 }
 
 export async function openTokenizer(ckpt: ClipCheckpoint, dir: string): Promise<ClipTokenizer> {
