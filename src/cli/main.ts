@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   tokenize: async () => (await import('./commands/tokenize.ts')).tokenizeCommand,
   segment: async () => (await import('./commands/segment.ts')).segmentCommand,
   ablate: async () => (await import('./commands/ablate.ts')).ablateCommand,
+  explain: async () => (await import('./commands/explain.ts')).explainCommand,
 };
 
 async function help(): Promise<string> {

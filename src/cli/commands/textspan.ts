@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildAtlas, parseTextPool, type Atlas, type TextPool } from '../../cache/atlas.ts';
+import { buildAtlas, type Atlas } from '../../cache/atlas.ts';
+import { readTextPool } from '../poolFile.ts';
+import { embedTextsWithProgress } from '../textEmbedding.ts';
 import { tensor, type Tensor } from '../../math/tensor.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';
 import { NodeTextCache } from '../../model/textCache.node.ts';
@@ -13,27 +12,12 @@ import { CliError, usageError } from '../errors.ts';
 import type { Command } from '../command.ts';
 import { openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
-import { createProgress, type Progress } from '../progress.ts';
+import { createProgress } from '../progress.ts';
 import { buildClassifier } from '../../labels/classifier.ts';
 import { readLabelSet, readLabelsCsv } from '../../labels/labelFiles.node.ts';
 import { ReconstructionCheck } from '../reconstructionCheck.ts';
 import { startTextspanWorkers } from '../../cache/textspanWorkers.node.ts';
 import { matchLabelsToCache } from '../labelMatch.ts';
-
-/** the repo's default description pool (tagged) */
-export const DEFAULT_POOL = fileURLToPath(new URL('../../../public/data/descriptions.tsv', import.meta.url));
-
-export function readTextPool(path: string | undefined): TextPool {
-  const file = path ?? DEFAULT_POOL;
-  if (!existsSync(file)) {
-    throw new CliError(path ? `pool file not found: ${path}` : `the default pool ${file} is missing: pass --pool FILE`);
-  }
-  try {
-    return parseTextPool(readFileSync(file, 'utf8'), basename(file));
-  } catch (err) {
-    throw new CliError((err as Error).message);
-  }
-}
 
 export const textspanCommand: Command = {
   summary: 'TEXTSPAN per head over a cache: the texts that span each head, and its role (atlas.json)',
@@ -77,16 +61,7 @@ export const textspanCommand: Command = {
     const engine = await createNodeEngine(ckpt);
     try {
       const store = new NodeTextCache(args['text-cache'] ?? defaultTextCacheDir(cacheDir));
-      let embedProgress: Progress | undefined;
-      let embedded = 0;
-      const poolEmbeddings = await embedTexts(engine, pool.texts, store, {
-        onProgress: (done, missing) => {
-          embedProgress ??= createProgress({ total: missing, label: `embed ${pool.name}`, unit: 'text' });
-          embedProgress.tick(done - embedded);
-          embedded = done;
-        },
-      });
-      embedProgress?.finish();
+      const poolEmbeddings = await embedTextsWithProgress(engine, pool.texts, store, `embed ${pool.name}`);
       const heads = layers.length * cache.meta.architecture.heads;
       const progress = createProgress({ total: heads, label: 'textspan', unit: 'head', logIntervalMs: 0 });
       const R = tensor('M D', poolEmbeddings.data, poolEmbeddings.dims);

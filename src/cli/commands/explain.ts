@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { sparseTextDecomposition, sparseTextDefaults } from '../../analysis/sparseText.ts';
+import { tensor } from '../../math/tensor.ts';
+import { createNodeEngine } from '../../model/engine.node.ts';
+import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
+import { preprocessPixels } from '../../model/preprocess/transform.ts';
+import { NodeTextCache } from '../../model/textCache.node.ts';
+import { MemoryTextCache } from '../../model/textCache.ts';
+import { parseCommandArgs, parsePositiveInt, required } from '../args.ts';
+import type { Command } from '../command.ts';
+import { CliError, usageError } from '../errors.ts';
+import { openModel, openTokenizer } from '../model.ts';
+import { writeJsonFile } from '../output.ts';
+import { readTextPool } from '../poolFile.ts';
+import { embedTextsWithProgress } from '../textEmbedding.ts';
+
+/** What `--part` names: the whole unit embedding û, or one head's term c_{ℓ,h} for the image. */
+export type ExplainPart = { kind: 'embedding' } | { kind: 'head'; layer: number; head: number };
+
+export function parseExplainPart(text: string, layers: number, heads: number): ExplainPart {
+  if (text.toLowerCase() === 'embedding') return { kind: 'embedding' };
+  const head = /^L(\d+)\.H(\d+)$/i.exec(text);
+  if (head) {
+    const [layer, h] = [Number(head[1]), Number(head[2])];
+    if (layer >= layers || h >= heads) throw usageError(`--part ${text}: the model has layers 0-${layers - 1} and heads 0-${heads - 1}`);
+    return { kind: 'head', layer, head: h };
+  }
+  if (/^L\d+\.N\d+$/i.test(text)) {
+    throw usageError(`--part ${text}: neuron parts need the neuron effects of METHOD §9, which this version does not compute yet`);
+  }
+  throw usageError(`--part must be embedding or L<layer>.H<head> (0-based), got '${text}'`);
+}
+
+export const explainCommand: Command = {
+  summary: 'the few texts of a pool whose embeddings make up an image embedding or a head term (METHOD §10)',
+  usage:
+    '--model DIR --image FILE --pool FILE --out F.json [--part embedding|L.H] [--texts 10] [--nonnegative] [--center] [--text-cache DIR] [--threads N]',
+  async run(argv) {
+    const args = parseCommandArgs(argv, {
+      model: { type: 'string' },
+      image: { type: 'string' },
+      pool: { type: 'string' },
+      part: { type: 'string' },
+      texts: { type: 'string' },
+      nonnegative: { type: 'boolean' },
+      center: { type: 'boolean' },
+      out: { type: 'string' },
+      'text-cache': { type: 'string' },
+      threads: { type: 'string' },
+    });
+    const modelDir = required(args.model, 'model');
+    const imagePath = required(args.image, 'image');
+    const poolPath = required(args.pool, 'pool');
+    const out = required(args.out, 'out');
+    const maxTexts = parsePositiveInt(args.texts, 'texts', sparseTextDefaults.maxTexts);
+    const threads = parsePositiveInt(args.threads, 'threads', 2);
+    if (!existsSync(imagePath)) throw new CliError(`image not found: ${imagePath}`);
+    const pool = readTextPool(poolPath);
+
+    const ckpt = await openModel(modelDir);
+    if (!ckpt.text) throw new CliError(`${modelDir} holds no text tower: the pool cannot be embedded`);
+    const part = parseExplainPart(args.part ?? 'embedding', ckpt.vision.layers, ckpt.vision.heads);
+    await openTokenizer(ckpt, modelDir);
+    const image = await decodeImageFile(imagePath);
+    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads });
+    try {
+      const parts = await engine.decompose(preprocessPixels(image, ckpt.preprocess), { tokenLayers: [] });
+      const D = parts.embedding.data.length; // outputs come unbatched: embedding [D], heads [L, H, D]
+      const row = part.kind === 'head' ? part.layer * ckpt.vision.heads + part.head : 0;
+      const target = part.kind === 'embedding' ? parts.embedding.data : parts.heads.data.subarray(row * D, (row + 1) * D);
+
+      const store = args['text-cache'] === undefined ? new MemoryTextCache() : new NodeTextCache(args['text-cache']);
+      const texts = await embedTextsWithProgress(engine, pool.texts, store, `embed ${pool.name}`);
+      const settings = { texts: maxTexts, nonnegative: Boolean(args.nonnegative), center: Boolean(args.center) };
+      const result = sparseTextDecomposition(target, tensor('M D', texts.data, texts.dims), {
+        maxTexts,
+        nonnegative: settings.nonnegative,
+        center: settings.center,
+      });
+      await writeJsonFile(out, {
+        target: {
+          part: part.kind === 'embedding' ? 'embedding' : `L${part.layer}.H${part.head}`,
+          // what the vector is, in METHOD's words
+          vector: part.kind === 'embedding' ? 'unit image embedding û' : 'head term c_{l,h} (summed over tokens)',
+          image: basename(imagePath),
+          fingerprint: ckpt.fingerprint,
+        },
+        pool: { file: basename(poolPath), size: pool.texts.length },
+        settings,
+        texts: result.picks.map((p) => ({ index: p.index, text: pool.texts[p.index], coefficient: p.coefficient })),
+        cosine: result.cosine,
+        stop: result.stop,
+        relativeResidual: result.relativeResidual,
+      });
+    } finally {
+      await engine.release();
+    }
+  },
+};
