@@ -180,7 +180,7 @@ function asCli(err: unknown): unknown {
 
 export const ablateCommand: Command = {
   summary: 'zero-shot accuracy before/after mean-ablating components (METHOD 3.2), from an analysis cache',
-  usage: '--model DIR --cache CACHE --classes FILE --labels FILE.csv [--ablate SET] --out FILE.json [--text-cache DIR] [--threads N]',
+  usage: '--model DIR|OWNER/NAME[@REV] --cache CACHE --classes FILE --labels FILE.csv [--ablate SET] --out FILE.json [--text-cache DIR] [--threads N]',
   async run(argv) {
     const args = parseCommandArgs(argv, {
       model: { type: 'string' },

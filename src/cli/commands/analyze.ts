@@ -10,7 +10,7 @@ import { createProgress, type Progress } from '../progress.ts';
 
 export const analyzeCommand: Command = {
   summary: 'decompose every image of a folder into a resumable per-model analysis cache',
-  usage: '--model DIR --images DIR --out CACHE [--dtype f32|f16] [--limit N] [--threads N]',
+  usage: '--model DIR|OWNER/NAME[@REV] --images DIR --out CACHE [--dtype f32|f16] [--limit N] [--threads N]',
   async run(argv) {
     const args = parseCommandArgs(argv, {
       model: { type: 'string' },

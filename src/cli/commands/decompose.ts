@@ -27,7 +27,7 @@ const FILES: Record<string, string> = {
 
 export const decomposeCommand: Command = {
   summary: 'split an image embedding into its exact parts (layers, heads, tokens)',
-  usage: '--model DIR --image FILE --out DIR [--token-layers last:4|all|none|0,5,11] [--threads N]',
+  usage: '--model DIR|OWNER/NAME[@REV] --image FILE --out DIR [--token-layers last:4|all|none|0,5,11] [--threads N]',
   async run(argv) {
     const args = parseCommandArgs(argv, {
       model: { type: 'string' },

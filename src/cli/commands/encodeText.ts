@@ -7,7 +7,7 @@ import { writeNpyFile } from '../output.ts';
 
 export const encodeTextCommand: Command = {
   summary: 'unit text embeddings of one or more texts',
-  usage: '--model DIR --text "..." [--text "..."]... --out FILE.npy   (writes float32 [n,D])',
+  usage: '--model DIR|OWNER/NAME[@REV] --text "..." [--text "..."]... --out FILE.npy   (writes float32 [n,D])',
   async run(argv) {
     const args = parseCommandArgs(argv, {
       model: { type: 'string' },

@@ -9,7 +9,7 @@ import { writeNpyFile } from '../output.ts';
 
 export const preprocessCommand: Command = {
   summary: "apply the model's evaluation transform to an image",
-  usage: '--model DIR --image FILE --out FILE.npy   (writes float32 [3,S,S])',
+  usage: '--model DIR|OWNER/NAME[@REV] --image FILE --out FILE.npy   (writes float32 [3,S,S])',
   async run(argv) {
     const args = parseCommandArgs(argv, { model: { type: 'string' }, image: { type: 'string' }, out: { type: 'string' } });
     const dir = required(args.model, 'model');

@@ -31,9 +31,9 @@ async function queryVector(
     const row = cache.rowOf(args.image);
     if (row >= 0) return cachedHeadTerm(cache, row, head);
     if (!existsSync(args.image)) throw new CliError(`image not found (neither a cached path nor a file): ${args.image}`);
-    if (args.model === undefined) throw usageError(`${args.image} is not in the cache: give --model DIR to decompose it`);
+    if (args.model === undefined) throw usageError(`${args.image} is not in the cache: give --model DIR|OWNER/NAME[@REV] to decompose it`);
   } else if (args.model === undefined) {
-    throw usageError('--text needs --model DIR to embed the text');
+    throw usageError('--text needs --model DIR|OWNER/NAME[@REV] to embed the text');
   }
   const ckpt = await openModelForCache(args.model, cache, cacheDir);
   if (args.text !== undefined) {

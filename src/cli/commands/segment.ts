@@ -111,7 +111,7 @@ async function classifierFor(engine: ClipEngine, set: LabelSet, store: TextEmbed
 
 export const segmentCommand: Command = {
   summary: 'zero-shot foreground segmentation scored against ground-truth masks (pixel acc., mIoU, mAP)',
-  usage: '--model DIR --images DIR --masks DIR [--classes FILE] --out metrics.json [--limit N] [--threads N] [--text-cache DIR]',
+  usage: '--model DIR|OWNER/NAME[@REV] --images DIR --masks DIR [--classes FILE] --out metrics.json [--limit N] [--threads N] [--text-cache DIR]',
   async run(argv) {
     const args = parseCommandArgs(argv, {
       model: { type: 'string' },

@@ -21,7 +21,7 @@ import { matchLabelsToCache } from '../labelMatch.ts';
 
 export const textspanCommand: Command = {
   summary: 'TEXTSPAN per head over a cache: the texts that span each head, and its role (atlas.json)',
-  usage: '--model DIR --cache CACHE --out atlas.json [--pool FILE] [--layers last:4|all|0,5,11] [--m 20] [--rank 80] [--text-cache DIR] [--classes FILE --labels FILE.csv (METHOD 4.5 reconstruction check)] [--threads 2]',
+  usage: '--model DIR|OWNER/NAME[@REV] --cache CACHE --out atlas.json [--pool FILE] [--layers last:4|all|0,5,11] [--m 20] [--rank 80] [--text-cache DIR] [--classes FILE --labels FILE.csv (METHOD 4.5 reconstruction check)] [--threads 2]',
   async run(argv) {
     const args = parseCommandArgs(argv, {
       model: { type: 'string' },

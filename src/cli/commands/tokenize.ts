@@ -4,7 +4,7 @@ import { openModel, openTokenizer } from '../model.ts';
 
 export const tokenizeCommand: Command = {
   summary: 'print the padded token ids of a text as JSON',
-  usage: '--model DIR --text "..."',
+  usage: '--model DIR|OWNER/NAME[@REV] --text "..."',
   async run(argv) {
     const args = parseCommandArgs(argv, { model: { type: 'string' }, text: { type: 'string' } });
     const dir = required(args.model, 'model');
