@@ -1,9 +1,24 @@
 /**
  * onnxruntime-web sessions for the browser worker: WebGPU first, WASM fallback.
  * This file is the only browser code that imports onnxruntime-web.
+ *
+ * Every call into onnxruntime-web (session creation, run, release) goes through one FIFO lock,
+ * `ortCalls`. Why: the 'onnxruntime-web/webgpu' build is one Emscripten module built with Asyncify
+ * (ort-wasm-simd-threaded.asyncify.wasm), and its WebGPU EP suspends inside OrtCreateSession and
+ * OrtRun (pipeline creation, weight upload, output readback). Asyncify keeps a single suspended call
+ * per module: a second call entered while one is suspended rewinds into the wrong frames; and ORT's
+ * JS glue stack-allocates a run's name/value arrays (stackSave/stackAlloc ... stackRestore) across
+ * awaits, so interleaved runs restore each other's stack. Two graphs at once on WebGPU (text sets
+ * embedded while a photo is decomposed) therefore failed with "memory access out of bounds",
+ * "operation does not support unaligned accesses" or "parameter 1 is not of type
+ * 'GPUComputePipeline'". The WebGPU EP itself does not support concurrent
+ * runs on one device either (its sessions share one command encoder). On WASM a run never suspends,
+ * so the lock changes no result there, only that two requests take turns, as they did on the one
+ * worker thread anyway.
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import type { ExecutionProvider, RuntimeInfo, RuntimeRequest } from '../../api/types.ts';
+import { OneAtATime } from './oneAtATime.ts';
 
 export type WebSession = ort.InferenceSession;
 
@@ -30,6 +45,8 @@ let deviceLostListener: ((reason: string) => void) | undefined;
 /** the device whose `lost` promise is watched (the one onnxruntime-web created for its sessions) */
 let watchedDevice: GpuDeviceLike | undefined;
 let disableCpuFallback = false;
+/** the one lock every call into the onnxruntime-web module takes (see the file comment) */
+const ortCalls = new OneAtATime();
 let verboseLogging = false;
 
 /** Picks and configures the execution provider. Call once before creating sessions. */
@@ -100,9 +117,14 @@ export async function createWebSession(model: Uint8Array, externalData: readonly
     // the graphs use for their dynamic batch and text length; without it those go to the CPU EP.
     options.extra = { ...(options.extra ?? {}), ep: { webgpuexecutionprovider: { enableInt64: '1' } } };
   }
-  const session = await ort.InferenceSession.create(model, options);
+  const session = await ortCalls.run(() => ort.InferenceSession.create(model, options));
   if (info.provider === 'webgpu') await watchDevice();
   return session;
+}
+
+/** frees a session's memory (after any run already queued has finished) */
+export function releaseWebSession(session: WebSession): Promise<void> {
+  return ortCalls.run(() => session.release());
 }
 
 /** calls `listener` when the WebGPU device the sessions run on is lost (watched once a WebGPU session exists) */
@@ -130,8 +152,15 @@ export function loseWebGpuDeviceForTesting(): boolean {
 
 export type FeedValue = { type: 'float32'; data: Float32Array; dims: readonly number[] } | { type: 'int64'; data: BigInt64Array; dims: readonly number[] };
 
-/** Runs a session; returns every output as float32 data with dims. */
-export async function runWebSession(
+/** Runs a session (after the calls queued before it); returns every output as float32 data with dims. */
+export function runWebSession(
+  session: WebSession,
+  feeds: Record<string, FeedValue>,
+): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
+  return ortCalls.run(() => runNow(session, feeds));
+}
+
+async function runNow(
   session: WebSession,
   feeds: Record<string, FeedValue>,
 ): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {

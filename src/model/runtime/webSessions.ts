@@ -9,7 +9,7 @@ import type { GraphFeed, GraphSession, SessionFactory } from '../engine.ts';
 import { materializeDerivedBlob } from '../onnx/externalData.ts';
 import { packExternalData } from '../onnx/packExternalData.ts';
 import { tensor, type Tensor } from '../../math/tensor.ts';
-import { createWebSession, runWebSession, type ExternalFile, type FeedValue } from './ortWeb.ts';
+import { createWebSession, releaseWebSession, runWebSession, type ExternalFile, type FeedValue } from './ortWeb.ts';
 
 export function webSessionFactory(): SessionFactory {
   return async (graph, ckpt: ClipCheckpoint): Promise<GraphSession> => {
@@ -46,7 +46,7 @@ export function webSessionFactory(): SessionFactory {
         }
         return result;
       },
-      release: () => session.release(),
+      release: () => releaseWebSession(session),
     };
   };
 }
