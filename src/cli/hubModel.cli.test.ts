@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMockHub, type MockHub } from '../../e2e/lib/mockHub.ts';
 import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
@@ -217,6 +217,32 @@ describe('--model owner/name downloaded from a hub (the mock hub) into HF_HOME',
     expect(off.code, off.stderr).toBe(0);
     expect(off.stdout).toBe(base.stdout);
     expect(hub.requests).toEqual([]);
+  });
+
+  it('a repo with both layouts and sharded OpenCLIP weights: only the OpenCLIP files are fetched, and decompose equals the folder', async () => {
+    const shardedDir = join(work, 'sharded-source');
+    const tokenizer = generateBpeVocab(['a photo of a cat'], 20);
+    const written = generateCheckpointDir(shardedDir, TINY_P14_QUICKGELU, { layout: 'openclip', seed: 9, shards: 2, tokenizer }).map((p) => basename(p));
+    const repoDir = join(hubRoot, 'test-org', 'both-layouts');
+    mkdirSync(repoDir, { recursive: true });
+    for (const name of readdirSync(shardedDir)) writeFileSync(join(repoDir, name), readFileSync(join(shardedDir, name)));
+    // the HF layout beside it, as in laion/* repos: the loader prefers OpenCLIP, so these stay remote
+    for (const name of ['config.json', 'model.safetensors']) writeFileSync(join(repoDir, name), files.get(name)!);
+    await hub.stop();
+    hub = await startMockHub(hubRoot);
+
+    const fromFolder = await cliWith({}, work, 'decompose', '--model', shardedDir, '--image', IMAGE, '--out', join(work, 's-folder'));
+    const fromHub = await online('decompose', '--model', 'test-org/both-layouts', '--image', IMAGE, '--out', join(work, 's-hub'));
+    expect(fromFolder.code, fromFolder.stderr).toBe(0);
+    expect(fromHub.code, fromHub.stderr).toBe(0);
+    for (const f of readdirSync(join(work, 's-folder')).filter((x) => x.endsWith('.npy'))) {
+      expect(readFileSync(join(work, 's-hub', f)).equals(readFileSync(join(work, 's-folder', f))), f).toBe(true);
+    }
+    const snapshot = join(home, 'hub', 'models--test-org--both-layouts', 'snapshots', hub.commitOf('test-org/both-layouts'));
+    expect(readdirSync(snapshot).sort()).toEqual([...written].sort());
+    expect(written).toContain('open_clip_model.safetensors.index.json');
+    expect(written.filter((f) => /^open_clip_model-\d+-of-\d+\.safetensors$/.test(f))).toHaveLength(2);
+    expect(hub.requests.some((r) => r.path.endsWith('/model.safetensors') || r.path.endsWith('/config.json'))).toBe(false);
   });
 
   it('a repo whose only weights are a pickle is refused naming the file, before any download', async () => {

@@ -35,7 +35,7 @@ export function parseExplainPart(text: string, layers: number, heads: number): E
 export const explainCommand: Command = {
   summary: 'the few texts of a pool whose embeddings make up an image embedding or a head term (METHOD §10)',
   usage:
-    '--model DIR --image FILE --pool FILE --out F.json [--part embedding|L.H] [--texts 10] [--nonnegative] [--center] [--text-cache DIR] [--threads N]',
+    '--model DIR|OWNER/NAME[@REV] --image FILE --pool FILE --out F.json [--part embedding|L.H] [--texts 10] [--nonnegative] [--center] [--text-cache DIR] [--threads N]',
   async run(argv) {
     const args = parseCommandArgs(argv, {
       model: { type: 'string' },
