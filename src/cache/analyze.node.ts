@@ -12,6 +12,7 @@ import { decodeImageFile } from '../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../model/preprocess/transform.ts';
 import type { CacheDType, IndexEntry, IndexEntryBase } from './layout.ts';
 import { cacheRecordFromDecomposition } from './record.ts';
+import { imageListSha256, shardItems, type ShardSpec } from './shard.ts';
 import { listImageFiles } from './walk.node.ts';
 import { CacheWriter } from './writer.node.ts';
 
@@ -29,6 +30,8 @@ export interface AnalyzeImagesOptions {
   dtype?: CacheDType;
   /** only the first `limit` images of the sorted walk (cached or not) are considered */
   limit?: number;
+  /** process only this shard's images: positions ≡ index (mod count) of the considered list */
+  shard?: ShardSpec;
   /** flush each record to disk before its index line (default true) */
   durable?: boolean;
   /** called once before processing with the number of images this run will process */
@@ -44,6 +47,8 @@ export interface AnalyzeSummary {
   found: number;
   /** of those, considered this run (the first `limit`) */
   considered: number;
+  /** of those, this shard's (all of them without a shard) */
+  assigned: number;
   /** considered images the index already held */
   alreadyCached: number;
   /** records appended this run */
@@ -76,16 +81,20 @@ export async function analyzeImages(options: AnalyzeImagesOptions): Promise<Anal
   const all = listImageFiles(imagesDir);
   const limit = options.limit ?? all.length;
   if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
-  const considered = all.slice(0, limit);
+  const listed = all.slice(0, limit);
+  const { shard } = options;
+  const considered = shard ? shardItems(listed, shard) : listed;
 
   const writer = CacheWriter.open(options.cacheDir, {
     model: { fingerprint: ckpt.fingerprint, layout: ckpt.layout, vision: ckpt.vision },
     dtype: options.dtype,
     durable: options.durable,
+    ...(shard ? { shard: { index: shard.index, count: shard.count, images: listed.length, listSha256: imageListSha256(listed) } } : {}),
   });
   const summary: AnalyzeSummary = {
     found: all.length,
-    considered: considered.length,
+    considered: listed.length,
+    assigned: considered.length,
     alreadyCached: 0,
     added: 0,
     skipped: 0,

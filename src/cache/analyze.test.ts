@@ -15,7 +15,7 @@ import { CacheError } from './errors.ts';
 import { INDEX_FILE, META_FILE, QUANTITY_NAMES, quantityLayouts } from './layout.ts';
 import { openAnalysisCacheDir } from './reader.node.ts';
 import { runCli } from '../testkit/cli.node.ts';
-import { tempDir, writeImageFolder, writeTinyModel, type ImageFolder } from './testing/fixture.node.ts';
+import { cacheFiles, tempDir, writeImageFolder, writeTinyModel, type ImageFolder } from './testing/fixture.node.ts';
 import { CacheWriter } from './writer.node.ts';
 
 let work: string;
@@ -26,12 +26,6 @@ let engine: ClipEngine;
 let fullCache: string;
 let fullSummary: AnalyzeSummary;
 let fullWarnings: string[];
-
-function cacheFiles(dir: string): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
-  for (const name of readdirSync(dir).sort()) out[name] = readFileSync(join(dir, name));
-  return out;
-}
 
 async function run(cacheDir: string, extra: { limit?: number; dtype?: 'f32' | 'f16' } = {}, warnings: string[] = []) {
   return analyzeImages({ engine, imagesDir: images.dir, cacheDir, durable: false, onWarning: (w) => warnings.push(w), ...extra });

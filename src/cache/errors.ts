@@ -11,6 +11,10 @@ export type CacheErrorCode =
   | 'model-mismatch'
   /** the cache stores another dtype than the one asked for */
   | 'dtype-mismatch'
+  /** the cache belongs to another shard of a split run, or to none (analyze --shard, merge) */
+  | 'shard-mismatch'
+  /** shard caches to merge leave images out or hold some twice */
+  | 'shards-incomplete'
   /** another live process is writing the cache */
   | 'locked'
   /** the files contradict each other in a way truncation cannot repair */

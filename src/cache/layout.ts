@@ -6,6 +6,7 @@
 import type { VisionArch } from '../model/arch.ts';
 import { decodeF16, encodeF16 } from '../math/half.ts';
 import { CacheError } from './errors.ts';
+import type { CacheShard } from './shard.ts';
 
 export const CACHE_FORMAT = 'clipscope-analysis-cache';
 export const CACHE_VERSION = 1;
@@ -65,6 +66,8 @@ export interface CacheMeta {
   readonly byteOrder: 'little';
   readonly index: string;
   readonly quantities: Readonly<Record<QuantityName, QuantityLayout>>;
+  /** only in the cache of one shard of a split run (`analyze --shard`); a merged cache has none */
+  readonly shard?: CacheShard;
 }
 
 export function quantityLayouts(arch: CacheArch, dtype: CacheDType): Record<QuantityName, QuantityLayout> {
@@ -102,7 +105,7 @@ export function quantityLayouts(arch: CacheArch, dtype: CacheDType): Record<Quan
   };
 }
 
-export function createCacheMeta(model: CacheModelInfo, dtype: CacheDType): CacheMeta {
+export function createCacheMeta(model: CacheModelInfo, dtype: CacheDType, shard?: CacheShard): CacheMeta {
   const architecture: CacheArch = { layers: model.vision.layers, heads: model.vision.heads, embedDim: model.vision.embedDim };
   return {
     format: CACHE_FORMAT,
@@ -113,6 +116,7 @@ export function createCacheMeta(model: CacheModelInfo, dtype: CacheDType): Cache
     byteOrder: 'little',
     index: INDEX_FILE,
     quantities: quantityLayouts(architecture, dtype),
+    ...(shard ? { shard: { index: shard.index, count: shard.count, images: shard.images, listSha256: shard.listSha256 } } : {}),
   };
 }
 
@@ -152,6 +156,13 @@ export function parseCacheMeta(text: string, file = META_FILE): CacheMeta {
     const q = m.quantities?.[name];
     if (!q || q.file !== expected[name].file || q.recordBytes !== expected[name].recordBytes) {
       throw new CacheError('damaged', `${file}: quantity '${name}' does not match the layout of a [${dims.join(', ')}] ${m.dtype} cache`, file);
+    }
+  }
+  if (m.shard !== undefined) {
+    const sh = m.shard as Partial<CacheShard> | null;
+    const ints = [sh?.index, sh?.count, sh?.images];
+    if (!ints.every((v) => Number.isInteger(v) && (v as number) >= 0) || !(sh!.index! < sh!.count!) || typeof sh?.listSha256 !== 'string') {
+      throw new CacheError('damaged', `${file}: shard must give integers 0 <= index < count, images and a listSha256`, file);
     }
   }
   return m as CacheMeta;

@@ -46,6 +46,7 @@ import {
   type QuantityName,
 } from './layout.ts';
 import type { CacheRecord } from './record.ts';
+import { describeShard, type CacheShard } from './shard.ts';
 
 export interface OpenCacheWriterOptions {
   /** the model that fills the cache; an existing cache made by another model is refused */
@@ -54,6 +55,8 @@ export interface OpenCacheWriterOptions {
   dtype?: CacheDType;
   /** flush binaries to disk before each index line (default true; tests may turn it off) */
   durable?: boolean;
+  /** this cache holds one shard of a split run; an existing cache must be that same shard of the same list */
+  shard?: CacheShard;
 }
 
 export const LOCK_FILE = '.lock';
@@ -96,6 +99,27 @@ function shortFingerprint(fp: string): string {
   return fp.slice(0, 12);
 }
 
+/** refuses to resume a cache as another shard (or as a shard at all), or over a changed image list */
+function checkShard(dir: string, stored: CacheShard | undefined, asked: CacheShard | undefined): void {
+  if (!stored && !asked) return;
+  if (!asked) {
+    throw new CacheError('shard-mismatch', `cache ${dir} is shard ${describeShard(stored!)} of a split run: resume it with --shard ${describeShard(stored!)}, or merge the shards with clipscope merge`, dir);
+  }
+  if (!stored) {
+    throw new CacheError('shard-mismatch', `cache ${dir} holds an unsplit run, not shard ${describeShard(asked)}: use a new folder for each shard`, dir);
+  }
+  if (stored.index !== asked.index || stored.count !== asked.count) {
+    throw new CacheError('shard-mismatch', `cache ${dir} is shard ${describeShard(stored)}, not ${describeShard(asked)}: use a new folder for each shard`, dir);
+  }
+  if (stored.images !== asked.images || stored.listSha256 !== asked.listSha256) {
+    throw new CacheError(
+      'shard-mismatch',
+      `the image list changed since shard ${describeShard(stored)} was started in ${dir} (${stored.images} images then, ${asked.images} now, or other names): shards split the sorted list by position, so every shard must see the same images (and the same --limit)`,
+      dir,
+    );
+  }
+}
+
 function writeAll(fd: number, bytes: Uint8Array): void {
   let done = 0;
   while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done);
@@ -134,7 +158,7 @@ export class CacheWriter {
       if (leftovers.length > 0) {
         throw new CacheError('not-a-cache', `${dir} is not an analysis cache (no ${META_FILE}) and is not empty: choose a new folder`, dir);
       }
-      createCache(dir, createCacheMeta(options.model, options.dtype ?? 'f32'));
+      createCache(dir, createCacheMeta(options.model, options.dtype ?? 'f32', options.shard));
     }
     const meta = parseCacheMeta(readFileSync(metaPath, 'utf8'), metaPath);
     if (meta.model.fingerprint !== options.model.fingerprint) {
@@ -147,6 +171,7 @@ export class CacheWriter {
     if (options.dtype !== undefined && options.dtype !== meta.dtype) {
       throw new CacheError('dtype-mismatch', `cache ${dir} stores ${meta.dtype}, not ${options.dtype}: drop --dtype or use a new cache folder`, dir);
     }
+    checkShard(dir, meta.shard, options.shard);
 
     const lock = acquireLock(dir);
     const fds: number[] = [];
@@ -198,10 +223,17 @@ export class CacheWriter {
 
   /** appends one image's record to every binary file, then its index line; returns the entry */
   appendRecord(image: IndexEntryBase, record: CacheRecord): IndexEntry {
+    const encoded = {} as Record<QuantityName, Uint8Array>;
+    for (const name of QUANTITY_NAMES) encoded[name] = encodeValues(record[name], this.meta.dtype);
+    return this.appendEncodedRecord(image, encoded);
+  }
+
+  /** appendRecord for a record already in this cache's dtype and byte layout (merging caches) */
+  appendEncodedRecord(image: IndexEntryBase, record: Readonly<Record<QuantityName, Uint8Array>>): IndexEntry {
     this.checkNew(image.path);
     for (const name of QUANTITY_NAMES) {
       const q = this.meta.quantities[name];
-      const bytes = encodeValues(record[name], this.meta.dtype);
+      const bytes = record[name];
       if (bytes.byteLength !== q.recordBytes) {
         throw new CacheError('damaged', `record '${name}' for ${image.path} has ${bytes.byteLength} bytes, the layout needs ${q.recordBytes}`);
       }
@@ -227,6 +259,12 @@ export class CacheWriter {
     if (entry.status === 'ok') this.nextRow++;
     this.byPath.set(entry.path, entry);
     return entry;
+  }
+
+  /** flushes every file to disk (for writers opened with durable: false) */
+  sync(): void {
+    for (const name of QUANTITY_NAMES) fdatasyncSync(this.binaryFds[name]);
+    fdatasyncSync(this.indexFd);
   }
 
   close(): void {

@@ -21,3 +21,13 @@ export function parsePositiveInt(value: string | undefined, flag: string, fallba
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw usageError(`--${flag} must be a positive integer, got '${value}'`);
   return n;
 }
+
+/** parseCommandArgs for commands that also take operands (e.g. `merge --out DIR SHARD...`) */
+export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values, positionals };
+  } catch (err) {
+    throw usageError((err as Error).message);
+  }
+}

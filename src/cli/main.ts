@@ -7,6 +7,7 @@ import { CliError } from './errors.ts';
 
 const commands: Record<string, () => Promise<Command>> = {
   analyze: async () => (await import('./commands/analyze.ts')).analyzeCommand,
+  merge: async () => (await import('./commands/merge.ts')).mergeCommand,
   retrieve: async () => (await import('./commands/retrieve.ts')).retrieveCommand,
   textspan: async () => (await import('./commands/textspan.ts')).textspanCommand,
   decompose: async () => (await import('./commands/decompose.ts')).decomposeCommand,

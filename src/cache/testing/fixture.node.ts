@@ -3,7 +3,7 @@
  * PNGs (nested, mixed-case extensions) plus files that must be skipped (garbage, empty, GIF) or
  * ignored (not an image, hidden).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { encode } from 'fast-png';
@@ -64,4 +64,11 @@ export function writeImageFolder(dir: string, count = 6): ImageFolder {
   writeFileSync(join(dir, 'notes.txt'), 'not an image');
   writeFileSync(join(dir, '.hidden.png'), pngBytes(8, 8, 99));
   return { dir, readable, unreadable };
+}
+
+/** the files directly in a cache folder (sub-folders such as text-embeddings/ aside), by name */
+export function cacheFiles(dir: string): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  for (const name of readdirSync(dir).sort()) if (statSync(join(dir, name)).isFile()) out[name] = readFileSync(join(dir, name));
+  return out;
 }
