@@ -302,6 +302,7 @@ describe('--model owner/name downloaded from a hub (the mock hub) into HF_HOME',
     const repo = await online('tokenize', '--model', 'test-org/absent', '--text', 'x');
     expect(repo.code).toBe(1);
     expect(repo.stderr).toContain(`test-org/absent not found on ${hub.url}`);
+    expect(repo.stderr).toContain('(and there is no folder test-org/absent)');
     const rev = await online('tokenize', '--model', `${REPO}@no-such-branch`, '--text', 'x');
     expect(rev.code).toBe(1);
     expect(rev.stderr).toContain(REPO);

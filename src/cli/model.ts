@@ -26,7 +26,10 @@ export async function openModel(model: string): Promise<ClipCheckpoint> {
   try {
     return await loadCheckpoint(await hubModelFiles(id, hfSettingsFromEnv()));
   } catch (err) {
-    throw err instanceof HubError ? new CliError(err.message) : err;
+    if (!(err instanceof HubError)) throw err;
+    // a mistyped relative folder path also reads as a hub id: say both were tried
+    const noFolder = err.code === 'not-found-or-private' || err.code === 'not-cached' ? ` (and there is no folder ${model})` : '';
+    throw new CliError(`${err.message}${noFolder}`);
   }
 }
 

@@ -123,6 +123,11 @@ export class HubHttp {
     const detail = res.headers.get('x-error-message');
     const where = `${repo}@${revision}`;
     const hub = this.settings.endpoint;
+    const origin = res.url ? new URL(res.url).origin : this.origin;
+    if (origin !== this.origin) {
+      // the storage host a download was redirected to: its statuses say nothing about the repo
+      return new HubError('http', `${where}/${file ?? ''}: ${origin} (where ${hub} sent the download) answered HTTP ${res.status}`, res.status >= 500 || res.status === 429);
+    }
     if (code === 'GatedRepo') {
       return new HubError(
         'gated',
