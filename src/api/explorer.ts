@@ -221,8 +221,15 @@ export interface MemoryUse {
 export interface ExplorerApi {
   addImage(id: string, name: string, bytes: Uint8Array): Promise<ImageAdded>;
   removeImage(id: string): Promise<void>;
-  /** label set for zero-shot top-5 (default: the project's public/data/labels.json, fetched by the caller) */
-  setLabels(labels: { classes: string[]; templates: string[] }, onProgress?: ProgressCallback): Promise<{ classes: number } & TextSetSource>;
+  /**
+   * label set for zero-shot top-5 (default: the project's public/data/labels.json, fetched by the
+   * caller); `source` names it in warnings. A class is its index: repeated names are kept, and
+   * `warning` lists them.
+   */
+  setLabels(
+    labels: { classes: string[]; templates: string[]; source?: string },
+    onProgress?: ProgressCallback,
+  ): Promise<{ classes: number; warning?: string } & TextSetSource>;
   /** description pool for TEXTSPAN: lines `property<TAB>text` or plain lines */
   setPool(poolText: string, onProgress?: ProgressCallback): Promise<{ texts: number } & TextSetSource>;
   /** an atlas.json written by `clipscope textspan` */

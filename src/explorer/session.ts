@@ -37,6 +37,7 @@ import { visionGrid } from '../model/arch.ts';
 import { decompositionTerms, type ClipEngine, type Decomposition } from '../model/engine.ts';
 import { decodeImage } from '../model/preprocess/decode.ts';
 import { preprocessForDisplay, preprocessPixels } from '../model/preprocess/transform.ts';
+import { repeatedClassesWarning } from '../labels/labelSet.ts';
 import { parsePool, type DescriptionPool } from '../labels/pool.ts';
 import type { TextEmbeddingStore } from '../model/textCache.ts';
 import { TextEmbeddings } from './textEmbeddings.ts';
@@ -182,7 +183,10 @@ export class ExplorerSession implements ExplorerApi {
     this.imagesChanged();
   }
 
-  async setLabels(labels: { classes: string[]; templates: string[] }, onProgress?: ProgressCallback): Promise<{ classes: number } & TextSetSource> {
+  async setLabels(
+    labels: { classes: string[]; templates: string[]; source?: string },
+    onProgress?: ProgressCallback,
+  ): Promise<{ classes: number; warning?: string } & TextSetSource> {
     const { classes, templates } = labels;
     if (classes.length === 0) throw new Error('the label set has no classes');
     if (templates.length === 0 || templates.some((t) => !t.includes('{}'))) throw new Error("every template needs a '{}' for the class name");
@@ -192,7 +196,8 @@ export class ExplorerSession implements ExplorerApi {
     const all = new Float32Array(prompts.length * D);
     emb.forEach((e, i) => all.set(e, i * D));
     this.labels = { names: [...classes], W: zeroShotClassifier(tensor('C P D', all, [classes.length, templates.length, D])) };
-    return { classes: classes.length, encoded, cached };
+    const warning = repeatedClassesWarning(classes, labels.source ?? 'the label set');
+    return { classes: classes.length, encoded, cached, ...(warning ? { warning } : {}) };
   }
 
   async setPool(poolText: string, onProgress?: ProgressCallback): Promise<{ texts: number } & TextSetSource> {

@@ -76,6 +76,24 @@ describe.runIf(hasShared())('ExplorerSession services', () => {
     await expect(session.verifyModel({ referenceJson: '{"a":1}', images: [] })).rejects.toThrow(/not a reference file/);
   });
 
+  it('a label set with a repeated name keeps each copy as a class of its own and warns naming them', async () => {
+    const session = new ExplorerSession(engine, { textStore: new MemoryTextCache() });
+    const r = await session.setLabels({ classes: ['cat', 'rocket', 'cat', 'cup'], templates: ['a {}'], source: 'mine.json' });
+    expect(r).toEqual({
+      classes: 4,
+      encoded: 3,
+      cached: 0,
+      warning: 'mine.json: repeated class names "cat" (classes 0 and 2); a class is its index, so each stays a class of its own',
+    });
+    await session.addImage('h', 'horse.png', photo('horse.png'));
+    const top = (await session.topClasses('h', 4)).classes;
+    // both 'cat' classes are ranked, with the same logit (same prompts, same classifier row)
+    const cats = top.filter((c) => c.label === 'cat');
+    expect(cats).toHaveLength(2);
+    expect(cats[0].logit).toBe(cats[1].logit);
+    expect((await session.setLabels({ classes: ['cat', 'cup'], templates: ['a {}'] })).warning).toBeUndefined();
+  });
+
   it('a second session over the same store encodes no pool or label text again, with identical embeddings', async () => {
     const store = new MemoryTextCache();
     const first = new ExplorerSession(engine, { textStore: store });

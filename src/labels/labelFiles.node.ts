@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LabelFileError, parseLabelSet, type LabelSet } from './labelSet.ts';
+import { LabelFileError, parseLabelSet, repeatedClassesWarning, type LabelSet } from './labelSet.ts';
 import { parseLabelsCsv, type LabelsTable } from './labelsCsv.ts';
 
 export const DEFAULT_LABELS_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'public', 'data', 'labels.json');
@@ -27,11 +27,22 @@ export async function defaultTemplates(defaultFile = DEFAULT_LABELS_FILE): Promi
   return set.templates;
 }
 
+export interface ReadLabelSetOptions {
+  /** the label set used when no path is given */
+  readonly defaultFile?: string;
+  /** told about class names that repeat (a class is its index, so the list stays valid) */
+  readonly warn?: (message: string) => void;
+}
+
 /** The label set in `path`, or the default label set when no path is given. */
-export async function readLabelSet(path?: string, defaultFile = DEFAULT_LABELS_FILE): Promise<LabelSet> {
+export async function readLabelSet(path?: string, options: ReadLabelSetOptions = {}): Promise<LabelSet> {
+  const defaultFile = options.defaultFile ?? DEFAULT_LABELS_FILE;
   const file = path ?? defaultFile;
   const text = await readText(file, path ? 'label file' : 'default label set');
-  return parseLabelSet(text, { name: file, defaultTemplates: await defaultTemplates(defaultFile) });
+  const set = parseLabelSet(text, { name: file, defaultTemplates: await defaultTemplates(defaultFile) });
+  const warning = repeatedClassesWarning(set.classes, file);
+  if (warning) options.warn?.(warning);
+  return set;
 }
 
 export async function readLabelsCsv(path: string, classes: readonly string[]): Promise<LabelsTable> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LabelFileError, labelPrompts, parseLabelSet } from './labelSet.ts';
+import { LabelFileError, joinAnd, labelPrompts, parseLabelSet, repeatedClassNames, repeatedClassesWarning } from './labelSet.ts';
 
 const DEFAULTS = ['a photo of a {}.', 'itap of a {}.'];
 
@@ -27,17 +27,24 @@ describe('parseLabelSet', () => {
     ['{"classes": []}', /no class names/],
     ['{"classes": ["a", 3]}', /class 1 is not a string/],
     ['{"classes": ["a", " "]}', /class 1 is empty/],
-    ['{"classes": ["cat", "dog", "cat"]}', /"cat" appears twice \(entries 0 and 2\)/],
     ['{"classes": ["a"], "templates": []}', /'templates' is empty/],
     ['{"classes": ["a"], "templates": "a {}"}', /'templates' must be an array/],
     ['{"classes": ["a"], "templates": ["a photo"]}', /template 0 "a photo" must hold \{\} exactly once \(it holds it 0 times\)/],
     ['{"classes": ["a"], "templates": ["{} and {}"]}', /holds it 2 times/],
-    ['cat\ndog\ncat', /"cat" appears twice/],
   ])('parseLabelSet(%j) throws a LabelFileError naming the problem', (text, message) => {
     const call = () => parseLabelSet(text, { name: 'x.json', defaultTemplates: DEFAULTS });
     expect(call).toThrow(LabelFileError);
     expect(call).toThrow(message);
     expect(call).toThrow(/^x\.json|default/);
+  });
+
+  it.each([
+    ['{"classes": ["cat", "dog", "cat"]}'],
+    ['cat\ndog\ncat\n'],
+  ])('parseLabelSet(%j) keeps a repeated name as a class of its own (a class is its index)', (text) => {
+    const set = parseLabelSet(text, { defaultTemplates: DEFAULTS });
+    expect(set.classes).toEqual(['cat', 'dog', 'cat']);
+    expect(labelPrompts({ ...set, templates: ['{}'] })).toEqual(['cat', 'dog', 'cat']);
   });
 
   it('parseLabelSet(text) without default templates is refused', () => {
@@ -53,5 +60,27 @@ describe('labelPrompts', () => {
 
   it('labelPrompts keeps a class name holding $ or {} literally', () => {
     expect(labelPrompts({ classes: ["$&'s {}"], templates: ['a {} b'] })).toEqual(["a $&'s {} b"]);
+  });
+});
+
+describe('repeated class names', () => {
+  it('repeatedClassNames lists each repeated name once with all its indices, in order of first appearance', () => {
+    const classes = ['b', 'a', 'b', 'c', 'a', 'b', 'A'];
+    expect(repeatedClassNames(classes)).toEqual([
+      { name: 'b', indices: [0, 2, 5] },
+      { name: 'a', indices: [1, 4] },
+    ]);
+    expect(repeatedClassNames(['a', 'A', 'b'])).toEqual([]);
+  });
+
+  it('repeatedClassesWarning names the source, every repeated name and its indices; none for unique names', () => {
+    expect(repeatedClassesWarning(['x', 'missile', 'y', 'missile', 'sunglasses', 'sunglasses'], 'in.json')).toBe(
+      'in.json: repeated class names "missile" (classes 1 and 3), "sunglasses" (classes 4 and 5); a class is its index, so each stays a class of its own',
+    );
+    expect(repeatedClassesWarning(['x', 'y'], 'in.json')).toBeUndefined();
+  });
+
+  it('joinAnd(items) joins with commas and a final "and"', () => {
+    expect([[], [1], [1, 2], [1, 2, 3]].map((x) => joinAnd(x))).toEqual(['', '1', '1 and 2', '1, 2 and 3']);
   });
 });

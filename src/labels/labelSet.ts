@@ -6,7 +6,8 @@
  *   name goes (`templates` may be left out: the default templates are used);
  * - plain text, one class name a line (blank lines ignored, surrounding spaces trimmed), with
  *   the default templates.
- * Platform-neutral: the caller reads the file and supplies the default templates.
+ * A class is its index: a name may repeat (see repeatedClassNames). Platform-neutral: the caller
+ * reads the file and supplies the default templates.
  */
 
 export interface LabelSet {
@@ -42,16 +43,42 @@ function checkTemplates(templates: readonly unknown[], where: string): string[] 
 
 function checkClasses(classes: readonly unknown[], where: string): string[] {
   if (classes.length === 0) throw new LabelFileError(`${where}: no class names`);
-  const seen = new Map<string, number>();
   return classes.map((c, i) => {
     if (typeof c !== 'string') throw new LabelFileError(`${where}: class ${i} is not a string`);
     const name = c.trim();
     if (name === '') throw new LabelFileError(`${where}: class ${i} is empty`);
-    const prev = seen.get(name);
-    if (prev !== undefined) throw new LabelFileError(`${where}: class ${JSON.stringify(name)} appears twice (entries ${prev} and ${i})`);
-    seen.set(name, i);
     return name;
   });
+}
+
+/** A name given to more than one class, with those classes' indices (ascending). */
+export interface RepeatedClassName {
+  readonly name: string;
+  readonly indices: readonly number[];
+}
+
+/**
+ * Names that label several classes. A class is its index, so such a list is valid (OpenAI's
+ * ImageNet list, which the paper used, names "missile" and "sunglasses" twice each); the repeats
+ * are reported so a user knows two rows of results share a name.
+ */
+export function repeatedClassNames(classes: readonly string[]): RepeatedClassName[] {
+  const byName = new Map<string, number[]>();
+  classes.forEach((c, i) => byName.set(c, [...(byName.get(c) ?? []), i]));
+  return [...byName].filter(([, indices]) => indices.length > 1).map(([name, indices]) => ({ name, indices }));
+}
+
+/** "a", "a and b", "a, b and c" */
+export function joinAnd(items: readonly (string | number)[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** The warning for a class list with repeated names (undefined when every name is unique). */
+export function repeatedClassesWarning(classes: readonly string[], where: string): string | undefined {
+  const repeated = repeatedClassNames(classes);
+  if (repeated.length === 0) return undefined;
+  const list = repeated.map((r) => `${JSON.stringify(r.name)} (classes ${joinAnd(r.indices)})`).join(', ');
+  return `${where}: repeated class names ${list}; a class is its index, so each stays a class of its own`;
 }
 
 function parseJsonLabelSet(text: string, where: string, defaults: readonly string[] | undefined): LabelSet {

@@ -50,6 +50,15 @@ describe('parseLabelsCsv', () => {
   });
 
   it('a label matching two classes only when case is ignored is refused', () => {
-    expect(() => parseLabelsCsv('a.jpg,CAT', ['cat', 'Cat'])).toThrow(/matches several classes/);
+    expect(() => parseLabelsCsv('a.jpg,CAT', ['cat', 'Cat'])).toThrow(/matches several classes when case is ignored: classes 0 and 1/);
+  });
+
+  it('a label naming a class whose name repeats is refused naming both indices; its indices still work', () => {
+    const classes = ['cat', 'missile', 'dog', 'missile'];
+    const call = () => parseLabelsCsv('a.jpg,dog\nb.jpg,missile\n', classes, { name: 'labels.csv' });
+    expect(call).toThrow(LabelFileError);
+    expect(call).toThrow(/^labels\.csv:2: label 'missile' names classes 1 and 3; give the class index instead$/);
+    expect(() => parseLabelsCsv('a.jpg,Missile\n', classes)).toThrow(/label 'Missile' matches several classes when case is ignored: classes 1 and 3/);
+    expect(parseLabelsCsv('a.jpg,dog\nb.jpg,1\nc.jpg,3\n', classes).rows.map((r) => r.label)).toEqual([2, 1, 3]);
   });
 });

@@ -1,14 +1,15 @@
 /**
  * Ground-truth labels for an image set: CSV rows `file,label[,group]`.
  * - `label` is a class name of the label set (exact match first, then a unique case-insensitive
- *   match) or a 0-based class index;
+ *   match) or a 0-based class index; a name that the label set gives to several classes is
+ *   refused, naming their indices (give the index instead);
  * - `group` is any text (e.g. Waterbirds' "waterbird/land"); groups are numbered in order of
  *   first appearance and reported by name;
  * - an optional header row `file,label[,group]` is skipped; fields may be quoted (RFC 4180).
  * Every row must have the same number of columns (2 or 3), and a file may appear only once.
  */
 import { parse } from 'csv-parse/browser/esm/sync';
-import { LabelFileError } from './labelSet.ts';
+import { LabelFileError, joinAnd } from './labelSet.ts';
 
 export interface LabelledFile {
   readonly file: string;
@@ -25,16 +26,19 @@ export interface LabelsTable {
 }
 
 function classResolver(classes: readonly string[], where: string): (text: string, line: number) => number {
-  const exact = new Map<string, number>();
+  const exact = new Map<string, number[]>();
   const folded = new Map<string, number[]>();
   classes.forEach((c, i) => {
-    exact.set(c, i);
+    exact.set(c, [...(exact.get(c) ?? []), i]);
     const key = c.toLowerCase();
     folded.set(key, [...(folded.get(key) ?? []), i]);
   });
+  const ambiguous = (text: string, line: number, indices: readonly number[], how: string) =>
+    new LabelFileError(`${where}:${line}: label '${text}' ${how} classes ${joinAnd(indices)}; give the class index instead`);
   return (text, line) => {
     const byName = exact.get(text);
-    if (byName !== undefined) return byName;
+    if (byName?.length === 1) return byName[0];
+    if (byName) throw ambiguous(text, line, byName, 'names');
     const loose = folded.get(text.toLowerCase());
     if (loose?.length === 1) return loose[0];
     if (/^\d+$/.test(text)) {
@@ -42,7 +46,7 @@ function classResolver(classes: readonly string[], where: string): (text: string
       if (index < classes.length) return index;
       throw new LabelFileError(`${where}:${line}: class index ${index} is out of range (the label set has classes 0-${classes.length - 1})`);
     }
-    if (loose && loose.length > 1) throw new LabelFileError(`${where}:${line}: label '${text}' matches several classes when case is ignored`);
+    if (loose) throw ambiguous(text, line, loose, 'matches several classes when case is ignored:');
     throw new LabelFileError(`${where}:${line}: unknown label '${text}' (not a class name of the label set, nor a class index)`);
   };
 }

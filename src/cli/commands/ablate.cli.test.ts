@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeImages } from '../../cache/analyze.node.ts';
 import { openAnalysisCacheDir } from '../../cache/reader.node.ts';
 import { rng } from '../../analysis/testing/synthetic.ts';
@@ -17,26 +17,13 @@ import { nodeModelDir } from '../../model/checkpoint/nodeSources.node.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';
 import { generateBpeVocab } from '../../model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpointDir } from '../../testkit/checkpointGenerator.node.ts';
+import { runCli as cli } from '../../testkit/cli.node.ts';
 import { TINY_P16_GELU } from '../../testkit/checkpointGenerator.ts';
-import { main } from '../main.ts';
 
 const CLASSES = ['cat', 'dog', 'bird', 'car', 'tree', 'boat', 'house'];
 const TEMPLATES = ['a photo of a {}.', 'a {}'];
 const IMAGES = 14;
 const name = (i: number) => `img${String(i).padStart(2, '0')}.png`;
-
-async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stderr };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 describe('clipscope ablate (generated checkpoint, cache of generated images)', () => {
   let root: string;

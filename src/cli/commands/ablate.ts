@@ -206,7 +206,7 @@ export const ablateCommand: Command = {
       const { layers, heads } = cache.meta.architecture;
       // a bad set fails before any work
       if (args.ablate !== undefined) resolveAblation(args.ablate, { layers, heads });
-      const labelSet = await readLabelSet(classesFile);
+      const labelSet = await readLabelSet(classesFile, { warn: (message) => log(`warning: ${message}`) });
       const table = await readLabelsCsv(labelsFile, labelSet.classes);
       const match = matchLabelsToCache(table.rows, cache.images, cache.skipped);
       for (const m of match.missing) log(`warning: ${m.file} is not evaluated: ${m.reason}`);

@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsampleBilinear } from '../../math/bilinear.ts';
 import { tensor } from '../../math/tensor.ts';
 import { loadCheckpoint } from '../../model/checkpoint/load.ts';
@@ -22,9 +22,9 @@ import { resampleNearest } from '../../model/preprocess/resample.ts';
 import { centerCropOffset, shortSideResizeSize } from '../../model/preprocess/transform.ts';
 import { generateBpeVocab } from '../../model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpointDir } from '../../testkit/checkpointGenerator.node.ts';
+import { runCli as cli } from '../../testkit/cli.node.ts';
 import { TINY_P14_QUICKGELU } from '../../testkit/checkpointGenerator.ts';
 import { hasShared, sharedPath } from '../../testkit/shared.ts';
-import { main } from '../main.ts';
 
 const PAIRS = 20;
 const CLASSES = { classes: ['horse', 'dog', 'grass', 'sky', 'fence'], templates: ['a photo of a {}.', 'a {} in a field'] };
@@ -34,20 +34,6 @@ interface Metrics {
   mIoU: number;
   mAP: number;
   images: number;
-}
-
-/** runs the CLI in-process; returns the exit code and what it wrote to stderr */
-async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stderr };
-  } finally {
-    spy.mockRestore();
-  }
 }
 
 function npy(path: string) {

@@ -94,9 +94,9 @@ export function maskGrey(img: DecodedImage): MaskRaster {
   return { width: img.width, height: img.height, data: grey };
 }
 
-async function labelSetOrFail(path: string | undefined): Promise<LabelSet> {
+async function labelSetOrFail(path: string | undefined, log: (line: string) => void): Promise<LabelSet> {
   try {
-    return await readLabelSet(path);
+    return await readLabelSet(path, { warn: (message) => log(`warning: ${message}`) });
   } catch (err) {
     if (err instanceof LabelFileError) throw new CliError(err.message);
     throw err;
@@ -141,7 +141,7 @@ export const segmentCommand: Command = {
     const ckpt = await openModel(dir);
     if (!ckpt.text) throw new CliError(`${dir} holds no text tower: the zero-shot classifier needs one`);
     await openTokenizer(ckpt, dir);
-    const labels = await labelSetOrFail(args.classes);
+    const labels = await labelSetOrFail(args.classes, log);
     const { grid } = visionGrid(ckpt.vision);
     const S = ckpt.preprocess.size;
     if (grid * ckpt.vision.patchSize !== S) {

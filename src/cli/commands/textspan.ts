@@ -67,7 +67,7 @@ export const textspanCommand: Command = {
       const R = tensor('M D', poolEmbeddings.data, poolEmbeddings.dims);
       let check: ReconstructionCheck | undefined;
       if (args.classes && args.labels) {
-        const labelSet = await readLabelSet(args.classes);
+        const labelSet = await readLabelSet(args.classes, { warn: (message) => process.stderr.write(`textspan: warning: ${message}\n`) });
         const table = await readLabelsCsv(args.labels, labelSet.classes);
         const match = matchLabelsToCache(table.rows, cache.images, cache.skipped);
         if (match.matched.length === 0) throw new CliError(`none of the labelled files of ${args.labels} is in the cache ${cacheDir}`);

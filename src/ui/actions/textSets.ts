@@ -23,8 +23,10 @@ export async function loadTextSets(): Promise<void> {
     const labelsText = await fetchText('data/labels.json');
     const labels = labelsText ? (JSON.parse(labelsText) as { classes: string[]; templates: string[] }) : FALLBACK_LABELS;
     if (!labelsText) notice('No label set found at data/labels.json: top-5 uses a small built-in list of 15 classes.');
-    const r = await api.setLabels(labels, workerProgress('encoding the label set'));
-    store.getState().set({ labels: { classes: r.classes, source: labelsText ? 'data/labels.json' : 'built-in (15 classes)', encoded: r.encoded, cached: r.cached } });
+    const source = labelsText ? 'data/labels.json' : 'built-in (15 classes)';
+    const r = await api.setLabels({ ...labels, source }, workerProgress('encoding the label set'));
+    if (r.warning) notice(r.warning);
+    store.getState().set({ labels: { classes: r.classes, source, encoded: r.encoded, cached: r.cached } });
     const poolText = await fetchText('data/descriptions.tsv');
     if (!poolText) notice('No description pool found at data/descriptions.tsv: TEXTSPAN uses a small built-in pool.');
     const p = await api.setPool(poolText ?? FALLBACK_POOL, workerProgress('encoding the TEXTSPAN pool'));
@@ -43,7 +45,8 @@ export async function loadUserLabels(file: File): Promise<void> {
       ? (JSON.parse(text) as { classes: string[]; templates?: string[] })
       : { classes: text.split('\n').map((l) => l.trim()).filter(Boolean) };
     const labels = { classes: parsed.classes, templates: parsed.templates ?? FALLBACK_LABELS.templates };
-    const r = await modelWorker().setLabels(labels, workerProgress('encoding the label set'));
+    const r = await modelWorker().setLabels({ ...labels, source: file.name }, workerProgress('encoding the label set'));
+    if (r.warning) notice(r.warning);
     store.getState().set({ labels: { classes: r.classes, source: file.name, encoded: r.encoded, cached: r.cached } });
   } catch (err) {
     fail(err, 'analysis', file.name);
