@@ -3,7 +3,7 @@ import { decodedImage } from '../model/preprocess/image.ts';
 import { cropImage } from '../model/preprocess/modes.ts';
 import { resampleNearest } from '../model/preprocess/resample.ts';
 import { centerCropOffset, shortSideResizeSize } from '../model/preprocess/transform.ts';
-import { alignMaskToCrop, binarizeMask, cropMask, resizeMaskNearest, type MaskRaster } from './maskAlign.ts';
+import { alignMaskToCrop, binarizeMask, cropMask, maskOnInput, resizeMaskNearest, resizeMaskToInput, type CropGeometry, type MaskRaster } from './maskAlign.ts';
 import { rng } from './testing/synthetic.ts';
 
 function randomMask(width: number, height: number, seed: number): MaskRaster {
@@ -68,5 +68,39 @@ describe('maskAlign', () => {
     const mask = { width: 4, height: 2, data: Uint8Array.from([1, 1, 0, 0, 1, 1, 0, 0]) };
     const got = alignMaskToCrop(mask, { photoWidth: 8, photoHeight: 4, resizedWidth: 8, resizedHeight: 4, left: 2, top: 0, size: 4 });
     expect(Array.from(got.data)).toEqual([1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0]);
+  });
+
+  describe('mask protocols', () => {
+    // photo 8x4 (landscape), resize short side 4 (no-op), crop 4 at left = 2
+    const landscape: CropGeometry = { photoWidth: 8, photoHeight: 4, resizedWidth: 8, resizedHeight: 4, left: 2, top: 0, size: 4 };
+    // the left quarter of the photo (columns 0-1) is foreground
+    const leftQuarter = { width: 8, height: 4, data: Uint8Array.from({ length: 32 }, (_, i) => (i % 8 < 2 ? 1 : 0)) };
+
+    it("'crop' cuts off a foreground strip outside the centre crop; 'paper' squeezes the whole mask into S x S and keeps it", () => {
+      expect(Array.from(maskOnInput(leftQuarter, 'crop', landscape).data)).toEqual(new Array(16).fill(0));
+      // 8 -> 4 columns, nearest: source columns 1, 3, 5, 7
+      expect(Array.from(maskOnInput(leftQuarter, 'paper', landscape).data)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]);
+    });
+
+    it("'paper' on a portrait mask at another resolution than the photo: rows squeezed, columns stretched", () => {
+      // mask 2x6 (w x h), top third foreground; photo 20x60, crop S = 4 from the middle of a 4x12 resize
+      const mask = { width: 2, height: 6, data: Uint8Array.from([1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]) };
+      const g: CropGeometry = { photoWidth: 20, photoHeight: 60, resizedWidth: 4, resizedHeight: 12, left: 0, top: 4, size: 4 };
+      // rows 6 -> 4: sources trunc(0.75), trunc(2.25), trunc(3.75), trunc(5.25) = 0, 2, 3, 5
+      expect(Array.from(resizeMaskToInput(mask, 4).data)).toEqual([1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+      expect(maskOnInput(mask, 'paper', g)).toEqual(resizeMaskToInput(mask, 4));
+      // the crop keeps resized rows 4-7 = mask rows 2-3 (background): all 0
+      expect(Array.from(maskOnInput(mask, 'crop', g).data)).toEqual(new Array(16).fill(0));
+    });
+
+    it.each([
+      [[64, 64], 32],
+      [[33, 33], 14],
+      [[200, 200], 56],
+    ])('on a square photo (mask at its size %j, S = %i) both protocols give the same labels', (size, S) => {
+      const mask = randomMask(size[0], size[1], 7 * S);
+      const g: CropGeometry = { photoWidth: size[0], photoHeight: size[1], resizedWidth: S, resizedHeight: S, left: 0, top: 0, size: S };
+      expect(Buffer.from(maskOnInput(mask, 'paper', g).data).equals(Buffer.from(maskOnInput(mask, 'crop', g).data))).toBe(true);
+    });
   });
 });

@@ -5,7 +5,12 @@
  *   1. resized to the photo's size (nearest neighbour),
  *   2. given the photo's short-side resize (nearest neighbour instead of bicubic), and
  *   3. the photo's centre crop (pixels outside the image are background),
- * which yields S x S labels (0 = background, 1 = foreground).
+ * which yields S x S labels (0 = background, 1 = foreground). That is the default, "crop".
+ *
+ * The paper's code ("paper") instead resizes the mask straight to S x S (nearest neighbour), with
+ * no aspect-preserving crop (METHOD §5.2, §8): on a non-square photo its labels are squeezed
+ * relative to the cropped photo, and a strip the crop cut off is still scored. Use it to
+ * reproduce the published numbers.
  *
  * Nearest neighbour follows Pillow's `Image.NEAREST` index rule (source = centre of the output
  * pixel, accumulated in steps of in/out, truncated). The crop geometry comes from the caller
@@ -89,4 +94,18 @@ export function alignMaskToCrop(mask: MaskRaster, g: CropGeometry): MaskRaster {
   const atPhoto = resizeMaskNearest(mask, g.photoWidth, g.photoHeight);
   const resized = resizeMaskNearest(atPhoto, g.resizedWidth, g.resizedHeight);
   return cropMask(resized, g.left, g.top, g.size);
+}
+
+/** How a ground-truth mask is brought onto the S x S input (see the module comment). */
+export const MASK_PROTOCOLS = ['crop', 'paper'] as const;
+export type MaskProtocol = (typeof MASK_PROTOCOLS)[number];
+
+/** The paper's protocol: the whole mask resized straight to S x S, whatever the photo's aspect. */
+export function resizeMaskToInput(mask: MaskRaster, size: number): MaskRaster {
+  return resizeMaskNearest(mask, size, size);
+}
+
+/** The mask's S x S labels under `protocol` ('crop' needs the photo's crop geometry). */
+export function maskOnInput(mask: MaskRaster, protocol: MaskProtocol, g: CropGeometry): MaskRaster {
+  return protocol === 'paper' ? resizeMaskToInput(mask, g.size) : alignMaskToCrop(mask, g);
 }

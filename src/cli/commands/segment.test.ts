@@ -8,6 +8,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsampleBilinear } from '../../math/bilinear.ts';
 import { tensor } from '../../math/tensor.ts';
@@ -25,6 +26,9 @@ import { generateCheckpointDir } from '../../testkit/checkpointGenerator.node.ts
 import { runCli as cli } from '../../testkit/cli.node.ts';
 import { TINY_P14_QUICKGELU } from '../../testkit/checkpointGenerator.ts';
 import { hasShared, sharedPath } from '../../testkit/shared.ts';
+import { binarizeMask, resizeMaskNearest, type MaskProtocol } from '../../analysis/maskAlign.ts';
+import { writeImagenetSegMat } from '../../testkit/imagenetSegMat.node.ts';
+import { maskGrey } from './segment.ts';
 
 const PAIRS = 20;
 const CLASSES = { classes: ['horse', 'dog', 'grass', 'sky', 'fence'], templates: ['a photo of a {}.', 'a {} in a field'] };
@@ -62,6 +66,50 @@ function averagePrecision(scores: Float64Array, targets: Uint8Array): number {
   return ap;
 }
 
+/** METHOD 5.2's dataset metrics, counted here from per-image maps and labels */
+class MetricTally {
+  private correct = 0;
+  private pixels = 0;
+  private readonly inter = [0, 0];
+  private readonly union = [0, 0];
+  private apSum = 0;
+  private images = 0;
+  constructor(private readonly S: number) {}
+
+  add(norm: ArrayLike<number>, pred: ArrayLike<number>, gt: ArrayLike<number>): void {
+    const n = this.S * this.S;
+    // METHOD 5.2 as written: per class c, |pred=c ∧ gt=c| and |pred=c ∨ gt=c|
+    for (let q = 0; q < n; q++) {
+      if (pred[q] === gt[q]) this.correct++;
+      for (const c of [0, 1]) {
+        if (pred[q] === c && gt[q] === c) this.inter[c]++;
+        if (pred[q] === c || gt[q] === c) this.union[c]++;
+      }
+    }
+    this.pixels += n;
+    const scores = new Float64Array(2 * n);
+    const targets = new Uint8Array(2 * n);
+    for (let q = 0; q < n; q++) {
+      scores[q] = 1 - norm[q];
+      targets[q] = gt[q] === 0 ? 1 : 0;
+      scores[n + q] = norm[q];
+      targets[n + q] = gt[q];
+    }
+    const ap = averagePrecision(scores, targets);
+    this.apSum += Number.isNaN(ap) ? 0 : ap;
+    this.images++;
+  }
+
+  metrics(): Metrics {
+    return {
+      pixelAccuracy: this.correct / this.pixels,
+      mIoU: (this.inter[0] / this.union[0] + this.inter[1] / this.union[1]) / 2,
+      mAP: this.apSum / this.images,
+      images: this.images,
+    };
+  }
+}
+
 describe.runIf(hasShared())('clipscope segment (Weizmann horses, generated checkpoint)', () => {
   let root: string;
   let modelDir: string;
@@ -91,16 +139,22 @@ describe.runIf(hasShared())('clipscope segment (Weizmann horses, generated check
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('clipscope segment equals METHOD 5.2 recomputed from clipscope decompose --token-layers all within 1e-4', async () => {
-    const out = join(root, 'metrics.json');
-    const run = await cli(['segment', '--model', modelDir, '--images', imagesDir(), '--masks', masksDir(), '--classes', join(root, 'classes.json'), '--out', out]);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/warning: no mask for lonely\.jpg/);
-    expect(run.stderr).toMatch(/warning: skipping broken\.png: not an image/);
-    expect(run.stderr).toMatch(/\[21\/21\] horse020\.jpg/);
-    const got = JSON.parse(readFileSync(out, 'utf8')) as Metrics & { skipped: number };
-    expect(got.images).toBe(PAIRS);
-    expect(got.skipped).toBe(2);
+  it('clipscope segment (--mask-protocol crop, the default, and paper) equals METHOD 5.2 recomputed from clipscope decompose --token-layers all within 1e-4', async () => {
+    const segment = async (protocol: MaskProtocol | undefined) => {
+      const out = join(root, `metrics-${protocol ?? 'default'}.json`);
+      const extra = protocol ? ['--mask-protocol', protocol] : [];
+      const run = await cli(['segment', '--model', modelDir, '--images', imagesDir(), '--masks', masksDir(), '--classes', join(root, 'classes.json'), ...extra, '--out', out]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/warning: no mask for lonely\.jpg/);
+      expect(run.stderr).toMatch(/warning: skipping broken\.png: not an image/);
+      expect(run.stderr).toMatch(/\[21\/21\] horse020\.jpg/);
+      const got = JSON.parse(readFileSync(out, 'utf8')) as Metrics & { skipped: number; maskProtocol: string };
+      expect(got.images).toBe(PAIRS);
+      expect(got.skipped).toBe(2);
+      expect(got.maskProtocol).toBe(protocol ?? 'crop');
+      return got;
+    };
+    const got = { crop: await segment(undefined), paper: await segment('paper') };
 
     // --- the classifier, from the text tower directly
     const ckpt = await loadCheckpoint(nodeModelDir(modelDir));
@@ -126,11 +180,7 @@ describe.runIf(hasShared())('clipscope segment (Weizmann horses, generated check
     // --- per image: tokens path, mask through the photo pipeline's own nearest resize + crop
     const S = ckpt.preprocess.size;
     const p = ckpt.vision.patchSize;
-    let correct = 0;
-    let pixels = 0;
-    const inter = [0, 0];
-    const union = [0, 0];
-    let apSum = 0;
+    const tally = { crop: new MetricTally(S), paper: new MetricTally(S) };
     const predicted = new Set<number>();
     for (const n of names) {
       const dDir = join(root, 'decompose', n);
@@ -171,50 +221,70 @@ describe.runIf(hasShared())('clipscope segment (Weizmann horses, generated check
       const photo = await decodeImageFile(join(imagesDir(), `${n}.jpg`));
       const maskImg = await decodeImageFile(join(masksDir(), `${n}.jpg`));
       expect(maskImg.mode).toBe('L');
-      const atPhoto = resampleNearest({ width: maskImg.width, height: maskImg.height, channels: 1, data: maskImg.data.map((v) => (v >= 128 ? 1 : 0)) }, photo.width, photo.height);
+      const binary = { width: maskImg.width, height: maskImg.height, channels: 1, data: maskImg.data.map((v) => (v >= 128 ? 1 : 0)) };
+      // crop: the mask through the photo's own resize and centre crop
+      const atPhoto = resampleNearest(binary, photo.width, photo.height);
       const rs = shortSideResizeSize(photo.width, photo.height, ckpt.preprocess.resizeShortSide);
       const resized = resampleNearest(atPhoto, rs.width, rs.height);
-      const gt = cropImage(decodedImage(rs.width, rs.height, 'L', resized.data), centerCropOffset(rs.width, S), centerCropOffset(rs.height, S), S, S).data;
-
-      for (let q = 0; q < S * S; q++) {
-        const g = gt[q];
-        if (pred[q] === g) {
-          correct++;
-          inter[g]++;
-          union[g]++;
-        } else {
-          union[0]++;
-          union[1]++;
-        }
-      }
-      pixels += S * S;
-      const scores = new Float64Array(2 * S * S);
-      const targets = new Uint8Array(2 * S * S);
-      for (let q = 0; q < S * S; q++) {
-        scores[q] = 1 - norm[q];
-        targets[q] = gt[q] === 0 ? 1 : 0;
-        scores[S * S + q] = norm[q];
-        targets[S * S + q] = gt[q];
-      }
-      const ap = averagePrecision(scores, targets);
-      apSum += Number.isNaN(ap) ? 0 : ap;
+      tally.crop.add(norm, pred, cropImage(decodedImage(rs.width, rs.height, 'L', resized.data), centerCropOffset(rs.width, S), centerCropOffset(rs.height, S), S, S).data);
+      // paper: the mask resized straight to S x S
+      tally.paper.add(norm, pred, resampleNearest(binary, S, S).data);
     }
-    const want: Metrics = {
-      pixelAccuracy: correct / pixels,
-      mIoU: (inter[0] / union[0] + inter[1] / union[1]) / 2,
-      mAP: apSum / PAIRS,
-      images: PAIRS,
-    };
-    // the maps are not degenerate: some foreground and background on every count
-    expect(want.pixelAccuracy).toBeGreaterThan(0.2);
-    expect(want.pixelAccuracy).toBeLessThan(0.95);
-    expect(Math.abs(got.pixelAccuracy - want.pixelAccuracy)).toBeLessThanOrEqual(1e-4);
-    expect(Math.abs(got.mIoU - want.mIoU)).toBeLessThanOrEqual(1e-4);
-    expect(Math.abs(got.mAP - want.mAP)).toBeLessThanOrEqual(1e-4);
+    for (const protocol of ['crop', 'paper'] as const) {
+      const want = tally[protocol].metrics();
+      // the maps are not degenerate: some foreground and background on every count
+      expect(want.pixelAccuracy).toBeGreaterThan(0.2);
+      expect(want.pixelAccuracy).toBeLessThan(0.95);
+      expect(want.images).toBe(PAIRS);
+      expect(Math.abs(got[protocol].pixelAccuracy - want.pixelAccuracy)).toBeLessThanOrEqual(1e-4);
+      expect(Math.abs(got[protocol].mIoU - want.mIoU)).toBeLessThanOrEqual(1e-4);
+      expect(Math.abs(got[protocol].mAP - want.mAP)).toBeLessThanOrEqual(1e-4);
+    }
+    // the horse photos are not square, so the two protocols score different labels
+    expect(Math.abs(got.crop.mIoU - got.paper.mIoU)).toBeGreaterThan(1e-3);
     expect(predicted.size).toBeGreaterThanOrEqual(1);
   });
 
+  it('clipscope segment --imagenet-seg (a file in the layout of gtsegs_ijcv.mat) scores exactly as the same photos and masks in folders, under both protocols', async () => {
+    const few = names.slice(0, 4);
+    const matDir = join(root, 'mat');
+    for (const d of ['images', 'masks']) mkdirSync(join(matDir, d), { recursive: true });
+    const samples = [];
+    for (const n of few) {
+      const photo = await decodeImageFile(join(imagesDir(), `${n}.jpg`));
+      // the benchmark's masks are at their photo's size
+      const mask = resizeMaskNearest(binarizeMask(maskGrey(await decodeImageFile(join(masksDir(), `${n}.jpg`)))), photo.width, photo.height);
+      expect(photo.mode).toBe('RGB');
+      samples.push({ photo, mask });
+      // lossless copies: the folder route reads exactly these pixels
+      writeFileSync(join(matDir, 'images', `${n}.png`), encodePng({ width: photo.width, height: photo.height, data: photo.data, channels: 3, depth: 8 }));
+      writeFileSync(join(matDir, 'masks', `${n}.png`), encodePng({ width: mask.width, height: mask.height, data: mask.data.map((v) => v * 255), channels: 1, depth: 8 }));
+    }
+    const mat = join(matDir, 'gtsegs_small.mat');
+    await writeImagenetSegMat(mat, samples);
+    const common = ['segment', '--model', modelDir, '--classes', join(root, 'classes.json')];
+    for (const protocol of ['crop', 'paper']) {
+      const fromMat = await cli([...common, '--imagenet-seg', mat, '--mask-protocol', protocol, '--out', join(matDir, `mat-${protocol}.json`)]);
+      expect(fromMat.code, fromMat.stderr).toBe(0);
+      expect(fromMat.stderr).toMatch(/\[4\/4\] #3: /);
+      const fromDirs = await cli([...common, '--images', join(matDir, 'images'), '--masks', join(matDir, 'masks'), '--mask-protocol', protocol, '--out', join(matDir, `dirs-${protocol}.json`)]);
+      expect(fromDirs.code, fromDirs.stderr).toBe(0);
+      const a = JSON.parse(readFileSync(join(matDir, `mat-${protocol}.json`), 'utf8'));
+      const b = JSON.parse(readFileSync(join(matDir, `dirs-${protocol}.json`), 'utf8'));
+      expect(a.images).toBe(4);
+      expect([a.pixelAccuracy, a.mIoU, a.mAP]).toEqual([b.pixelAccuracy, b.mIoU, b.mAP]);
+      expect(a.perImage.map((r: { file: string }) => r.file)).toEqual(['#0', '#1', '#2', '#3']);
+      expect(a.perImage.map((r: { predictedIndex: number }) => r.predictedIndex)).toEqual(b.perImage.map((r: { predictedIndex: number }) => r.predictedIndex));
+    }
+    const limited = await cli([...common, '--imagenet-seg', mat, '--limit', '2', '--out', join(matDir, 'two.json')]);
+    expect(limited.code, limited.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(matDir, 'two.json'), 'utf8')).images).toBe(2);
+  });
+
   it.each([
+    [['segment', '--model', 'x', '--images', 'i', '--masks', 'm', '--out', 'o', '--mask-protocol', 'square'], 2, /^clipscope: --mask-protocol must be crop or paper, got 'square' \(see 'clipscope --help'\)$/],
+    [['segment', '--model', 'x', '--imagenet-seg', 'g.mat', '--images', 'i', '--out', 'o'], 2, /^clipscope: give either --imagenet-seg FILE or --images DIR with --masks DIR, not both/],
+    [['segment', '--model', 'x', '--imagenet-seg', 'no/such.mat', '--out', 'o'], 1, /^clipscope: --imagenet-seg file not found: no\/such\.mat$/],
     [['segment', '--images', 'x'], 2, /^clipscope: missing --model/],
     [['segment', '--model', 'no/such/dir', '--images', 'i', '--masks', 'm', '--out', 'o.json'], 1, /^clipscope: --masks folder not found: m$/],
     [['segment', '--bogus'], 2, /^clipscope: Unknown option '--bogus'/],

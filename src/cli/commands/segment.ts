@@ -1,14 +1,18 @@
 /**
- * `clipscope segment`: zero-shot foreground segmentation of a folder of photos against their
- * ground-truth masks (METHOD §5.2), reporting pixel accuracy, mIoU and mAP.
+ * `clipscope segment`: zero-shot foreground segmentation of photos against their ground-truth
+ * masks (METHOD §5.2), reporting pixel accuracy, mIoU and mAP.
  *
+ * Photos come from a folder with a folder of same-named masks, or from the ImageNet-Segmentation
+ * benchmark file the paper used (`--imagenet-seg gtsegs_ijcv.mat`, src/cli/imagenetSegMat.ts).
  * Per photo: the decomposed forward pass, the predicted class over the given label set, the
  * class map minus the mean over classes through the cells' scalar path (src/analysis/
- * segmentation.ts), and the mask brought onto the same S x S crop (src/analysis/maskAlign.ts).
+ * segmentation.ts), and the mask brought onto the S x S input (src/analysis/maskAlign.ts): by
+ * default through the photo's own resize and centre crop ('crop'), or resized straight to S x S
+ * as the paper's code does ('paper', to reproduce its numbers).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { alignMaskToCrop, binarizeMask, type CropGeometry, type MaskRaster } from '../../analysis/maskAlign.ts';
+import { binarizeMask, MASK_PROTOCOLS, maskOnInput, type CropGeometry, type MaskProtocol, type MaskRaster } from '../../analysis/maskAlign.ts';
 import { SegmentationAccumulator, segmentImage } from '../../analysis/segmentation.ts';
 import { classLogits, predictClass } from '../../analysis/zeroshot.ts';
 import { buildClassifier } from '../../labels/classifier.ts';
@@ -23,10 +27,11 @@ import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import type { DecodedImage } from '../../model/preprocess/image.ts';
 import { convertToRgb } from '../../model/preprocess/modes.ts';
 import { centerCropOffset, preprocessPixels, shortSideResizeSize } from '../../model/preprocess/transform.ts';
-import { parseCommandArgs, required } from '../args.ts';
+import { parseCommandArgs, parsePositiveInt, required } from '../args.ts';
 import { headProjections, imageComponents, spatialTerms } from '../engineAdapters.ts';
 import { CliError, usageError } from '../errors.ts';
 import type { Command } from '../command.ts';
+import { openImagenetSegMat, type BenchmarkSample } from '../imagenetSegMat.ts';
 import { openModel, openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
 
@@ -109,14 +114,54 @@ async function classifierFor(engine: ClipEngine, set: LabelSet, store: TextEmbed
   return buildClassifier(set, (texts) => (store ? embedTexts(engine, texts, store) : engine.encodeText(texts)));
 }
 
+/** One photo with its ground truth, read when the loop reaches it. */
+interface SegmentationSample {
+  readonly name: string;
+  /** the photo and its 0/1 mask; throws when either cannot be read */
+  load(): Promise<BenchmarkSample>;
+}
+
+interface SampleSource {
+  readonly samples: readonly SegmentationSample[];
+  /** files listed but not scored (photos without a mask) */
+  readonly unmatched: readonly string[];
+  close(): void;
+}
+
+/** photo/mask pairs of two folders; masks are grey images cut at 127 */
+function folderSource(imagesDir: string, masksDir: string): SampleSource {
+  const { pairs, unmatched } = pairImagesWithMasks(imagesDir, masksDir);
+  const samples = pairs.map((pair) => ({
+    name: pair.name,
+    load: async () => ({ photo: await decodeImageFile(pair.image), mask: binarizeMask(maskGrey(await decodeImageFile(pair.mask))) }),
+  }));
+  return { samples, unmatched, close: () => {} };
+}
+
+/** the ImageNet-Segmentation benchmark file; samples are named by their 0-based index */
+async function matSource(path: string): Promise<SampleSource> {
+  const bench = await openImagenetSegMat(path);
+  const samples = Array.from({ length: bench.count }, (_, i) => ({ name: `#${i}`, load: async () => bench.read(i) }));
+  return { samples, unmatched: [], close: () => bench.close() };
+}
+
+function maskProtocol(value: string | undefined): MaskProtocol {
+  if (value === undefined) return 'crop';
+  if ((MASK_PROTOCOLS as readonly string[]).includes(value)) return value as MaskProtocol;
+  throw usageError(`--mask-protocol must be ${MASK_PROTOCOLS.join(' or ')}, got '${value}'`);
+}
+
 export const segmentCommand: Command = {
   summary: 'zero-shot foreground segmentation scored against ground-truth masks (pixel acc., mIoU, mAP)',
-  usage: '--model DIR|OWNER/NAME[@REV] --images DIR --masks DIR [--classes FILE] --out metrics.json [--limit N] [--threads N] [--text-cache DIR]',
+  usage:
+    '--model DIR|OWNER/NAME[@REV] (--images DIR --masks DIR | --imagenet-seg gtsegs_ijcv.mat) [--mask-protocol crop|paper] [--classes FILE] --out metrics.json [--limit N] [--threads N] [--text-cache DIR]',
   async run(argv) {
     const args = parseCommandArgs(argv, {
       model: { type: 'string' },
       images: { type: 'string' },
       masks: { type: 'string' },
+      'imagenet-seg': { type: 'string' },
+      'mask-protocol': { type: 'string' },
       classes: { type: 'string' },
       out: { type: 'string' },
       limit: { type: 'string' },
@@ -124,76 +169,101 @@ export const segmentCommand: Command = {
       'text-cache': { type: 'string' },
     });
     const dir = required(args.model, 'model');
-    const imagesDir = required(args.images, 'images');
-    const masksDir = required(args.masks, 'masks');
+    const matFile = args['imagenet-seg'];
+    if (matFile !== undefined && (args.images !== undefined || args.masks !== undefined)) {
+      throw usageError('give either --imagenet-seg FILE or --images DIR with --masks DIR, not both');
+    }
+    const imagesDir = matFile === undefined ? required(args.images, 'images') : '';
+    const masksDir = matFile === undefined ? required(args.masks, 'masks') : '';
     const outFile = required(args.out, 'out');
-    const threads = args.threads === undefined ? 2 : Number(args.threads);
-    if (!Number.isInteger(threads) || threads < 1) throw usageError(`--threads must be a positive integer, got '${args.threads}'`);
-    const limit = args.limit === undefined ? Infinity : Number(args.limit);
-    if (limit !== Infinity && !(Number.isInteger(limit) && limit >= 1)) throw usageError(`--limit must be a positive integer, got '${args.limit}'`);
+    const protocol = maskProtocol(args['mask-protocol']);
+    const threads = parsePositiveInt(args.threads, 'threads', 2);
+    const limit = args.limit === undefined ? Infinity : parsePositiveInt(args.limit, 'limit', 1);
 
     const log = (line: string) => process.stderr.write(`segment: ${line}\n`);
-    const { pairs: allPairs, unmatched } = pairImagesWithMasks(imagesDir, masksDir);
-    for (const f of unmatched) log(`warning: no mask for ${f}, skipped`);
-    const pairs = allPairs.slice(0, limit);
-    if (pairs.length === 0) throw new CliError(`no photo in ${imagesDir} has a mask of the same name in ${masksDir}`);
-
-    const ckpt = await openModel(dir);
-    if (!ckpt.text) throw new CliError(`${dir} holds no text tower: the zero-shot classifier needs one`);
-    await openTokenizer(ckpt, dir);
-    const labels = await labelSetOrFail(args.classes, log);
-    const { grid } = visionGrid(ckpt.vision);
-    const S = ckpt.preprocess.size;
-    if (grid * ckpt.vision.patchSize !== S) {
-      throw new CliError(`input side ${S} is not the grid (${grid}) times the patch size (${ckpt.vision.patchSize})`);
-    }
-
-    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads });
+    const source = matFile === undefined ? folderSource(imagesDir, masksDir) : await matSource(matFile);
     try {
-      const store = args['text-cache'] === undefined ? undefined : new NodeTextCache(args['text-cache']);
-      const classifier = await classifierFor(engine, labels, store, log);
-      const projections = headProjections(await engine.headProjections());
-      const metrics = new SegmentationAccumulator();
-      const skipped: { file: string; reason: string }[] = unmatched.map((file) => ({ file, reason: 'no mask' }));
-      const perImage: { file: string; predictedClass: string }[] = [];
-      for (const [k, pair] of pairs.entries()) {
-        let photo: DecodedImage;
-        let mask: DecodedImage;
-        try {
-          photo = await decodeImageFile(pair.image);
-          mask = await decodeImageFile(pair.mask);
-        } catch (err) {
-          const reason = (err as Error).message;
-          log(`warning: skipping ${pair.name}: ${reason}`);
-          skipped.push({ file: pair.name, reason });
-          continue;
-        }
-        const parts = await engine.decompose(preprocessPixels(photo, ckpt.preprocess));
-        const cls = predictClass(classLogits(classifier, imageComponents(parts).embedding.data));
-        const { normalised } = segmentImage(spatialTerms(parts), projections, classifier, cls, S);
-        const gt = alignMaskToCrop(binarizeMask(maskGrey(mask)), photoCropGeometry(photo.width, photo.height, ckpt.preprocess));
-        metrics.add(normalised, gt.data);
-        perImage.push({ file: pair.name, predictedClass: labels.classes[cls] });
-        log(`[${k + 1}/${pairs.length}] ${pair.name}: ${labels.classes[cls]}`);
+      for (const f of source.unmatched) log(`warning: no mask for ${f}, skipped`);
+      const samples = source.samples.slice(0, limit);
+      if (samples.length === 0) {
+        throw new CliError(matFile === undefined ? `no photo in ${imagesDir} has a mask of the same name in ${masksDir}` : `${matFile} holds no photos`);
       }
-      if (perImage.length === 0) throw new CliError(`none of the ${pairs.length} photo/mask pairs could be read`);
-      const r = metrics.report();
-      await writeJsonFile(outFile, {
-        pixelAccuracy: r.pixelAccuracy,
-        mIoU: r.mIoU,
-        mAP: r.mAP,
-        images: r.images,
-        iou: { background: r.iou[0], foreground: r.iou[1] },
-        skipped: skipped.length,
-        skippedFiles: skipped,
-        model: ckpt.fingerprint,
-        classes: labels.classes.length,
-        templates: labels.templates.length,
-        perImage,
-      });
-      log(`${r.images} images, ${skipped.length} skipped: pixel accuracy ${r.pixelAccuracy.toFixed(4)}, mIoU ${r.mIoU.toFixed(4)}, mAP ${r.mAP.toFixed(4)} -> ${outFile}`);
+      await segmentSamples({ dir, samples, unmatched: source.unmatched, protocol, classes: args.classes, textCache: args['text-cache'], threads, outFile, log });
     } finally {
-      await engine.release();
+      source.close();
     }
   },
 };
+
+interface SegmentRun {
+  readonly dir: string;
+  readonly samples: readonly SegmentationSample[];
+  readonly unmatched: readonly string[];
+  readonly protocol: MaskProtocol;
+  readonly classes?: string;
+  readonly textCache?: string;
+  readonly threads: number;
+  readonly outFile: string;
+  readonly log: (line: string) => void;
+}
+
+async function segmentSamples(run: SegmentRun): Promise<void> {
+  const { dir, samples, protocol, log } = run;
+  const ckpt = await openModel(dir);
+  if (!ckpt.text) throw new CliError(`${dir} holds no text tower: the zero-shot classifier needs one`);
+  await openTokenizer(ckpt, dir);
+  const labels = await labelSetOrFail(run.classes, log);
+  const { grid } = visionGrid(ckpt.vision);
+  const S = ckpt.preprocess.size;
+  if (grid * ckpt.vision.patchSize !== S) {
+    throw new CliError(`input side ${S} is not the grid (${grid}) times the patch size (${ckpt.vision.patchSize})`);
+  }
+
+  const engine = await createNodeEngine(ckpt, { intraOpNumThreads: run.threads });
+  try {
+    const store = run.textCache === undefined ? undefined : new NodeTextCache(run.textCache);
+    const classifier = await classifierFor(engine, labels, store, log);
+    const projections = headProjections(await engine.headProjections());
+    const metrics = new SegmentationAccumulator();
+    const skipped: { file: string; reason: string }[] = run.unmatched.map((file) => ({ file, reason: 'no mask' }));
+    const perImage: { file: string; predictedClass: string; predictedIndex: number }[] = [];
+    for (const [k, sample] of samples.entries()) {
+      let loaded: BenchmarkSample;
+      try {
+        loaded = await sample.load();
+      } catch (err) {
+        const reason = (err as Error).message;
+        log(`warning: skipping ${sample.name}: ${reason}`);
+        skipped.push({ file: sample.name, reason });
+        continue;
+      }
+      const { photo, mask } = loaded;
+      const parts = await engine.decompose(preprocessPixels(photo, ckpt.preprocess));
+      const cls = predictClass(classLogits(classifier, imageComponents(parts).embedding.data));
+      const { normalised } = segmentImage(spatialTerms(parts), projections, classifier, cls, S);
+      const gt = maskOnInput(mask, protocol, photoCropGeometry(photo.width, photo.height, ckpt.preprocess));
+      metrics.add(normalised, gt.data);
+      perImage.push({ file: sample.name, predictedClass: labels.classes[cls], predictedIndex: cls });
+      log(`[${k + 1}/${samples.length}] ${sample.name}: ${labels.classes[cls]}`);
+    }
+    if (perImage.length === 0) throw new CliError(`none of the ${samples.length} photo/mask pairs could be read`);
+    const r = metrics.report();
+    await writeJsonFile(run.outFile, {
+      pixelAccuracy: r.pixelAccuracy,
+      mIoU: r.mIoU,
+      mAP: r.mAP,
+      images: r.images,
+      iou: { background: r.iou[0], foreground: r.iou[1] },
+      maskProtocol: protocol,
+      skipped: skipped.length,
+      skippedFiles: skipped,
+      model: ckpt.fingerprint,
+      classes: labels.classes.length,
+      templates: labels.templates.length,
+      perImage,
+    });
+    log(`${r.images} images, ${skipped.length} skipped, masks '${protocol}': pixel accuracy ${r.pixelAccuracy.toFixed(4)}, mIoU ${r.mIoU.toFixed(4)}, mAP ${r.mAP.toFixed(4)} -> ${run.outFile}`);
+  } finally {
+    await engine.release();
+  }
+}
