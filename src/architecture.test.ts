@@ -36,6 +36,7 @@ describe('dependency direction (docs/ARCHITECTURE.md)', () => {
     expect(imports('src/ui')).toContainEqual(['src/ui/workerClient.ts', 'comlink']);
     expect(imports('src/analysis')).toContainEqual(['src/analysis/heatmap.ts', 'src/math/bilinear.ts']);
     expect(imports('workers')).toContainEqual(['workers/clip.worker.ts', 'src/explorer/session.ts']);
+    expect(imports('src/hub')).toContainEqual(['src/hub/download.ts', 'src/model/checkpoint/load.ts']);
   });
   it('src/math imports nothing local outside src/math', () => {
     expect(imports('src/math').filter(([, t]) => local(t) && !t.startsWith('src/math/'))).toEqual([]);
@@ -43,8 +44,15 @@ describe('dependency direction (docs/ARCHITECTURE.md)', () => {
   it('src/analysis imports only src/math and itself', () => {
     expect(imports('src/analysis').filter(([, t]) => local(t) && !t.startsWith('src/math/') && !t.startsWith('src/analysis/'))).toEqual([]);
   });
-  it('src/ui never imports src/model or onnxruntime', () => {
-    expect(imports('src/ui').filter(([, t]) => t.startsWith('src/model/') || t.startsWith('onnxruntime'))).toEqual([]);
+  it('src/ui never imports src/model, src/hub or onnxruntime', () => {
+    expect(imports('src/ui').filter(([, t]) => t.startsWith('src/model/') || t.startsWith('src/hub/') || t.startsWith('onnxruntime'))).toEqual([]);
+  });
+  it('src/model never imports src/hub (the hub builds on the model)', () => {
+    expect(imports('src/model').filter(([, t]) => t.startsWith('src/hub/'))).toEqual([]);
+  });
+  it('src/hub imports only src/model, src/math, src/api and itself', () => {
+    const allowed = ['src/hub/', 'src/model/', 'src/math/', 'src/api/'];
+    expect(imports('src/hub').filter(([, t]) => local(t) && !allowed.some((a) => t.startsWith(a)))).toEqual([]);
   });
   it('only src/model/runtime imports onnxruntime (plus tests and test kits)', () => {
     const offenders = ['src', 'workers'].flatMap(imports).filter(([f, t]) => t.startsWith('onnxruntime') && !f.startsWith('src/model/runtime/'));
@@ -52,7 +60,7 @@ describe('dependency direction (docs/ARCHITECTURE.md)', () => {
   });
   it('browser-side modules never import node: builtins or .node.ts files', () => {
     const browserAreas = ['src/math', 'src/analysis', 'src/labels', 'src/explorer', 'src/ui', 'src/api', 'workers'];
-    const modelShared = imports('src/model').filter(([f]) => !f.endsWith('.node.ts'));
+    const modelShared = ['src/model', 'src/hub'].flatMap(imports).filter(([f]) => !f.endsWith('.node.ts'));
     const offenders = [...browserAreas.flatMap(imports), ...modelShared].filter(
       ([f, t]) => !f.endsWith('.node.ts') && (t.startsWith('node:') || t.endsWith('.node.ts')),
     );

@@ -14,7 +14,7 @@ import { loadCheckpoint } from '../src/model/checkpoint/load.ts';
 import { blobSource, sourceModelFiles } from '../src/model/checkpoint/sources.ts';
 import { httpSource } from '../src/model/checkpoint/httpSource.ts';
 import type { ByteSource, ClipCheckpoint } from '../src/model/checkpoint/types.ts';
-import { createModelStoreApi } from '../src/model/hub/workerHub.ts';
+import { createModelStoreApi } from '../src/hub/workerHub.ts';
 import { ClipEngine, decompositionTerms, type Decomposition } from '../src/model/engine.ts';
 import { decodeImage } from '../src/model/preprocess/decode.ts';
 import { preprocessPixels } from '../src/model/preprocess/transform.ts';
@@ -199,7 +199,7 @@ const runtimeEvents: RuntimeEventsApi = {
   },
 };
 
-/** hub downloads and stored models (src/model/hub) */
+/** hub downloads and stored models (src/hub) */
 const modelStore = createModelStoreApi(installCheckpoint);
 
 const exposed: ModelWorkerApi = { ...guarded(api), ...guarded(explorer), ...modelStore, ...runtimeEvents };

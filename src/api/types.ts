@@ -5,7 +5,7 @@
  */
 import type { PreprocessConfig, TextArch, VisionArch } from '../model/arch.ts';
 import type { ClosureReport, ExplorerApi, RuntimeEventsApi } from './explorer.ts';
-import type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo } from '../model/hub/types.ts';
+import type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo } from '../hub/types.ts';
 
 export type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo };
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decompositionActivationBytes } from '../model/hub/catalog.ts';
+import { decompositionActivationBytes } from '../hub/catalog.ts';
 import { loadCheckpoint } from '../model/checkpoint/load.ts';
 import { memoryModelFiles } from '../model/checkpoint/sources.ts';
 import { ClipEngine, type GraphSession } from '../model/engine.ts';

@@ -8,7 +8,7 @@
  */
 import type { RuntimeEvent } from '../api/explorer.ts';
 import type { VisionArch } from '../model/arch.ts';
-import { decompositionActivationBytes } from '../model/hub/catalog.ts';
+import { decompositionActivationBytes } from '../hub/catalog.ts';
 
 export type { RuntimeEvent };
 

@@ -5,8 +5,8 @@
  * remaining weight is proved stored. The runtime reads only those weights (it packs each graph's
  * weights from the stored ranges), so no whole-file copy is ever made.
  */
-import { loadCheckpoint } from '../checkpoint/load.ts';
-import type { ClipCheckpoint, WeightRef } from '../checkpoint/types.ts';
+import { loadCheckpoint } from '../model/checkpoint/load.ts';
+import type { ClipCheckpoint, WeightRef } from '../model/checkpoint/types.ts';
 import { HubError } from './errors.ts';
 import { coversRange } from './ranges.ts';
 import type { ModelStore, StoredManifest } from './storage.ts';

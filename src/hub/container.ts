@@ -8,7 +8,7 @@
  * Segments are downloaded in order and appended, so the blob's length alone says how far the
  * download got: resuming continues at the first byte not stored.
  */
-import type { ByteSource } from '../checkpoint/types.ts';
+import type { ByteSource } from '../model/checkpoint/types.ts';
 import { HubError } from './errors.ts';
 import type { ByteRange } from './ranges.ts';
 

@@ -11,8 +11,8 @@ import { HubError } from './errors.ts';
 import type { Tower } from './hubClient.ts';
 import type { ByteRange } from './ranges.ts';
 import type { FileVerification, StoredModelInfo } from './types.ts';
-import { sourceModelFiles, type ModelFiles } from '../checkpoint/sources.ts';
-import type { ByteSource } from '../checkpoint/types.ts';
+import { sourceModelFiles, type ModelFiles } from '../model/checkpoint/sources.ts';
+import type { ByteSource } from '../model/checkpoint/types.ts';
 
 /** Appends to one data blob; at most one open per blob. */
 export interface Appender {

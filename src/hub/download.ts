@@ -9,9 +9,9 @@
  * checksums (sha256 / git blob id for whole files; header bytes and range lengths for partial
  * safetensors files), then loads the stored model once to record its fingerprint.
  */
-import { loadCheckpoint } from '../checkpoint/load.ts';
-import { parseShardIndex, readSafetensorsHeader, type SafetensorsHeader } from '../checkpoint/safetensors.ts';
-import type { ByteSource } from '../checkpoint/types.ts';
+import { loadCheckpoint } from '../model/checkpoint/load.ts';
+import { parseShardIndex, readSafetensorsHeader, type SafetensorsHeader } from '../model/checkpoint/safetensors.ts';
+import type { ByteSource } from '../model/checkpoint/types.ts';
 import { containerDataLength, resumePoint, type ContainerIndex } from './container.ts';
 import { gitBlobOid, gitBlobOidOfStored, sha256Hex, sha256OfStored } from './digest.ts';
 import { cancelledError, HubError } from './errors.ts';

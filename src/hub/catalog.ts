@@ -9,13 +9,13 @@
  * - WebGPU: every weight is one GPU buffer; the largest (as f32) must fit the adapter's
  *   maxBufferSize and maxStorageBufferBindingSize.
  */
-import { visionGrid } from '../arch.ts';
-import { parseShardIndex } from '../checkpoint/safetensors.ts';
+import { visionGrid } from '../model/arch.ts';
+import { parseShardIndex } from '../model/checkpoint/safetensors.ts';
 import type { HubClient, Tower } from './hubClient.ts';
 import { chooseRepoFiles } from './hubClient.ts';
 import { archFromConfig, plannedTensorsByTower, towerBytes, type TowerArchs } from './towers.ts';
 import type { BrowserLimits, FitReport, FitVerdict, ModelSizeEstimate } from './types.ts';
-import { readSafetensorsHeader } from '../checkpoint/safetensors.ts';
+import { readSafetensorsHeader } from '../model/checkpoint/safetensors.ts';
 
 export const GiB = 1024 ** 3;
 export const MiB = 1024 ** 2;

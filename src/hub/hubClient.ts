@@ -8,7 +8,7 @@
  *
  * and the choice of a repo's files for one of the two checkpoint layouts the loader reads.
  */
-import { CheckpointError } from '../checkpoint/errors.ts';
+import { CheckpointError } from '../model/checkpoint/errors.ts';
 import {
   HF_CONFIG,
   HF_PREPROCESSOR_CONFIG,
@@ -17,8 +17,8 @@ import {
   OPENCLIP_CONFIG,
   OPENCLIP_WEIGHTS,
   TOKENIZER_FILES,
-} from '../checkpoint/load.ts';
-import type { ModelFiles } from '../checkpoint/sources.ts';
+} from '../model/checkpoint/load.ts';
+import type { ModelFiles } from '../model/checkpoint/sources.ts';
 import { HubError } from './errors.ts';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';

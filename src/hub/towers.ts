@@ -3,10 +3,10 @@
  * header alone (before any weight is downloaded), with the loader's own weight plans — so a
  * partial download holds exactly what `loadCheckpoint` and the graph builders read.
  */
-import { parseHfConfig, parseOpenClipConfig, tokenizerSpecials } from '../checkpoint/config.ts';
-import { HF_TEXT_MARKER, hfWeightPlan, isIgnoredTensor, openClipTextPrefix, openClipWeightPlan, type WeightPlanEntry } from '../checkpoint/layout.ts';
-import type { TensorInfo } from '../checkpoint/types.ts';
-import type { TextArch, VisionArch } from '../arch.ts';
+import { parseHfConfig, parseOpenClipConfig, tokenizerSpecials } from '../model/checkpoint/config.ts';
+import { HF_TEXT_MARKER, hfWeightPlan, isIgnoredTensor, openClipTextPrefix, openClipWeightPlan, type WeightPlanEntry } from '../model/checkpoint/layout.ts';
+import type { TensorInfo } from '../model/checkpoint/types.ts';
+import type { TextArch, VisionArch } from '../model/arch.ts';
 import type { Tower } from './hubClient.ts';
 import type { ByteRange } from './ranges.ts';
 
@@ -40,7 +40,7 @@ export function plannedTensorsByTower(
 }
 
 /** the fingerprint's sampled data ranges: one definition, in the loader */
-export { fingerprintSampleRanges } from '../checkpoint/load.ts';
+export { fingerprintSampleRanges } from '../model/checkpoint/load.ts';
 
 export interface TowerBytes {
   /** byte ranges of the tensors of each tower in this file */

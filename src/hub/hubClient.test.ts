@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CheckpointError } from '../checkpoint/errors.ts';
+import { CheckpointError } from '../model/checkpoint/errors.ts';
 import { chooseRepoFiles, parseTreeListing, resolveUrl, revisionUrl, treeUrl, type HubFile } from './hubClient.ts';
 
 const SHA = 'a'.repeat(64);

@@ -3,8 +3,8 @@
  * deletes and loads stored models. The worker supplies `install`, which turns a checkpoint into
  * its engine and a ModelSummary (the same path as loadModel).
  */
-import type { ModelStoreApi, ModelSummary } from '../../api/types.ts';
-import type { ClipCheckpoint } from '../checkpoint/types.ts';
+import type { ModelStoreApi, ModelSummary } from '../api/types.ts';
+import type { ClipCheckpoint } from '../model/checkpoint/types.ts';
 import { browserLimits, estimateForCatalogEntry, fitReport, fitsThisBrowser, KNOWN_MODELS } from './catalog.ts';
 import { downloadModel, requestedTowers } from './download.ts';
 import { HubClient } from './hubClient.ts';
