@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   segment: async () => (await import('./commands/segment.ts')).segmentCommand,
   ablate: async () => (await import('./commands/ablate.ts')).ablateCommand,
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
+  neurons: async () => (await import('./commands/neurons.ts')).neuronsCommand,
 };
 
 async function help(): Promise<string> {

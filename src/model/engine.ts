@@ -24,6 +24,8 @@ export type SessionFactory = (graph: BuiltGraph, ckpt: ClipCheckpoint) => Promis
 export interface DecomposeRequest {
   tokenLayers?: readonly number[];
   debugResidual?: boolean;
+  /** also the second-order effects of this MLP layer's neurons (METHOD §9; not the last layer) */
+  neuronLayer?: number;
 }
 
 /** name -> tensor for one image (see IMAGE_OUTPUT_SHAPES without the batch letter) */
@@ -87,8 +89,9 @@ export class ClipEngine {
     this.checkPixels(pixels);
     const tokenLayers = [...(request.tokenLayers ?? [])];
     const debugResidual = Boolean(request.debugResidual);
-    const key = `decompose:${tokenLayers.join(',')}:${debugResidual}`;
-    const s = await this.session(key, () => buildImageGraph(this.checkpoint, { decompose: true, tokenLayers, debugResidual }));
+    const { neuronLayer } = request;
+    const key = `decompose:${tokenLayers.join(',')}:${debugResidual}:${neuronLayer ?? ''}`;
+    const s = await this.session(key, () => buildImageGraph(this.checkpoint, { decompose: true, tokenLayers, debugResidual, neuronLayer }));
     const out = await s.run({ pixel_values: tensor('B C S S', pixels.data, [1, ...pixels.dims]) });
     const result: Decomposition = {};
     for (const [name, t] of Object.entries(out)) result[name] = unbatch(t);

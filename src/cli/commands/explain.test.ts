@@ -108,6 +108,6 @@ describe.each([
     expect(outOfRange.stderr).toMatch(/--part L99\.H0: the model has layers 0-\d+ and heads 0-\d+/);
     const garbage = await runCli([...base, '--part', 'head3']);
     expect(garbage.code).toBe(2);
-    expect(garbage.stderr).toMatch(/--part must be embedding or L<layer>\.H<head>/);
+    expect(garbage.stderr).toMatch(/--part must be embedding, L<layer>\.H<head> or L<layer>\.N<neuron>/);
   }, 60_000);
 });

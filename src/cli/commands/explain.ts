@@ -15,10 +15,13 @@ import { writeJsonFile } from '../output.ts';
 import { readTextPool } from '../poolFile.ts';
 import { embedTextsWithProgress } from '../textEmbedding.ts';
 
-/** What `--part` names: the whole unit embedding û, or one head's term c_{ℓ,h} for the image. */
-export type ExplainPart = { kind: 'embedding' } | { kind: 'head'; layer: number; head: number };
+/** What `--part` names: the unit embedding û, one head's term c_{ℓ,h}, or one neuron's φ_n (METHOD §9) for the image. */
+export type ExplainPart =
+  | { kind: 'embedding' }
+  | { kind: 'head'; layer: number; head: number }
+  | { kind: 'neuron'; layer: number; neuron: number };
 
-export function parseExplainPart(text: string, layers: number, heads: number): ExplainPart {
+export function parseExplainPart(text: string, layers: number, heads: number, mlpWidth: number): ExplainPart {
   if (text.toLowerCase() === 'embedding') return { kind: 'embedding' };
   const head = /^L(\d+)\.H(\d+)$/i.exec(text);
   if (head) {
@@ -26,16 +29,27 @@ export function parseExplainPart(text: string, layers: number, heads: number): E
     if (layer >= layers || h >= heads) throw usageError(`--part ${text}: the model has layers 0-${layers - 1} and heads 0-${heads - 1}`);
     return { kind: 'head', layer, head: h };
   }
-  if (/^L\d+\.N\d+$/i.test(text)) {
-    throw usageError(`--part ${text}: neuron parts need the neuron effects of METHOD §9, which this version does not compute yet`);
+  const neuron = /^L(\d+)\.N(\d+)$/i.exec(text);
+  if (neuron) {
+    const [layer, n] = [Number(neuron[1]), Number(neuron[2])];
+    if (layer >= layers - 1) {
+      throw usageError(`--part ${text}: neurons of layers 0-${layers - 2} have second-order effects (the last layer has no later heads to carry them, METHOD §9)`);
+    }
+    if (n >= mlpWidth) throw usageError(`--part ${text}: the MLP has neurons 0-${mlpWidth - 1}`);
+    return { kind: 'neuron', layer, neuron: n };
   }
-  throw usageError(`--part must be embedding or L<layer>.H<head> (0-based), got '${text}'`);
+  throw usageError(`--part must be embedding, L<layer>.H<head> or L<layer>.N<neuron> (0-based), got '${text}'`);
+}
+
+function partName(part: ExplainPart): string {
+  if (part.kind === 'embedding') return 'embedding';
+  return part.kind === 'head' ? `L${part.layer}.H${part.head}` : `L${part.layer}.N${part.neuron}`;
 }
 
 export const explainCommand: Command = {
-  summary: 'the few texts of a pool whose embeddings make up an image embedding or a head term (METHOD §10)',
+  summary: 'the few texts of a pool whose embeddings make up an image embedding, a head term or a neuron effect (METHOD §10)',
   usage:
-    '--model DIR|OWNER/NAME[@REV] --image FILE --pool FILE --out F.json [--part embedding|L.H] [--texts 10] [--nonnegative] [--center] [--text-cache DIR] [--threads N]',
+    '--model DIR|OWNER/NAME[@REV] --image FILE --pool FILE --out F.json [--part embedding|L.H|L.N] [--texts 10] [--nonnegative] [--center] [--text-cache DIR] [--threads N]',
   async run(argv) {
     const args = parseCommandArgs(argv, {
       model: { type: 'string' },
@@ -60,15 +74,21 @@ export const explainCommand: Command = {
 
     const ckpt = await openModel(modelDir);
     if (!ckpt.text) throw new CliError(`${modelDir} holds no text tower: the pool cannot be embedded`);
-    const part = parseExplainPart(args.part ?? 'embedding', ckpt.vision.layers, ckpt.vision.heads);
+    const part = parseExplainPart(args.part ?? 'embedding', ckpt.vision.layers, ckpt.vision.heads, ckpt.vision.mlpWidth);
     await openTokenizer(ckpt, modelDir);
     const image = await decodeImageFile(imagePath);
     const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads });
     try {
-      const parts = await engine.decompose(preprocessPixels(image, ckpt.preprocess), { tokenLayers: [] });
-      const D = parts.embedding.data.length; // outputs come unbatched: embedding [D], heads [L, H, D]
-      const row = part.kind === 'head' ? part.layer * ckpt.vision.heads + part.head : 0;
-      const target = part.kind === 'embedding' ? parts.embedding.data : parts.heads.data.subarray(row * D, (row + 1) * D);
+      const neuronLayer = part.kind === 'neuron' ? part.layer : undefined;
+      const parts = await engine.decompose(preprocessPixels(image, ckpt.preprocess), { tokenLayers: [], neuronLayer });
+      const D = parts.embedding.data.length; // outputs come unbatched: embedding [D], heads [L, H, D], neuron_effects [M, D]
+      const rowOf = (data: Float32Array, row: number) => data.subarray(row * D, (row + 1) * D);
+      const target =
+        part.kind === 'embedding'
+          ? parts.embedding.data
+          : part.kind === 'head'
+            ? rowOf(parts.heads.data as Float32Array, part.layer * ckpt.vision.heads + part.head)
+            : rowOf(parts.neuron_effects.data as Float32Array, part.neuron);
 
       const store = args['text-cache'] === undefined ? new MemoryTextCache() : new NodeTextCache(args['text-cache']);
       const texts = await embedTextsWithProgress(engine, pool.texts, store, `embed ${pool.name}`);
@@ -80,9 +100,9 @@ export const explainCommand: Command = {
       });
       await writeJsonFile(out, {
         target: {
-          part: part.kind === 'embedding' ? 'embedding' : `L${part.layer}.H${part.head}`,
+          part: partName(part),
           // what the vector is, in METHOD's words
-          vector: part.kind === 'embedding' ? 'unit image embedding û' : 'head term c_{l,h} (summed over tokens)',
+          vector: { embedding: 'unit image embedding û', head: 'head term c_{l,h} (summed over tokens)', neuron: 'second-order effect phi_n of the neuron (METHOD 9)' }[part.kind],
           image: basename(imagePath),
           fingerprint: ckpt.fingerprint,
         },

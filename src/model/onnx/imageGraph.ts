@@ -15,6 +15,7 @@ import { WeightBinder, type WeightPlacer } from './externalData.ts';
 import { GraphBuilder, type Dim, type Value } from './graphBuilder.ts';
 import { l2Normalize, layerNorm, residualBlock, type BlockDims, type TowerContext } from './layers.ts';
 import { layerHeadProjection, lnPostProjection } from './projection.ts';
+import { secondOrderEffects } from './secondOrder.ts';
 import { OnnxDataType } from './proto.ts';
 
 export interface ImageGraphOptions {
@@ -24,6 +25,8 @@ export interface ImageGraphOptions {
   tokenLayers?: readonly number[];
   /** also output r, e, A_ℓ, F_ℓ in residual space */
   debugResidual?: boolean;
+  /** an MLP layer (not the last) whose neurons' second-order effects are output (METHOD §9) */
+  neuronLayer?: number;
   /** where weight bytes are found (default: the checkpoint files) */
   placer?: WeightPlacer;
 }
@@ -77,9 +80,13 @@ export function buildImageGraph(ckpt: ClipCheckpoint, options: ImageGraphOptions
     headsRaw: [] as Value[], classRaw: [] as Value[], boutProj: [] as Value[],
   };
   const tokensRaw = new Map<number, Value>();
+  const neuronLayer = options.decompose ? options.neuronLayer : undefined;
+  const secondOrder = { streamsIn: [] as Value[], alphaRows: [] as Value[], hidden: undefined as Value | undefined, mlpOut: undefined as Value | undefined };
   let stream = g.reshape(s0, [-1, w]);
   for (let l = 0; l < L; l++) {
     const block = residualBlock(ctx, stream, l, dims, splitShape);
+    secondOrder.streamsIn.push(stream);
+    if (l === neuronLayer) Object.assign(secondOrder, { hidden: block.hidden, mlpOut: block.mlp });
     stream = block.stream;
     if (!proj) continue;
     const { probs, context, values } = block.attention;
@@ -88,6 +95,7 @@ export function buildImageGraph(ckpt: ClipCheckpoint, options: ImageGraphOptions
     perLayer.mlpOut.push(classRow(block.mlp, `F_${l}`));
     perLayer.boutProj.push(g.unsqueeze(hp.boutProj, [0]));
     const alphaRow = g.slice(probs, [0], [1], [2], `alpha_${l}`); // [B,H,1,T]
+    secondOrder.alphaRows.push(alphaRow);
     perLayer.attention.push(g.reshape(alphaRow, [-1, 1, H, T]));
     const cellsHT = g.mul(g.transpose(alphaRow, [0, 1, 3, 2]), values, `cells_${l}`); // [B,H,T,dh]: α_i·v_i
     perLayer.cells.push(g.unsqueeze(g.transpose(cellsHT, [0, 2, 1, 3]), [1])); // [B,1,T,H,dh]
@@ -156,6 +164,22 @@ export function buildImageGraph(ckpt: ClipCheckpoint, options: ImageGraphOptions
     const cellShare = 1 / (T * H);
     const cellBias = g.add(scaled(g.reshape(boutK, [K, 1, 1, D]), cellShare), scaled(oAt(5), k0 * cellShare));
     emit('tokens', g.mul(cAt(5), g.add(raw, cellBias)), [BATCH, K, T, H, D]);
+  }
+
+  if (neuronLayer !== undefined) {
+    const effects = secondOrderEffects(ctx, v, {
+      layer: neuronLayer,
+      streamsIn: secondOrder.streamsIn,
+      alphaRows: secondOrder.alphaRows,
+      hidden: secondOrder.hidden as Value,
+      mlpOut: secondOrder.mlpOut as Value,
+      gammaPi: proj.gammaPi,
+      gammaProj: proj.gammaProj,
+      scale: c,
+    });
+    emit('neuron_effects', effects.neuronEffects, [BATCH, v.mlpWidth, D]);
+    emit('neuron_bias_effect', effects.biasEffect, [BATCH, D]);
+    emit('mlp_second_order', effects.mlpEffect, [BATCH, D]);
   }
 
   if (options.debugResidual) {

@@ -88,16 +88,19 @@ export function selfAttention(ctx: TowerContext, a2d: Value, layer: number, dims
   return { out, probs, context, values };
 }
 
-/** act(x2d·W_fcᵀ + b_fc)·W_prᵀ + b_pr */
-export function mlpBlock(ctx: TowerContext, x2d: Value, layer: number, dims: BlockDims): Value {
+/** act(x2d·W_fcᵀ + b_fc)·W_prᵀ + b_pr, and the post-activation values (the neurons) */
+export function mlpBlock(ctx: TowerContext, x2d: Value, layer: number, dims: BlockDims): { out: Value; hidden: Value } {
   const { g, tower } = ctx;
-  const hidden = linear(ctx, x2d, weightName(tower, 'fc1.w', layer), weightName(tower, 'fc1.b', layer), 'fc1');
-  return linear(ctx, activation(g, hidden, dims.act), weightName(tower, 'fc2.w', layer), weightName(tower, 'fc2.b', layer), `mlp_out_${layer}`);
+  const preActivation = linear(ctx, x2d, weightName(tower, 'fc1.w', layer), weightName(tower, 'fc1.b', layer), 'fc1');
+  const hidden = activation(g, preActivation, dims.act);
+  return { out: linear(ctx, hidden, weightName(tower, 'fc2.w', layer), weightName(tower, 'fc2.b', layer), `mlp_out_${layer}`), hidden };
 }
 
 export interface BlockResult {
   /** stream after the block [B·T, w] */
   readonly stream: Value;
+  /** post-activation MLP values [B·T, M] (METHOD §9's p) */
+  readonly hidden: Value;
   readonly attention: AttentionParts;
   /** MLP output [B·T, w] */
   readonly mlp: Value;
@@ -111,7 +114,7 @@ export function residualBlock(ctx: TowerContext, s2d: Value, layer: number, dims
   const mid = g.add(s2d, attention.out, `resid_mid_${layer}`);
   const m = layerNorm(ctx, mid, weightName(tower, 'ln2.g', layer), weightName(tower, 'ln2.b', layer), dims.eps, 'ln2');
   const mlp = mlpBlock(ctx, m, layer, dims);
-  return { stream: g.add(mid, mlp, `resid_post_${layer}`), attention, mlp };
+  return { stream: g.add(mid, mlp.out, `resid_post_${layer}`), attention, mlp: mlp.out, hidden: mlp.hidden };
 }
 
 /** x / ‖x‖ over the last axis of a [B, D] value; returns the norm [B, 1] too. */

@@ -1,7 +1,7 @@
 /**
  * The input/output contract of clipscope's ONNX graphs: names are an API (UI, CLI, workers and
  * tests read them), shape letters follow src/math/tensor.ts (B batch, L layer, H head, T token,
- * E head width dh, D joint width, W residual width, K chosen layers, N text length).
+ * E head width dh, D joint width, W residual width, K chosen layers, N text length, U MLP width).
  */
 import type { Tensor } from '../../math/tensor.ts';
 
@@ -54,6 +54,12 @@ export const IMAGE_OUTPUT_SHAPES = {
   cells: 'B L T H E',
   /** c_{ℓ,h,i} for the requested layers */
   tokens: 'B K T H D',
+  /** φ_n of every neuron n of the requested MLP layer (METHOD §9), U = MLP width */
+  neuron_effects: 'B U D',
+  /** φ_bias: the same path applied to that layer's b_pr */
+  neuron_bias_effect: 'B D',
+  /** the same path applied to that layer's whole MLP output (= Σ_n φ_n + φ_bias) */
+  mlp_second_order: 'B D',
   /** debugResidual: r, e, A_ℓ, F_ℓ (residual space) */
   resid: 'B W',
   embed_resid: 'B W',

@@ -13,6 +13,8 @@ export interface BlockResult {
   readonly attnOut: Float64Array;
   /** m, the MLP output incl. b_pr, [T, w] */
   readonly mlpOut: Float64Array;
+  /** post-activation MLP values (the neurons), [T, m] */
+  readonly hidden: Float64Array;
   /** attention probabilities A_h[query, key], [H, T, T] */
   readonly probs: Float64Array;
   /** values incl. their bias, [T, w]; head h owns columns h·dh … (h+1)·dh−1 */
@@ -72,5 +74,5 @@ export function runBlock(
   const residual = new Float64Array(T * w);
   for (let n = 0; n < T * w; n++) residual[n] = mid[n] + mlpOut[n];
 
-  return { residual, attnOut, mlpOut, probs, values };
+  return { residual, attnOut, mlpOut, hidden, probs, values };
 }
