@@ -207,6 +207,17 @@ describe('analyzeImages (clipscope analyze)', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(`clipscope: images folder not found: ${join(work, 'nope')}\n`);
   });
+
+  it('clipscope analyze --json prints the run summary as one JSON line on stdout; the counts agree with the stderr report', async () => {
+    const dir = join(work, 'cli-json');
+    const first = await runCli(['analyze', '--model', modelDir, '--images', images.dir, '--out', dir, '--limit', '3', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout.split('\n')).toHaveLength(2);
+    expect(JSON.parse(first.stdout)).toEqual({ found: 9, considered: 3, assigned: 3, alreadyCached: 0, added: 2, skipped: 1, changed: 0, rows: 2, dtype: 'f32', cache: dir });
+    const again = await runCli(['analyze', '--model', modelDir, '--images', images.dir, '--out', dir, '--limit', '4', '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ considered: 4, alreadyCached: 3, added: 1, skipped: 0, rows: 3 });
+    expect(again.stderr).toMatch(/analyze: 1 added, 0 skipped, 3 already cached \(first 4 of 9 images\); cache holds 3 images/);
+  });
 });
 
 describe.runIf(hasShared())('analyzeImages on real JPEGs (../shared imagenet-samples)', () => {

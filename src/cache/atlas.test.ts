@@ -101,6 +101,23 @@ describe('clipscope textspan', () => {
     expect(existsSync(join(cacheDir, 'text-embeddings', engine.checkpoint.fingerprint, 'vectors.f32'))).toBe(true);
   });
 
+  it('clipscope textspan --json prints the run summary as one JSON line on stdout; progress stays on stderr', async () => {
+    const out = join(work, 'atlas-json.json');
+    const run = await runCli(['textspan', '--model', modelDir, '--cache', cacheDir, '--pool', poolFile, '--m', '2', '--out', out, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split('\n')).toHaveLength(2);
+    expect(run.stderr).toMatch(/textspan: 8 heads over 8 images/);
+    const atlas = JSON.parse(readFileSync(out, 'utf8')) as Atlas;
+    expect(JSON.parse(run.stdout)).toEqual({
+      out,
+      heads: 8,
+      images: 8,
+      pool: { name: 'pool.tsv', size: 8, tagged: true },
+      settings: { m: 2, rank: 80, layers: [0, 1] },
+      distinctTexts: new Set(atlas.heads.flatMap((h) => h.texts.map((t) => t.text))).size,
+    });
+  });
+
   it('--layers defaults to the last min(4, L) layers; --layers 1 picks one layer', async () => {
     const out = join(work, 'atlas-default.json');
     expect((await runCli(['textspan', '--model', modelDir, '--cache', cacheDir, '--pool', poolFile, '--m', '2', '--out', out])).code).toBe(0);

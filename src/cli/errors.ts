@@ -9,8 +9,9 @@ export class CliError extends Error {
   }
 }
 
+/** a wrong command line: exit code 2, and main.ts adds the command's usage to the message */
 export function usageError(message: string): CliError {
-  return new CliError(`${message} (see 'clipscope --help')`, 2);
+  return new CliError(message, 2);
 }
 
 /** CacheErrors are the user's to fix (wrong folder, wrong model): one line, exit code 1 */

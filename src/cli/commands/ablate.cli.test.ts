@@ -110,6 +110,17 @@ describe('clipscope ablate (generated checkpoint, cache of generated images)', (
     expect(out.ablation).toEqual({ set: '', accuracy: out.before });
   });
 
+  it('clipscope ablate --json prints the report written to --out, plus out, as one JSON line on stdout; the log stays on stderr', async () => {
+    const run = await cli([...base(), '--ablate', 'mlp', '--out', at('json.json'), '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split('\n')).toHaveLength(2);
+    expect(run.stderr).toMatch(/ablate: top-1 before 0\.6429, after 'mlp'/);
+    const written = JSON.parse(readFileSync(at('json.json'), 'utf8'));
+    expect(JSON.parse(run.stdout)).toEqual({ out: at('json.json'), ...written });
+    expect(written.before.top1).toBe(9 / IMAGES);
+    expect(written.ablation.set).toBe('mlp');
+  });
+
   it('clipscope ablate without --ablate reports the METHOD 3.2 experiments in canonical syntax', async () => {
     const run = await cli([...base(), '--out', at('ref.json')]);
     expect(run.code, run.stderr).toBe(0);

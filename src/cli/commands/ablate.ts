@@ -26,9 +26,8 @@ import { tensor, type Tensor } from '../../math/tensor.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';
 import { NodeTextCache } from '../../model/textCache.node.ts';
 import { embedTexts } from '../../model/textCache.ts';
-import { parseCommandArgs, required } from '../args.ts';
-import { CliError, usageError } from '../errors.ts';
-import type { Command } from '../command.ts';
+import { CACHE_OPTION, defineCommand, MODEL_OPTION, parseThreads, TEXT_CACHE_OPTION, threadsOption } from '../command.ts';
+import { CliError } from '../errors.ts';
 import { openModel, openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
 import { defaultTextCacheDir } from '../cacheAccess.ts';
@@ -178,27 +177,29 @@ function asCli(err: unknown): unknown {
   return err;
 }
 
-export const ablateCommand: Command = {
+export const ablateCommand = defineCommand({
   summary: 'zero-shot accuracy before/after mean-ablating components (METHOD 3.2), from an analysis cache',
-  usage: '--model DIR|OWNER/NAME[@REV] --cache CACHE --classes FILE --labels FILE.csv [--ablate SET] --out FILE.json [--text-cache DIR] [--threads N]',
-  async run(argv) {
-    const args = parseCommandArgs(argv, {
-      model: { type: 'string' },
-      cache: { type: 'string' },
-      classes: { type: 'string' },
-      labels: { type: 'string' },
-      ablate: { type: 'string' },
-      out: { type: 'string' },
-      'text-cache': { type: 'string' },
-      threads: { type: 'string' },
-    });
-    const modelDir = required(args.model, 'model');
-    const cacheDir = required(args.cache, 'cache');
-    const classesFile = required(args.classes, 'classes');
-    const labelsFile = required(args.labels, 'labels');
-    const outFile = required(args.out, 'out');
-    const threads = args.threads === undefined ? 2 : Number(args.threads);
-    if (!Number.isInteger(threads) || threads < 1) throw usageError(`--threads must be a positive integer, got '${args.threads}'`);
+  description: [
+    'Classifies the labelled cached images with the label set\'s zero-shot classifier, then again with',
+    'the components of --ablate replaced by their means over those images. Without --ablate it runs',
+    "METHOD 3.2's experiments: MLPs + embedding term, class->class, both, and the cumulative MSA sweep.",
+    'Ablation sets: docs/ABLATION_SYNTAX.md.',
+  ].join('\n'),
+  options: {
+    model: { ...MODEL_OPTION, description: 'model folder that filled the cache (its text tower builds the classifier)' },
+    cache: CACHE_OPTION,
+    classes: { type: 'string', value: 'FILE', description: 'label set: JSON {classes, templates} or one class name a line', required: true },
+    labels: { type: 'string', value: 'FILE.csv', description: 'file,label[,group] per cached image', required: true },
+    ablate: { type: 'string', value: 'SET', description: "components to mean-ablate, e.g. 'L0-7.H*,mlp'", default: "METHOD 3.2's experiments" },
+    out: { type: 'string', value: 'FILE.json', description: 'output report', required: true },
+    'text-cache': { ...TEXT_CACHE_OPTION, default: 'CACHE/text-embeddings' },
+    threads: threadsOption('onnxruntime threads'),
+  },
+  examples: ["clipscope ablate --model ./clip-vit-base-patch32 --cache ./cache --classes labels.json --labels labels.csv --ablate 'L0-7.H*,mlp' --out ablation.json"],
+  json: true,
+  async run(args) {
+    const { model: modelDir, cache: cacheDir, classes: classesFile, labels: labelsFile, out: outFile } = args;
+    const threads = parseThreads(args.threads);
     const log = (line: string) => process.stderr.write(`ablate: ${line}\n`);
 
     try {
@@ -232,18 +233,20 @@ export const ablateCommand: Command = {
         ablate: args.ablate,
         groupNames: table.groups,
       });
-      await writeJsonFile(outFile, {
+      const report = {
         model: ckpt.fingerprint,
         cache: cacheDir,
         labels: labelsFile,
         notEvaluated: match.missing,
         unlabelled: match.unlabelled,
         ...study,
-      });
+      };
+      await writeJsonFile(outFile, report);
       const after = study.ablation ? `, after '${study.ablation.set}' ${study.ablation.accuracy.top1.toFixed(4)}` : '';
       log(`top-1 before ${study.before.top1.toFixed(4)}${after} -> ${outFile}`);
+      return { out: outFile, ...report };
     } catch (err) {
       throw asCli(err);
     }
   },
-};
+});

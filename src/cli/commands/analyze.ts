@@ -3,9 +3,8 @@ import { analyzeImages } from '../../cache/analyze.node.ts';
 import { CACHE_DTYPES, type CacheDType } from '../../cache/layout.ts';
 import { describeShard, parseShardSpec, ShardSpecError, shardFromEnv, type ShardSpec } from '../../cache/shard.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';
-import { parseCommandArgs, parsePositiveInt, required } from '../args.ts';
 import { asCliError, CliError, usageError } from '../errors.ts';
-import type { Command } from '../command.ts';
+import { defineCommand, MODEL_OPTION, parsePositiveInt, parseThreads, threadsOption } from '../command.ts';
 import { openModel } from '../model.ts';
 import { createProgress, type Progress } from '../progress.ts';
 
@@ -24,30 +23,41 @@ function resolveShard(shard: string | undefined, shardCount: string | undefined,
   }
 }
 
-export const analyzeCommand: Command = {
+export const analyzeCommand = defineCommand({
   summary: 'decompose every image of a folder into a resumable per-model analysis cache',
-  usage: '--model DIR|OWNER/NAME[@REV] --images DIR --out CACHE [--dtype f32|f16] [--limit N] [--threads N] [--shard i/n|auto [--shard-count N]]',
-  async run(argv) {
-    const args = parseCommandArgs(argv, {
-      model: { type: 'string' },
-      images: { type: 'string' },
-      out: { type: 'string' },
-      dtype: { type: 'string' },
-      limit: { type: 'string' },
-      threads: { type: 'string' },
-      shard: { type: 'string' },
-      'shard-count': { type: 'string' },
-    });
-    const modelDir = required(args.model, 'model');
-    const imagesDir = required(args.images, 'images');
-    const cacheDir = required(args.out, 'out');
+  description: [
+    'Walks --images recursively and appends each image\'s decomposition to the cache (docs/FORMATS.md §1).',
+    'Rerunning on the same folder adds only new images; unreadable files are skipped with a warning.',
+  ].join('\n'),
+  options: {
+    model: MODEL_OPTION,
+    images: { type: 'string', value: 'DIR', description: 'folder of images (walked recursively)', required: true },
+    out: { type: 'string', value: 'CACHE', description: 'cache folder (created, or resumed when it exists)', required: true },
+    dtype: { type: 'string', value: 'f32|f16', description: 'storage type of a new cache', default: 'f32' },
+    limit: { type: 'string', value: 'N', description: 'consider only the first N images of the walk', default: 'all' },
+    threads: threadsOption('onnxruntime threads'),
+    shard: {
+      type: 'string',
+      value: 'i/n|auto',
+      description: 'process only the images at positions i (mod n) of the sorted list (auto: from a Kubernetes Indexed Job or Slurm array); join shards with clipscope merge',
+      default: 'all images',
+    },
+    'shard-count': { type: 'string', value: 'N', description: 'with --shard auto on Kubernetes: the number of shards', default: 'CLIPSCOPE_SHARD_COUNT' },
+  },
+  examples: [
+    'clipscope analyze --model ./clip-vit-base-patch32 --images ./photos --out ./cache --dtype f16',
+    'clipscope analyze --model ./clip-vit-base-patch32 --images ./photos --out ./shards/0 --shard 0/3',
+  ],
+  json: true,
+  async run(args) {
+    const { model: modelDir, images: imagesDir, out: cacheDir } = args;
     let dtype: CacheDType | undefined;
     if (args.dtype !== undefined) {
       if (!CACHE_DTYPES.includes(args.dtype as CacheDType)) throw usageError(`--dtype must be ${CACHE_DTYPES.join(' or ')}, got '${args.dtype}'`);
       dtype = args.dtype as CacheDType;
     }
     const limit = args.limit === undefined ? undefined : parsePositiveInt(args.limit, 'limit', 0);
-    const threads = parsePositiveInt(args.threads, 'threads', 2);
+    const threads = parseThreads(args.threads);
     const shard = resolveShard(args.shard, args['shard-count'], process.env);
     if (!existsSync(imagesDir) || !statSync(imagesDir).isDirectory()) throw new CliError(`images folder not found: ${imagesDir}`);
 
@@ -84,10 +94,11 @@ export const analyzeCommand: Command = {
       if (shard) scopes.push(`shard ${describeShard(shard)}: ${summary.assigned} of ${summary.considered} images`);
       const scope = scopes.length > 0 ? ` (${scopes.join('; ')})` : '';
       process.stderr.write(`analyze: ${parts.join(', ')}${scope}; cache holds ${summary.rows} images (${summary.dtype}) in ${cacheDir}\n`);
+      return { ...summary, cache: cacheDir };
     } catch (err) {
       throw asCliError(err);
     } finally {
       await engine.release();
     }
   },
-};
+});

@@ -7,9 +7,8 @@ import { decompositionTerms } from '../../model/engine.ts';
 import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../../model/preprocess/transform.ts';
 import { parseTokenLayers } from '../../model/tokenLayers.ts';
-import { parseCommandArgs, required } from '../args.ts';
+import { defineCommand, IMAGE_OPTION, MODEL_OPTION, parseThreads, threadsOption } from '../command.ts';
 import { CliError, usageError } from '../errors.ts';
-import type { Command } from '../command.ts';
 import { openModel } from '../model.ts';
 import { writeJsonFile, writeNpyFile } from '../output.ts';
 
@@ -25,22 +24,28 @@ const FILES: Record<string, string> = {
   tokens: 'tokens',
 };
 
-export const decomposeCommand: Command = {
+export const decomposeCommand = defineCommand({
   summary: 'split an image embedding into its exact parts (layers, heads, tokens)',
-  usage: '--model DIR|OWNER/NAME[@REV] --image FILE --out DIR [--token-layers last:4|all|none|0,5,11] [--threads N]',
-  async run(argv) {
-    const args = parseCommandArgs(argv, {
-      model: { type: 'string' },
-      image: { type: 'string' },
-      out: { type: 'string' },
-      'token-layers': { type: 'string' },
-      threads: { type: 'string' },
-    });
-    const dir = required(args.model, 'model');
-    const imagePath = required(args.image, 'image');
-    const outDir = required(args.out, 'out');
-    const threads = args.threads === undefined ? 2 : Number(args.threads);
-    if (!Number.isInteger(threads) || threads < 1) throw usageError(`--threads must be a positive integer, got '${args.threads}'`);
+  description: [
+    'Writes one .npy per part (embedding, embed_term, mlp, heads, class_class, attention, cells,',
+    "tokens) and meta.json into --out; meta.json lists every file's shape.",
+  ].join('\n'),
+  options: {
+    model: MODEL_OPTION,
+    image: IMAGE_OPTION,
+    out: { type: 'string', value: 'DIR', description: 'output folder', required: true },
+    'token-layers': {
+      type: 'string',
+      value: 'SPEC',
+      description: 'layers whose per-token terms are written to tokens.npy: last:K, all, none or 0,5,11',
+      default: 'last:4',
+    },
+    threads: threadsOption('onnxruntime threads'),
+  },
+  examples: ['clipscope decompose --model ./clip-vit-base-patch32 --image cat.jpg --out ./out --token-layers last:4'],
+  async run(args) {
+    const { model: dir, image: imagePath, out: outDir } = args;
+    const threads = parseThreads(args.threads);
     if (!existsSync(imagePath)) throw new CliError(`image not found: ${imagePath}`);
 
     const ckpt = await openModel(dir);
@@ -91,4 +96,4 @@ export const decomposeCommand: Command = {
       await engine.release();
     }
   },
-};
+});

@@ -1,32 +1,29 @@
 import { createNodeEngine } from '../../model/engine.node.ts';
-import { parseCommandArgs, required } from '../args.ts';
-import { CliError, usageError } from '../errors.ts';
-import type { Command } from '../command.ts';
+import { defineCommand, MODEL_OPTION } from '../command.ts';
+import { CliError } from '../errors.ts';
 import { openModel, openTokenizer } from '../model.ts';
 import { writeNpyFile } from '../output.ts';
 
-export const encodeTextCommand: Command = {
+export const encodeTextCommand = defineCommand({
   summary: 'unit text embeddings of one or more texts',
-  usage: '--model DIR|OWNER/NAME[@REV] --text "..." [--text "..."]... --out FILE.npy   (writes float32 [n,D])',
-  async run(argv) {
-    const args = parseCommandArgs(argv, {
-      model: { type: 'string' },
-      text: { type: 'string', multiple: true },
-      out: { type: 'string' },
-    });
-    const dir = required(args.model, 'model');
-    const out = required(args.out, 'out');
-    const texts = args.text ?? [];
-    if (texts.length === 0) throw usageError('give at least one --text');
-    const ckpt = await openModel(dir);
-    if (!ckpt.text) throw new CliError(`${dir} holds no text tower`);
-    await openTokenizer(ckpt, dir);
+  description: 'Writes float32 [n,D]: row i is the unit-norm embedding of the i-th --text.',
+  options: {
+    model: MODEL_OPTION,
+    text: { type: 'string', multiple: true, value: '"..."', description: 'a text to embed', required: true },
+    out: { type: 'string', value: 'FILE.npy', description: 'output .npy file', required: true },
+  },
+  examples: ['clipscope encode-text --model ./clip-vit-base-patch32 --text "a photo of a cat" --text "a photo of a dog" --out text.npy'],
+  async run(args) {
+    const texts = args.text;
+    const ckpt = await openModel(args.model);
+    if (!ckpt.text) throw new CliError(`${args.model} holds no text tower`);
+    await openTokenizer(ckpt, args.model);
     const engine = await createNodeEngine(ckpt);
     try {
       const emb = await engine.encodeText(texts);
-      await writeNpyFile(out, emb.data, emb.dims);
+      await writeNpyFile(args.out, emb.data, emb.dims);
     } finally {
       await engine.release();
     }
   },
-};
+});

@@ -7,8 +7,7 @@ import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../../model/preprocess/transform.ts';
 import { NodeTextCache } from '../../model/textCache.node.ts';
 import { MemoryTextCache } from '../../model/textCache.ts';
-import { parseCommandArgs, parsePositiveInt, required } from '../args.ts';
-import type { Command } from '../command.ts';
+import { defineCommand, IMAGE_OPTION, MODEL_OPTION, parsePositiveInt, parseThreads, TEXT_CACHE_OPTION, threadsOption } from '../command.ts';
 import { CliError, usageError } from '../errors.ts';
 import { openModel, openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
@@ -46,29 +45,34 @@ function partName(part: ExplainPart): string {
   return part.kind === 'head' ? `L${part.layer}.H${part.head}` : `L${part.layer}.N${part.neuron}`;
 }
 
-export const explainCommand: Command = {
+export const explainCommand = defineCommand({
   summary: 'the few texts of a pool whose embeddings make up an image embedding, a head term or a neuron effect (METHOD §10)',
-  usage:
-    '--model DIR|OWNER/NAME[@REV] --image FILE --pool FILE --out F.json [--part embedding|L.H|L.N] [--texts 10] [--nonnegative] [--center] [--text-cache DIR] [--threads N]',
-  async run(argv) {
-    const args = parseCommandArgs(argv, {
-      model: { type: 'string' },
-      image: { type: 'string' },
-      pool: { type: 'string' },
-      part: { type: 'string' },
-      texts: { type: 'string' },
-      nonnegative: { type: 'boolean' },
-      center: { type: 'boolean' },
-      out: { type: 'string' },
-      'text-cache': { type: 'string' },
-      threads: { type: 'string' },
-    });
-    const modelDir = required(args.model, 'model');
-    const imagePath = required(args.image, 'image');
-    const poolPath = required(args.pool, 'pool');
-    const out = required(args.out, 'out');
+  description: [
+    "Orthogonal matching pursuit (float64) of the target over the pool's unit text embeddings: the",
+    'picked texts, their coefficients, the cosine of the fit and why it stopped (docs/FORMATS.md).',
+  ].join('\n'),
+  options: {
+    model: MODEL_OPTION,
+    image: IMAGE_OPTION,
+    pool: { type: 'string', value: 'FILE', description: 'text pool: one description per line, optionally property<TAB>text', required: true },
+    out: { type: 'string', value: 'F.json', description: 'output explanation', required: true },
+    part: {
+      type: 'string',
+      value: 'embedding|L.H|L.N',
+      description: "the target: the unit image embedding, head H of layer L (L11.H4), or neuron N's second-order effect (L10.N7)",
+      default: 'embedding',
+    },
+    texts: { type: 'string', value: 'N', description: 'at most this many texts', default: String(sparseTextDefaults.maxTexts) },
+    nonnegative: { type: 'boolean', description: 'coefficients constrained to be >= 0', default: 'off' },
+    center: { type: 'boolean', description: 'subtract the mean text embedding from the target and the texts first', default: 'off' },
+    'text-cache': { ...TEXT_CACHE_OPTION, default: 'none (texts are embedded each run)' },
+    threads: threadsOption('onnxruntime threads'),
+  },
+  examples: ['clipscope explain --model ./clip-vit-base-patch32 --image cat.jpg --pool public/data/descriptions.tsv --part L11.H4 --texts 10 --out explain.json'],
+  async run(args) {
+    const { model: modelDir, image: imagePath, pool: poolPath, out } = args;
     const maxTexts = parsePositiveInt(args.texts, 'texts', sparseTextDefaults.maxTexts);
-    const threads = parsePositiveInt(args.threads, 'threads', 2);
+    const threads = parseThreads(args.threads);
     if (!existsSync(imagePath)) throw new CliError(`image not found: ${imagePath}`);
     const pool = readTextPool(poolPath);
 
@@ -117,4 +121,4 @@ export const explainCommand: Command = {
       await engine.release();
     }
   },
-};
+});

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { createNodeEngine } from '../../model/engine.node.ts';
 import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../../model/preprocess/transform.ts';
-import { parseCommandArgs, parsePositiveInt, required } from '../args.ts';
-import type { Command } from '../command.ts';
+import { defineCommand, IMAGE_OPTION, MODEL_OPTION, parseThreads, threadsOption } from '../command.ts';
 import { CliError, usageError } from '../errors.ts';
 import { openModel } from '../model.ts';
 import { writeJsonFile, writeNpyFile } from '../output.ts';
@@ -20,22 +19,24 @@ export function parseNeuronLayer(text: string, layers: number): number {
   return layer;
 }
 
-export const neuronsCommand: Command = {
-  summary: "second-order effects of every neuron of one MLP layer on one image (METHOD §9): effects.npy [M, D]",
-  usage: '--model DIR|OWNER/NAME[@REV] --image FILE --layer L --out DIR [--threads N]',
-  async run(argv) {
-    const args = parseCommandArgs(argv, {
-      model: { type: 'string' },
-      image: { type: 'string' },
-      layer: { type: 'string' },
-      out: { type: 'string' },
-      threads: { type: 'string' },
-    });
-    const modelDir = required(args.model, 'model');
-    const imagePath = required(args.image, 'image');
-    const layerText = required(args.layer, 'layer');
-    const outDir = required(args.out, 'out');
-    const threads = parsePositiveInt(args.threads, 'threads', 2);
+export const neuronsCommand = defineCommand({
+  summary: 'second-order effects of every neuron of one MLP layer on one image (METHOD §9): effects.npy [M, D]',
+  description: [
+    'Row n of effects.npy is phi_n: neuron n of --layer carried through the later attention heads,',
+    'scaled like every contribution. meta.json adds the bias and whole-MLP effects. The last layer has',
+    'no later heads, so it is refused.',
+  ].join('\n'),
+  options: {
+    model: MODEL_OPTION,
+    image: IMAGE_OPTION,
+    layer: { type: 'string', value: 'L', description: 'the MLP layer (0-based, not the last)', required: true },
+    out: { type: 'string', value: 'DIR', description: 'output folder (effects.npy, meta.json)', required: true },
+    threads: threadsOption('onnxruntime threads'),
+  },
+  examples: ['clipscope neurons --model ./clip-vit-base-patch32 --image cat.jpg --layer 10 --out ./neurons'],
+  async run(args) {
+    const { model: modelDir, image: imagePath, layer: layerText, out: outDir } = args;
+    const threads = parseThreads(args.threads);
     if (!existsSync(imagePath)) throw new CliError(`image not found: ${imagePath}`);
     const ckpt = await openModel(modelDir);
     const layer = parseNeuronLayer(layerText, ckpt.vision.layers);
@@ -64,4 +65,4 @@ export const neuronsCommand: Command = {
       await engine.release();
     }
   },
-};
+});

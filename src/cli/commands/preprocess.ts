@@ -1,23 +1,24 @@
 import { existsSync } from 'node:fs';
 import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../../model/preprocess/transform.ts';
-import { parseCommandArgs, required } from '../args.ts';
+import { defineCommand, IMAGE_OPTION, MODEL_OPTION } from '../command.ts';
 import { CliError } from '../errors.ts';
-import type { Command } from '../command.ts';
 import { openModel } from '../model.ts';
 import { writeNpyFile } from '../output.ts';
 
-export const preprocessCommand: Command = {
+export const preprocessCommand = defineCommand({
   summary: "apply the model's evaluation transform to an image",
-  usage: '--model DIR|OWNER/NAME[@REV] --image FILE --out FILE.npy   (writes float32 [3,S,S])',
-  async run(argv) {
-    const args = parseCommandArgs(argv, { model: { type: 'string' }, image: { type: 'string' }, out: { type: 'string' } });
-    const dir = required(args.model, 'model');
-    const imagePath = required(args.image, 'image');
-    const out = required(args.out, 'out');
-    const ckpt = await openModel(dir);
-    if (!existsSync(imagePath)) throw new CliError(`image not found: ${imagePath}`);
-    const pixels = preprocessPixels(await decodeImageFile(imagePath), ckpt.preprocess);
-    await writeNpyFile(out, pixels.data, pixels.dims);
+  description: 'Writes the pixels the image tower sees: float32 [3,S,S] (resized, centre-cropped, normalised).',
+  options: {
+    model: MODEL_OPTION,
+    image: IMAGE_OPTION,
+    out: { type: 'string', value: 'FILE.npy', description: 'output .npy file', required: true },
   },
-};
+  examples: ['clipscope preprocess --model ./clip-vit-base-patch32 --image cat.jpg --out pixels.npy'],
+  async run(args) {
+    const ckpt = await openModel(args.model);
+    if (!existsSync(args.image)) throw new CliError(`image not found: ${args.image}`);
+    const pixels = preprocessPixels(await decodeImageFile(args.image), ckpt.preprocess);
+    await writeNpyFile(args.out, pixels.data, pixels.dims);
+  },
+});

@@ -6,14 +6,12 @@ import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../../model/preprocess/transform.ts';
 import { NodeTextCache } from '../../model/textCache.node.ts';
 import { embedTexts } from '../../model/textCache.ts';
-import { parseCommandArgs, parsePositiveInt, required } from '../args.ts';
 import { defaultTextCacheDir, openCacheForCli, openModelForCache } from '../cacheAccess.ts';
 import { CliError, usageError } from '../errors.ts';
-import type { Command } from '../command.ts';
+import { CACHE_OPTION, defineCommand, MODEL_OPTION, parsePositiveInt, TEXT_CACHE_OPTION } from '../command.ts';
 import { openTokenizer } from '../model.ts';
 
-function parseIndexArg(value: string | undefined, flag: string, count: number): number {
-  const v = required(value, flag);
+function parseIndexArg(v: string, flag: string, count: number): number {
   if (!/^\d+$/.test(v.trim())) throw usageError(`--${flag} must be a non-negative integer, got '${v}'`);
   const n = Number(v);
   if (n >= count) throw usageError(`--${flag} ${n} does not exist (0..${count - 1})`);
@@ -61,21 +59,26 @@ async function queryVector(
   }
 }
 
-export const retrieveCommand: Command = {
+export const retrieveCommand = defineCommand({
   summary: 'top-k cached images through one head, for an image or a text query (JSON lines)',
-  usage: '--cache CACHE --layer L --head H (--image FILE | --text "...") [--k 15] [--model DIR] [--text-cache DIR]',
-  async run(argv) {
-    const args = parseCommandArgs(argv, {
-      cache: { type: 'string' },
-      layer: { type: 'string' },
-      head: { type: 'string' },
-      image: { type: 'string' },
-      text: { type: 'string' },
-      k: { type: 'string' },
-      model: { type: 'string' },
-      'text-cache': { type: 'string' },
-    });
-    const cacheDir = required(args.cache, 'cache');
+  description: [
+    'Ranks the cached images by the dot product of their head term with the query (METHOD 6.1) and',
+    'prints one JSON object per line: {rank, path, score, row}. A query image outside the cache and a',
+    'text query need --model.',
+  ].join('\n'),
+  options: {
+    cache: CACHE_OPTION,
+    layer: { type: 'string', value: 'L', description: 'layer of the head (0-based)', required: true },
+    head: { type: 'string', value: 'H', description: 'head within the layer (0-based)', required: true },
+    image: { type: 'string', value: 'FILE', description: 'query image: a cached path, or a file to decompose', default: 'none (give --image or --text)' },
+    text: { type: 'string', value: '"..."', description: 'query text', default: 'none (give --image or --text)' },
+    k: { type: 'string', value: 'N', description: 'images to return', default: '15' },
+    model: { ...MODEL_OPTION, required: false, description: 'model folder that filled the cache (for a new image or a text)', default: 'none (cached images only)' },
+    'text-cache': { ...TEXT_CACHE_OPTION, default: 'CACHE/text-embeddings' },
+  },
+  examples: ['clipscope retrieve --cache ./cache --layer 11 --head 4 --image ./photos/a.jpg --k 15'],
+  async run(args) {
+    const cacheDir = args.cache;
     if ((args.image === undefined) === (args.text === undefined)) throw usageError('give exactly one of --image FILE or --text "..."');
     const k = parsePositiveInt(args.k, 'k', 15);
     const cache = await openCacheForCli(cacheDir);
@@ -86,4 +89,4 @@ export const retrieveCommand: Command = {
     const results = await retrieveFromCache(cache, head, query, k);
     process.stdout.write(results.map((r) => `${JSON.stringify(r)}\n`).join(''));
   },
-};
+});

@@ -281,8 +281,21 @@ describe.runIf(hasShared())('clipscope segment (Weizmann horses, generated check
     expect(JSON.parse(readFileSync(join(matDir, 'two.json'), 'utf8')).images).toBe(2);
   });
 
+  it('clipscope segment --json prints the metrics of --out (without the per-file lists) and out as one JSON line on stdout', async () => {
+    const out = join(root, 'metrics-json.json');
+    const run = await cli(['segment', '--model', modelDir, '--images', imagesDir(), '--masks', masksDir(), '--classes', join(root, 'classes.json'), '--out', out, '--limit', '3', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split('\n')).toHaveLength(2);
+    expect(run.stderr).toMatch(/\[3\/3\] horse002\.jpg/);
+    const { perImage, skippedFiles, ...written } = JSON.parse(readFileSync(out, 'utf8'));
+    expect(perImage).toHaveLength(2);
+    expect(skippedFiles).toHaveLength(2);
+    expect(JSON.parse(run.stdout)).toEqual({ out, ...written });
+    expect(written).toMatchObject({ images: 2, skipped: 2, classes: 5, templates: 2, maskProtocol: 'crop' });
+  });
+
   it.each([
-    [['segment', '--model', 'x', '--images', 'i', '--masks', 'm', '--out', 'o', '--mask-protocol', 'square'], 2, /^clipscope: --mask-protocol must be crop or paper, got 'square' \(see 'clipscope --help'\)$/],
+    [['segment', '--model', 'x', '--images', 'i', '--masks', 'm', '--out', 'o', '--mask-protocol', 'square'], 2, /^clipscope: --mask-protocol must be crop or paper, got 'square' \(usage: clipscope segment --model \S+ --out metrics\.json \[options\]; 'clipscope segment --help' lists every option\)$/],
     [['segment', '--model', 'x', '--imagenet-seg', 'g.mat', '--images', 'i', '--out', 'o'], 2, /^clipscope: give either --imagenet-seg FILE or --images DIR with --masks DIR, not both/],
     [['segment', '--model', 'x', '--imagenet-seg', 'no/such.mat', '--out', 'o'], 1, /^clipscope: --imagenet-seg file not found: no\/such\.mat$/],
     [['segment', '--images', 'x'], 2, /^clipscope: missing --model/],

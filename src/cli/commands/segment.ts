@@ -27,10 +27,9 @@ import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import type { DecodedImage } from '../../model/preprocess/image.ts';
 import { convertToRgb } from '../../model/preprocess/modes.ts';
 import { centerCropOffset, preprocessPixels, shortSideResizeSize } from '../../model/preprocess/transform.ts';
-import { parseCommandArgs, parsePositiveInt, required } from '../args.ts';
 import { headProjections, imageComponents, spatialTerms } from '../engineAdapters.ts';
 import { CliError, usageError } from '../errors.ts';
-import type { Command } from '../command.ts';
+import { defineCommand, MODEL_OPTION, parsePositiveInt, parseThreads, required, TEXT_CACHE_OPTION, threadsOption } from '../command.ts';
 import { openImagenetSegMat, type BenchmarkSample } from '../imagenetSegMat.ts';
 import { openModel, openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
@@ -151,33 +150,46 @@ function maskProtocol(value: string | undefined): MaskProtocol {
   throw usageError(`--mask-protocol must be ${MASK_PROTOCOLS.join(' or ')}, got '${value}'`);
 }
 
-export const segmentCommand: Command = {
+export const segmentCommand = defineCommand({
   summary: 'zero-shot foreground segmentation scored against ground-truth masks (pixel acc., mIoU, mAP)',
-  usage:
-    '--model DIR|OWNER/NAME[@REV] (--images DIR --masks DIR | --imagenet-seg gtsegs_ijcv.mat) [--mask-protocol crop|paper] [--classes FILE] --out metrics.json [--limit N] [--threads N] [--text-cache DIR]',
-  async run(argv) {
-    const args = parseCommandArgs(argv, {
-      model: { type: 'string' },
-      images: { type: 'string' },
-      masks: { type: 'string' },
-      'imagenet-seg': { type: 'string' },
-      'mask-protocol': { type: 'string' },
-      classes: { type: 'string' },
-      out: { type: 'string' },
-      limit: { type: 'string' },
-      threads: { type: 'string' },
-      'text-cache': { type: 'string' },
-    });
-    const dir = required(args.model, 'model');
+  description: [
+    'Photos come from --images with the mask of the same base name in --masks (white = foreground),',
+    'or from the ImageNet-Segmentation benchmark file (--imagenet-seg). The heatmap of the predicted',
+    "class (METHOD 5.2) is scored against the mask on the model's S x S input; --out gets the metrics",
+    "and each image's predicted class.",
+  ].join('\n'),
+  options: {
+    model: MODEL_OPTION,
+    images: { type: 'string', value: 'DIR', description: 'folder of photos (with --masks)', default: 'none (give --images and --masks, or --imagenet-seg)' },
+    masks: { type: 'string', value: 'DIR', description: 'folder of masks named as the photos (any image format)', default: 'none (with --images)' },
+    'imagenet-seg': { type: 'string', value: 'gtsegs_ijcv.mat', description: 'the ImageNet-Segmentation benchmark file the paper used', default: 'none (use --images and --masks)' },
+    'mask-protocol': {
+      type: 'string',
+      value: 'crop|paper',
+      description: "crop: the mask through the photo's resize and centre crop; paper: resized straight to S x S as the paper's code does",
+      default: 'crop',
+    },
+    classes: { type: 'string', value: 'FILE', description: 'label set: JSON {classes, templates} or one class name a line', default: 'public/data/labels.json' },
+    out: { type: 'string', value: 'metrics.json', description: 'output metrics', required: true },
+    limit: { type: 'string', value: 'N', description: 'score only the first N photos', default: 'all' },
+    threads: threadsOption('onnxruntime threads'),
+    'text-cache': { ...TEXT_CACHE_OPTION, default: 'none (texts are embedded each run)' },
+  },
+  examples: [
+    'clipscope segment --model ./clip-vit-base-patch16 --images ./photos --masks ./masks --out metrics.json',
+    'clipscope segment --model ./clip-vit-base-patch16 --imagenet-seg gtsegs_ijcv.mat --mask-protocol paper --out metrics.json',
+  ],
+  json: true,
+  async run(args) {
+    const { model: dir, out: outFile } = args;
     const matFile = args['imagenet-seg'];
     if (matFile !== undefined && (args.images !== undefined || args.masks !== undefined)) {
       throw usageError('give either --imagenet-seg FILE or --images DIR with --masks DIR, not both');
     }
     const imagesDir = matFile === undefined ? required(args.images, 'images') : '';
     const masksDir = matFile === undefined ? required(args.masks, 'masks') : '';
-    const outFile = required(args.out, 'out');
     const protocol = maskProtocol(args['mask-protocol']);
-    const threads = parsePositiveInt(args.threads, 'threads', 2);
+    const threads = parseThreads(args.threads);
     const limit = args.limit === undefined ? Infinity : parsePositiveInt(args.limit, 'limit', 1);
 
     const log = (line: string) => process.stderr.write(`segment: ${line}\n`);
@@ -188,12 +200,12 @@ export const segmentCommand: Command = {
       if (samples.length === 0) {
         throw new CliError(matFile === undefined ? `no photo in ${imagesDir} has a mask of the same name in ${masksDir}` : `${matFile} holds no photos`);
       }
-      await segmentSamples({ dir, samples, unmatched: source.unmatched, protocol, classes: args.classes, textCache: args['text-cache'], threads, outFile, log });
+      return await segmentSamples({ dir, samples, unmatched: source.unmatched, protocol, classes: args.classes, textCache: args['text-cache'], threads, outFile, log });
     } finally {
       source.close();
     }
   },
-};
+});
 
 interface SegmentRun {
   readonly dir: string;
@@ -207,7 +219,22 @@ interface SegmentRun {
   readonly log: (line: string) => void;
 }
 
-async function segmentSamples(run: SegmentRun): Promise<void> {
+/** the metrics written to --out without the per-file lists (segment's --json summary) */
+export interface SegmentSummary {
+  readonly out: string;
+  readonly pixelAccuracy: number;
+  readonly mIoU: number;
+  readonly mAP: number;
+  readonly images: number;
+  readonly iou: { readonly background: number; readonly foreground: number };
+  readonly maskProtocol: MaskProtocol;
+  readonly skipped: number;
+  readonly model: string;
+  readonly classes: number;
+  readonly templates: number;
+}
+
+async function segmentSamples(run: SegmentRun): Promise<SegmentSummary> {
   const { dir, samples, protocol, log } = run;
   const ckpt = await openModel(dir);
   if (!ckpt.text) throw new CliError(`${dir} holds no text tower: the zero-shot classifier needs one`);
@@ -248,7 +275,7 @@ async function segmentSamples(run: SegmentRun): Promise<void> {
     }
     if (perImage.length === 0) throw new CliError(`none of the ${samples.length} photo/mask pairs could be read`);
     const r = metrics.report();
-    await writeJsonFile(run.outFile, {
+    const summary = {
       pixelAccuracy: r.pixelAccuracy,
       mIoU: r.mIoU,
       mAP: r.mAP,
@@ -256,13 +283,13 @@ async function segmentSamples(run: SegmentRun): Promise<void> {
       iou: { background: r.iou[0], foreground: r.iou[1] },
       maskProtocol: protocol,
       skipped: skipped.length,
-      skippedFiles: skipped,
       model: ckpt.fingerprint,
       classes: labels.classes.length,
       templates: labels.templates.length,
-      perImage,
-    });
+    };
+    await writeJsonFile(run.outFile, { ...summary, skippedFiles: skipped, perImage });
     log(`${r.images} images, ${skipped.length} skipped, masks '${protocol}': pixel accuracy ${r.pixelAccuracy.toFixed(4)}, mIoU ${r.mIoU.toFixed(4)}, mAP ${r.mAP.toFixed(4)} -> ${run.outFile}`);
+    return { out: run.outFile, ...summary };
   } finally {
     await engine.release();
   }

@@ -6,10 +6,9 @@ import { createNodeEngine } from '../../model/engine.node.ts';
 import { NodeTextCache } from '../../model/textCache.node.ts';
 import { embedTexts } from '../../model/textCache.ts';
 import { parseTokenLayers } from '../../model/tokenLayers.ts';
-import { parseCommandArgs, parsePositiveInt, required } from '../args.ts';
 import { defaultTextCacheDir, openCacheForCli, openModelForCache } from '../cacheAccess.ts';
 import { CliError, usageError } from '../errors.ts';
-import type { Command } from '../command.ts';
+import { CACHE_OPTION, defineCommand, MODEL_OPTION, parsePositiveInt, parseThreads, TEXT_CACHE_OPTION, threadsOption } from '../command.ts';
 import { openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
 import { createProgress } from '../progress.ts';
@@ -19,28 +18,32 @@ import { ReconstructionCheck } from '../reconstructionCheck.ts';
 import { startTextspanWorkers } from '../../cache/textspanWorkers.node.ts';
 import { matchLabelsToCache } from '../labelMatch.ts';
 
-export const textspanCommand: Command = {
+export const textspanCommand = defineCommand({
   summary: 'TEXTSPAN per head over a cache: the texts that span each head, and its role (atlas.json)',
-  usage: '--model DIR|OWNER/NAME[@REV] --cache CACHE --out atlas.json [--pool FILE] [--layers last:4|all|0,5,11] [--m 20] [--rank 80] [--text-cache DIR] [--classes FILE --labels FILE.csv (METHOD 4.5 reconstruction check)] [--threads 2]',
-  async run(argv) {
-    const args = parseCommandArgs(argv, {
-      model: { type: 'string' },
-      cache: { type: 'string' },
-      pool: { type: 'string' },
-      layers: { type: 'string' },
-      m: { type: 'string' },
-      rank: { type: 'string' },
-      out: { type: 'string' },
-      'text-cache': { type: 'string' },
-      classes: { type: 'string' },
-      labels: { type: 'string' },
-      threads: { type: 'string' },
-    });
-    const threads = parsePositiveInt(args.threads, 'threads', 2);
+  description: [
+    'For every head of --layers: the --m pool texts that greedily span its outputs over the cached',
+    'images (METHOD 4), and the head\'s role; written as atlas.json (docs/FORMATS.md §2). With',
+    '--classes and --labels it also runs the reconstruction check (METHOD 4.5).',
+  ].join('\n'),
+  options: {
+    model: { ...MODEL_OPTION, description: 'model folder that filled the cache' },
+    cache: CACHE_OPTION,
+    out: { type: 'string', value: 'atlas.json', description: 'output atlas', required: true },
+    pool: { type: 'string', value: 'FILE', description: 'text pool: one description per line, optionally property<TAB>text (docs/FORMATS.md §2)', default: 'public/data/descriptions.tsv' },
+    layers: { type: 'string', value: 'SPEC', description: 'layers to analyse: last:K, all or 0,5,11', default: 'last:4' },
+    m: { type: 'string', value: 'N', description: 'texts per head', default: '20' },
+    rank: { type: 'string', value: 'N', description: "rank of the span of the head's outputs the texts are projected on (METHOD 4.2)", default: '80' },
+    'text-cache': { ...TEXT_CACHE_OPTION, default: 'CACHE/text-embeddings' },
+    classes: { type: 'string', value: 'FILE', description: 'label set for the reconstruction check (with --labels)', default: 'none (no check)' },
+    labels: { type: 'string', value: 'FILE.csv', description: 'image labels for the reconstruction check (with --classes)', default: 'none (no check)' },
+    threads: threadsOption('worker threads, one head each'),
+  },
+  examples: ['clipscope textspan --model ./clip-vit-base-patch32 --cache ./cache --out atlas.json --layers last:4 --m 20'],
+  json: true,
+  async run(args) {
+    const threads = parseThreads(args.threads);
     if (Boolean(args.classes) !== Boolean(args.labels)) throw usageError('the reconstruction check needs both --classes and --labels');
-    const modelDir = required(args.model, 'model');
-    const cacheDir = required(args.cache, 'cache');
-    const out = required(args.out, 'out');
+    const { model: modelDir, cache: cacheDir, out } = args;
     const m = parsePositiveInt(args.m, 'm', 20);
     const rank = parsePositiveInt(args.rank, 'rank', 80);
     const pool = readTextPool(args.pool);
@@ -110,8 +113,17 @@ export const textspanCommand: Command = {
       }
       await writeJsonFile(out, reconstructionCheck ? { ...atlas, reconstructionCheck } : atlas);
       process.stderr.write(`textspan: ${atlas.heads.length} heads over ${atlas.images} images, pool ${pool.name} (${pool.texts.length} texts) -> ${out}\n`);
+      return {
+        out,
+        heads: atlas.heads.length,
+        images: atlas.images,
+        pool: atlas.pool,
+        settings: atlas.settings,
+        distinctTexts: distinct,
+        ...(reconstructionCheck ? { reconstructionCheck } : {}),
+      };
     } finally {
       await engine.release();
     }
   },
-};
+});

@@ -1,17 +1,18 @@
-import { parseCommandArgs, required } from '../args.ts';
-import type { Command } from '../command.ts';
+import { defineCommand, MODEL_OPTION } from '../command.ts';
 import { openModel, openTokenizer } from '../model.ts';
 
-export const tokenizeCommand: Command = {
+export const tokenizeCommand = defineCommand({
   summary: 'print the padded token ids of a text as JSON',
-  usage: '--model DIR|OWNER/NAME[@REV] --text "..."',
-  async run(argv) {
-    const args = parseCommandArgs(argv, { model: { type: 'string' }, text: { type: 'string' } });
-    const dir = required(args.model, 'model');
-    const text = required(args.text, 'text');
-    const ckpt = await openModel(dir);
-    const tokenizer = await openTokenizer(ckpt, dir);
-    const { ids } = tokenizer.tokenize(text, ckpt.text?.contextLength ?? 77);
+  description: "The model's CLIP BPE tokenizer (vocab.json + merges.txt), padded to its context length.",
+  options: {
+    model: MODEL_OPTION,
+    text: { type: 'string', value: '"..."', description: 'the text to tokenize', required: true },
+  },
+  examples: ['clipscope tokenize --model ./clip-vit-base-patch32 --text "a photo of a cat"'],
+  async run(args) {
+    const ckpt = await openModel(args.model);
+    const tokenizer = await openTokenizer(ckpt, args.model);
+    const { ids } = tokenizer.tokenize(args.text, ckpt.text?.contextLength ?? 77);
     process.stdout.write(`${JSON.stringify(Array.from(ids))}\n`);
   },
-};
+});
