@@ -180,7 +180,8 @@ describe('--model owner/name downloaded from a hub (the mock hub) into HF_HOME',
   afterEach(() => hub.clearFaults());
   const online = (...argv: string[]) => cliWith({ HF_HOME: home, HF_ENDPOINT: hub.url }, work, ...argv);
   const offline = (...argv: string[]) => cliWith({ HF_HOME: home, HF_HUB_OFFLINE: '1' }, work, ...argv);
-  const weightsGets = () => hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/model.safetensors'));
+  /** the weights' bytes come from the CDN origin the hub redirects to */
+  const weightsGets = () => hub.requests.filter((r) => r.origin === 'cdn' && r.method === 'GET' && r.file === 'model.safetensors');
 
   /** the layout huggingface_hub leaves: refs/main, one relative symlink per file, blobs named by hash */
   function expectHfLayout(commit: string): void {
@@ -205,7 +206,13 @@ describe('--model owner/name downloaded from a hub (the mock hub) into HF_HOME',
     expect(first.stdout).toBe(base.stdout);
     expect(first.stderr).toContain(`downloading ${REPO}/model.safetensors`);
     expectHfLayout(hub.commitOf(REPO));
-    expect(hub.requests.some((r) => r.path.endsWith('pytorch_model.bin') || r.path.endsWith('README.md'))).toBe(false);
+    expect(hub.requests.some((r) => r.file === 'pytorch_model.bin' || r.file === 'README.md')).toBe(false);
+    // the hub's 302 for the LFS file was followed to the CDN, which served it whole
+    expect(hub.requests.filter((r) => r.file === 'model.safetensors').map((r) => `${r.origin} ${r.method} ${r.status}`)).toEqual([
+      'hub HEAD 302',
+      'hub GET 302',
+      'cdn GET 200',
+    ]);
 
     hub.resetStats();
     const again = await online('tokenize', '--model', REPO, '--text', 'a photo of a dog');
@@ -262,6 +269,24 @@ describe('--model owner/name downloaded from a hub (the mock hub) into HF_HOME',
     expectHfLayout(hub.commitOf(REPO));
   });
 
+  it('a CDN that ignores Range: the cut download starts over and still ends verified', async () => {
+    const size = files.get('model.safetensors')!.byteLength;
+    hub.setCdnMode('ignores-range');
+    try {
+      hub.dropAfterBytes(40_000, { match: 'model.safetensors' });
+      const r = await online('tokenize', '--model', REPO, '--text', 'cat');
+      expect(r.code, r.stderr).toBe(0);
+      expect(weightsGets().map((g) => [g.range, g.status])).toEqual([
+        [undefined, 200],
+        ['bytes=40000-', 200],
+      ]);
+      expect(hub.bytesSent('model.safetensors')).toBe(40_000 + size);
+      expectHfLayout(hub.commitOf(REPO));
+    } finally {
+      hub.setCdnMode('exposes-content-range');
+    }
+  });
+
   it('a download that keeps failing leaves blobs/<etag>.incomplete; the next run resumes from it', async () => {
     const bytes = files.get('model.safetensors')!;
     hub.dropAfterBytes(40_000, { match: 'model.safetensors', thenFail: 100 });
@@ -298,13 +323,54 @@ describe('--model owner/name downloaded from a hub (the mock hub) into HF_HOME',
     }
   });
 
-  it('a missing repo or revision says so, naming the hub', async () => {
+  it('a missing repo (401 RepoNotFound without a token, 404 with one) or revision (404 RevisionNotFound) says so, naming the hub', async () => {
     const repo = await online('tokenize', '--model', 'test-org/absent', '--text', 'x');
     expect(repo.code).toBe(1);
-    expect(repo.stderr).toContain(`test-org/absent not found on ${hub.url}`);
+    expect(repo.stderr).toContain(`test-org/absent not found on ${hub.url}, or private or gated: set HF_TOKEN`);
     expect(repo.stderr).toContain('(and there is no folder test-org/absent)');
+    const withToken = await cliWith({ HF_HOME: home, HF_ENDPOINT: hub.url, HF_TOKEN: 'hf_any' }, work, 'tokenize', '--model', 'test-org/absent', '--text', 'x');
+    expect(withToken.stderr).toContain(`test-org/absent not found on ${hub.url}, or the token (HF_TOKEN / token file) has no access to it`);
     const rev = await online('tokenize', '--model', `${REPO}@no-such-branch`, '--text', 'x');
     expect(rev.code).toBe(1);
-    expect(rev.stderr).toContain(REPO);
+    expect(rev.stderr).toContain(`clipscope: ${REPO}: revision 'no-such-branch' not found on ${hub.url}`);
+  });
+
+  describe('a gated repo', () => {
+    const GATED = 'test-org/gated-clip';
+    const TOKEN = 'hf_granted_token';
+    beforeAll(() => {
+      const dir = join(hubRoot, ...GATED.split('/'));
+      mkdirSync(dir, { recursive: true });
+      for (const [name, bytes] of files) writeFileSync(join(dir, name), bytes);
+    });
+    beforeEach(async () => {
+      await hub.stop();
+      hub = await startMockHub(hubRoot, { gated: { [GATED]: [TOKEN] } });
+    });
+
+    it('without a token (401 GatedRepo) or with one not granted (403) fails saying it is gated', async () => {
+      const none = await online('tokenize', '--model', GATED, '--text', 'x');
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain(`${GATED} is gated on ${hub.url}: accept its conditions there, then set HF_TOKEN`);
+      const wrong = await cliWith({ HF_HOME: home, HF_ENDPOINT: hub.url, HF_TOKEN: 'hf_not_granted' }, work, 'tokenize', '--model', GATED, '--text', 'x');
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain('(the token sent was refused)');
+      expect(hub.requests.filter((r) => r.origin === 'cdn')).toEqual([]);
+    });
+
+    it('with the token in $HF_HOME/token: downloads, the token goes to the hub on every request and never to the CDN', async () => {
+      mkdirSync(home, { recursive: true });
+      writeFileSync(join(home, 'token'), `${TOKEN}\n`);
+      const r = await online('tokenize', '--model', GATED, '--text', 'a photo of a cat');
+      expect(r.code, r.stderr).toBe(0);
+      const hubRequests = hub.requests.filter((q) => q.origin === 'hub');
+      const cdnRequests = hub.requests.filter((q) => q.origin === 'cdn');
+      expect(hubRequests.length).toBeGreaterThan(5);
+      expect(hubRequests.filter((q) => q.authorization !== `Bearer ${TOKEN}`)).toEqual([]);
+      expect(cdnRequests.map((q) => `${q.method} ${q.file} ${q.status}`)).toEqual(['GET model.safetensors 200']);
+      expect(cdnRequests.filter((q) => q.authorization !== undefined)).toEqual([]);
+      const snapshot = join(home, 'hub', 'models--test-org--gated-clip', 'snapshots', hub.commitOf(GATED));
+      expect(readlinkSync(join(snapshot, 'model.safetensors'))).toBe(`../../blobs/${sha256(files.get('model.safetensors')!)}`);
+    });
   });
 });
