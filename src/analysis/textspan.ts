@@ -16,8 +16,13 @@
  *
  * The data-side projections (reconstruction and residual) are applied in the full D dims, as in the
  * reference, at O(K·D) per pick.
+ *
+ * The matrix products are requests (src/math/kernelSteps.ts): `textspan` answers them with the
+ * JavaScript kernels (browser and Node), `textspanWith` with injected ones (onnxruntime-node in
+ * float64 for the CLI), so both engines run this one algorithm.
  */
-import { columnMeans, gram, matmulTransB, matmulTransBInto, transposeInto, type FloatArray } from '../math/linalg.ts';
+import { kernelCentredGram, kernelMatmulTransB, runKernelSteps, runKernelStepsAsync, type KernelSteps, type LinalgKernels } from '../math/kernelSteps.ts';
+import { columnMeans, transposeInto, type FloatArray } from '../math/linalg.ts';
 import { symmetricEigen } from '../math/symmetricEigen.ts';
 import { ShapeError, tensor, type Tensor } from '../math/tensor.ts';
 
@@ -72,30 +77,60 @@ function sameKind<A extends FloatArray>(like: A, length: number): A {
  * cancellation even when the mean dominates, as with a head's constant bias share); the
  * uncentred one is recovered from it by adding K·c̄c̄ᵀ back.
  */
-function spanOf(c: Tensor<'K D', FloatArray>, rank: number) {
+function* spanOf(c: Tensor<'K D', FloatArray>, rank: number) {
   const [k, d] = c.dims;
   const spanRank = Math.min(rank, k, d);
   const mean = columnMeans(c);
-  const centred = gram(c, { subtract: mean.data });
+  const centred = yield* kernelCentredGram(c.data, mean.data, k, d);
   const uncentred = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
-    for (let j = 0; j < d; j++) uncentred[i * d + j] = centred.data[i * d + j] + k * mean.data[i] * mean.data[j];
+    for (let j = 0; j < d; j++) uncentred[i * d + j] = centred[i * d + j] + k * mean.data[i] * mean.data[j];
   }
   const { vectors: basis } = symmetricEigen(tensor('D D', uncentred, [d, d]), { count: spanRank });
   // Σ = Y·Gc·Yᵀ/(K−1)
-  const yg = matmulTransB(basis, centred, 'R D');
-  const sigma = matmulTransB(yg, basis, 'R R').data;
+  const yg = yield* kernelMatmulTransB(basis.data, centred, spanRank, d, d);
+  const sigma = yield* kernelMatmulTransB(yg, basis.data, spanRank, spanRank, d);
   for (let i = 0; i < sigma.length; i++) sigma[i] /= k - 1;
   let trace = 0;
-  for (let j = 0; j < d; j++) trace += centred.data[j * d + j];
+  for (let j = 0; j < d; j++) trace += centred[j * d + j];
   return { spanRank, basis, mean, sigma, totalVariance: trace / (k - 1) };
 }
+
+/** TEXTSPAN without the data-side projection (reconstruction and residual) */
+export type TextspanPicks = Omit<TextspanResult, 'reconstruction' | 'residual'>;
 
 export function textspan<A extends FloatArray = Float32Array>(
   C: Tensor<'K D', A>,
   R: Tensor<'M D', FloatArray>,
   options: TextspanOptions = {},
 ): TextspanResult<A> {
+  const core = runKernelSteps(textspanSteps(C, R, options));
+  const { reconstruction, residual } = runKernelSteps(projectOutDirections(C, core.mean.data, core.directions.data, core.picks.length));
+  return { ...core, reconstruction, residual };
+}
+
+export interface TextspanWithOptions extends TextspanOptions {
+  /** also compute Ĉ and the residual (METHOD 4.5's check; default true) */
+  reconstruction?: boolean;
+}
+
+/**
+ * `textspan` with its matrix products answered by `kernels` (e.g. onnxruntime-node in float64):
+ * the same algorithm, the same picks; values equal up to the products' rounding.
+ */
+export async function textspanWith<A extends FloatArray = Float32Array>(
+  C: Tensor<'K D', A>,
+  R: Tensor<'M D', FloatArray>,
+  options: TextspanWithOptions,
+  kernels: LinalgKernels,
+): Promise<TextspanPicks & Partial<Pick<TextspanResult<A>, 'reconstruction' | 'residual'>>> {
+  const core = await runKernelStepsAsync(textspanSteps(C, R, options), kernels);
+  if (options.reconstruction === false) return core;
+  const projected = await runKernelStepsAsync(projectOutDirections(C, core.mean.data, core.directions.data, core.picks.length, LARGE_PROJECT_BLOCK_ROWS), kernels);
+  return { ...core, ...projected };
+}
+
+function* textspanSteps(C: Tensor<'K D', FloatArray>, R: Tensor<'M D', FloatArray>, options: TextspanOptions): KernelSteps<TextspanPicks> {
   const { m, rank } = { ...textspanDefaults, ...options };
   if (C.dims.length !== 2 || R.dims.length !== 2) throw new ShapeError('textspan needs C [K×D] and R [M×D]');
   const [k, d] = C.dims;
@@ -105,12 +140,12 @@ export function textspan<A extends FloatArray = Float32Array>(
   if (!Number.isInteger(rank) || rank < 1) throw new RangeError(`textspan: rank must be a positive integer, got ${rank}`);
   if (k < 2) throw new RangeError(`textspan needs at least 2 images (K=${k})`);
 
-  const { spanRank: r, basis, mean, sigma, totalVariance } = spanOf(C, rank);
+  const { spanRank: r, basis, mean, sigma, totalVariance } = yield* spanOf(C, rank);
 
   // text coordinates in the span, x_j = Y t_j  [M×r]
-  const x = matmulTransB(R, basis, 'M R').data;
+  const x = yield* kernelMatmulTransB(R.data, basis.data, poolSize, r, d);
   // initial scores s_j = x_jᵀ Σ x_j (the Bessel variance of column j of C·Rᵀ)
-  const xSigma = matmulTransB(tensor('M R', x, [poolSize, r]), tensor('R R', sigma, [r, r]), 'M R').data;
+  const xSigma = yield* kernelMatmulTransB(x, sigma, poolSize, r, r);
   const score = new Float64Array(poolSize);
   for (let j = 0; j < poolSize; j++) {
     let s = 0;
@@ -197,7 +232,6 @@ export function textspan<A extends FloatArray = Float32Array>(
     }
   }
 
-  const { reconstruction, residual } = projectOutDirections(C, mean.data, directions, picks.length);
   return {
     picks,
     imagesUsed: k,
@@ -205,13 +239,13 @@ export function textspan<A extends FloatArray = Float32Array>(
     totalVariance,
     mean,
     directions: tensor('C D', directions, [picks.length, d]),
-    reconstruction,
-    residual,
   };
 }
 
 /** Rows of C handled per block in `projectOutDirections` (bounds its double-precision scratch). */
 const PROJECT_BLOCK_ROWS = 256;
+/** the same for kernels where each request has a fixed cost (fewer, larger products) */
+const LARGE_PROJECT_BLOCK_ROWS = 4096;
 
 /**
  * The data side of the loop, as in the reference: centre, then for each direction ρ_t in order,
@@ -219,30 +253,29 @@ const PROJECT_BLOCK_ROWS = 256;
  * is rewritten exactly as a_t = (c·ρ_t − Σ_{s<t} a_s ρ_s·ρ_t)/‖ρ_t‖², so the heavy parts are two
  * blocked products (C·Dirᵀ, then A·Dir) instead of K·picks·D scalar loops.
  */
-function projectOutDirections<A extends FloatArray>(
+function* projectOutDirections<A extends FloatArray>(
   c: Tensor<'K D', A>,
   mean: Float64Array,
   directions: Float64Array,
   count: number,
-): { reconstruction: Tensor<'K D', A>; residual: Tensor<'K D', A> } {
+  blockRows = PROJECT_BLOCK_ROWS,
+): KernelSteps<{ reconstruction: Tensor<'K D', A>; residual: Tensor<'K D', A> }> {
   const [k, d] = c.dims;
-  const cross = new Float64Array(count * count); // ρ_s·ρ_t
-  matmulTransBInto(cross, directions, directions, count, count, d);
+  const cross = count > 0 ? yield* kernelMatmulTransB(directions, directions, count, count, d) : new Float64Array(0); // ρ_s·ρ_t
   const directionsT = new Float64Array(d * count);
   transposeInto(directionsT, directions, count, d);
   const recon = sameKind(c.data, k * d);
   const resid = sameKind(c.data, k * d);
-  const block = new Float64Array(PROJECT_BLOCK_ROWS * d);
-  const coef = new Float64Array(PROJECT_BLOCK_ROWS * count);
-  const proj = new Float64Array(PROJECT_BLOCK_ROWS * d);
-  for (let start = 0; start < k; start += PROJECT_BLOCK_ROWS) {
-    const rows = Math.min(PROJECT_BLOCK_ROWS, k - start);
+  const block = new Float64Array(Math.min(blockRows, k) * d);
+  let proj: Float64Array = new Float64Array(Math.min(blockRows, k) * d);
+  for (let start = 0; start < k; start += blockRows) {
+    const rows = Math.min(blockRows, k - start);
     for (let i = 0; i < rows; i++) {
       const src = (start + i) * d;
       for (let j = 0; j < d; j++) block[i * d + j] = c.data[src + j] - mean[j];
     }
     if (count > 0) {
-      matmulTransBInto(coef, block, directions, rows, count, d);
+      const coef = yield* kernelMatmulTransB(block, directions, rows, count, d);
       for (let i = 0; i < rows; i++) {
         const base = i * count;
         for (let t = 0; t < count; t++) {
@@ -251,7 +284,7 @@ function projectOutDirections<A extends FloatArray>(
           coef[base + t] = v / cross[t * count + t];
         }
       }
-      matmulTransBInto(proj, coef, directionsT, rows, d, count);
+      proj = yield* kernelMatmulTransB(coef, directionsT, rows, d, count);
     } else {
       proj.fill(0);
     }

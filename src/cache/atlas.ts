@@ -4,10 +4,11 @@
  * Output shape: docs/FORMATS.md, "atlas.json".
  */
 import { headRole } from '../analysis/roles.ts';
-import { textspan, textspanDefaults, type TextspanPick } from '../analysis/textspan.ts';
+import { textspanDefaults, type TextspanPick } from '../analysis/textspan.ts';
 import type { Tensor } from '../math/tensor.ts';
 import type { AnalysisCache, HeadId } from './reader.ts';
 import { parsePool } from '../labels/pool.ts';
+import { headTextspanRunner } from './textspanRunner.ts';
 
 /** what the atlas and the reconstruction check need of a head's TEXTSPAN */
 export interface HeadTextspan {
@@ -98,12 +99,7 @@ export async function buildAtlas(
   const all: HeadId[] = options.layers.flatMap((layer) => Array.from({ length: H }, (_, head) => ({ layer, head })));
   const perPass = Math.max(1, Math.floor((options.memoryBytes ?? 1 << 30) / (K * D * 4)));
   // TEXTSPAN in this thread unless a runner (worker threads) is given
-  const run: HeadTextspanRunner =
-    options.runTextspan ??
-    (async (C, o) => {
-      const r = textspan(C, poolEmbeddings, { m: o.m, rank: o.rank });
-      return { ...r, reconstruction: r.reconstruction as Tensor<'K D', Float32Array> };
-    });
+  const run: HeadTextspanRunner = options.runTextspan ?? headTextspanRunner(poolEmbeddings);
   const wantReconstruction = Boolean(options.onReconstruction);
   const heads: AtlasHead[] = [];
   for (let start = 0; start < all.length; start += perPass) {

@@ -1,17 +1,18 @@
-/** Worker side of textspanWorkers.node.ts: TEXTSPAN of one head per message. */
+/** Worker side of textspanWorkers.node.ts: TEXTSPAN of one head per message, products on onnxruntime-node in float64. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { textspan } from '../analysis/textspan.ts';
 import { tensor } from '../math/tensor.ts';
+import { createOrtLinalgKernels } from '../model/runtime/linalgKernels.node.ts';
+import { headTextspanRunner } from './textspanRunner.ts';
 
 const { pool, dims } = workerData as { pool: Float32Array; dims: number[] };
-const R = tensor('M D', pool, dims);
+const run = headTextspanRunner(tensor('M D', pool, dims), await createOrtLinalgKernels());
 
-parentPort!.on('message', (msg: { id: number; data: Float32Array; dims: number[]; m: number; rank: number; reconstruction: boolean }) => {
+parentPort!.on('message', async (msg: { id: number; data: Float32Array; dims: number[]; m: number; rank: number; reconstruction: boolean }) => {
   try {
-    const r = textspan(tensor('K D', msg.data, msg.dims), R, { m: msg.m, rank: msg.rank });
-    const rec = msg.reconstruction ? (r.reconstruction.data as Float32Array) : undefined;
+    const r = await run(tensor('K D', msg.data, msg.dims), { m: msg.m, rank: msg.rank, reconstruction: msg.reconstruction });
+    const rec = r.reconstruction?.data;
     parentPort!.postMessage(
-      { id: msg.id, picks: r.picks, imagesUsed: r.imagesUsed, spanRank: r.spanRank, totalVariance: r.totalVariance, ...(rec ? { reconstruction: rec, dims: r.reconstruction.dims } : {}) },
+      { id: msg.id, picks: r.picks, imagesUsed: r.imagesUsed, spanRank: r.spanRank, totalVariance: r.totalVariance, ...(rec ? { reconstruction: rec, dims: r.reconstruction!.dims } : {}) },
       rec ? [rec.buffer as ArrayBuffer] : [],
     );
   } catch (err) {

@@ -1,11 +1,14 @@
 /**
  * TEXTSPAN for many heads on several worker threads (heads are independent). Each worker gets the
  * pool embeddings once; a head's [K, D] matrix is transferred in and its result transferred back.
+ * Every head's matrix products run on onnxruntime-node in float64 (linalgKernels.node.ts).
  */
 import { Worker } from 'node:worker_threads';
 import { tensor, type Tensor } from '../math/tensor.ts';
 import type { TextspanPick } from '../analysis/textspan.ts';
+import { createOrtLinalgKernels } from '../model/runtime/linalgKernels.node.ts';
 import type { HeadTextspan, HeadTextspanRunner } from './atlas.ts';
+import { headTextspanRunner } from './textspanRunner.ts';
 
 export interface TextspanWorkers {
   run: HeadTextspanRunner;
@@ -69,4 +72,11 @@ export function startTextspanWorkers(pool: Tensor<'M D', Float32Array>, threads:
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+}
+
+/** `threads` worker threads, or for one thread the same runner in this thread */
+export async function startTextspanRunner(pool: Tensor<'M D', Float32Array>, threads: number): Promise<TextspanWorkers> {
+  if (threads > 1) return startTextspanWorkers(pool, threads);
+  const kernels = await createOrtLinalgKernels();
+  return { run: headTextspanRunner(pool, kernels), close: () => kernels.release() };
 }

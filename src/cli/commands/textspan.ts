@@ -15,7 +15,7 @@ import { createProgress } from '../progress.ts';
 import { buildClassifier } from '../../labels/classifier.ts';
 import { readLabelSet, readLabelsCsv } from '../../labels/labelFiles.node.ts';
 import { ReconstructionCheck } from '../reconstructionCheck.ts';
-import { startTextspanWorkers } from '../../cache/textspanWorkers.node.ts';
+import { startTextspanRunner } from '../../cache/textspanWorkers.node.ts';
 import { matchLabelsToCache } from '../labelMatch.ts';
 
 export const textspanCommand = defineCommand({
@@ -85,12 +85,13 @@ export const textspanCommand = defineCommand({
         await check.prepare();
       }
       const reconstructions: Promise<void>[] = [];
-      // heads are independent: run them on worker threads (one thread: in this thread)
-      const workers = threads > 1 ? startTextspanWorkers(R, threads) : undefined;
+      // heads are independent: run them on worker threads (one thread: in this thread), their
+      // matrix products on onnxruntime-node in float64
+      const workers = await startTextspanRunner(R, threads);
       let atlas: Atlas;
       try {
         atlas = await buildAtlas(cache, pool, R, {
-          ...(workers ? { runTextspan: workers.run } : {}),
+          runTextspan: workers.run,
           layers,
           m,
           rank,
@@ -98,7 +99,7 @@ export const textspanCommand = defineCommand({
           ...(check ? { onReconstruction: (l: number, h: number, recon: Tensor<'K D', Float32Array>) => void reconstructions.push(check.addHead(l, h, recon)) } : {}),
         });
       } finally {
-        await workers?.close();
+        await workers.close();
       }
       progress.finish();
       await Promise.all(reconstructions);

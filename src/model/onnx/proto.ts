@@ -15,6 +15,7 @@ export const OnnxDataType = {
   BOOL: 9,
   FLOAT16: 10,
   BFLOAT16: 16,
+  DOUBLE: 11,
 } as const;
 export type OnnxDataTypeCode = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 
