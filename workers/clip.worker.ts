@@ -4,6 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { closureResidual } from '../src/analysis/closure.ts';
+import { CodedError, codedThrowHandler, ERROR_CODES } from '../src/api/errors.ts';
 import type { ExplorerApi, RuntimeEvent, RuntimeEventsApi } from '../src/api/explorer.ts';
 import type { ClipscopeApi, DecomposeOptions, DecompositionSummary, ModelFileInput, ModelSummary, ModelWorkerApi, TensorDTO } from '../src/api/types.ts';
 import { modelMemoryEstimate, RuntimeGuard } from '../src/explorer/recovery.ts';
@@ -63,13 +64,15 @@ function guarded<T extends object>(methods: T): T {
   return out as T;
 }
 
+const noModel = () => new CodedError(ERROR_CODES.noModel, 'no model is loaded');
+
 function requireSession(): ExplorerSession {
-  if (!session) throw new Error('no model is loaded');
+  if (!session) throw noModel();
   return session;
 }
 
 function requireEngine(): ClipEngine {
-  if (!engine) throw new Error('no model is loaded');
+  if (!engine) throw noModel();
   return engine;
 }
 
@@ -203,4 +206,6 @@ const runtimeEvents: RuntimeEventsApi = {
 const modelStore = createModelStoreApi(installCheckpoint);
 
 const exposed: ModelWorkerApi = { ...guarded(api), ...guarded(explorer), ...modelStore, ...runtimeEvents };
+// thrown errors keep their code, name and subject on the way to the UI (src/api/errors.ts)
+Comlink.transferHandlers.set('throw', codedThrowHandler(Comlink.transferHandlers.get('throw')!));
 Comlink.expose(exposed);

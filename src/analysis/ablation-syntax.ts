@@ -34,6 +34,7 @@ export type AblationSpec = readonly AblationItem[];
 
 export class AblationSyntaxError extends Error {
   override name = 'AblationSyntaxError';
+  readonly code = 'ablation-syntax';
   constructor(
     message: string,
     /** the whole text that was parsed */

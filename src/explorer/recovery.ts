@@ -6,6 +6,7 @@
  *   are dropped and recreated on WASM, the user is told, and the failed request is run again once.
  * Platform-neutral: the worker supplies how to switch runtimes; tests supply fakes.
  */
+import { ERROR_CODES } from '../api/errors.ts';
 import type { RuntimeEvent } from '../api/explorer.ts';
 import type { VisionArch } from '../model/arch.ts';
 import { decompositionActivationBytes } from '../hub/catalog.ts';
@@ -47,6 +48,7 @@ export function modelMemoryEstimate(ckpt: { vision: VisionArch; weights: Readonl
 
 export class OutOfMemoryError extends Error {
   override name = 'OutOfMemoryError';
+  readonly code = ERROR_CODES.outOfMemory;
   constructor(readonly needBytes: number, readonly provider: string, cause: unknown) {
     const advice = provider === 'webgpu' ? 'try a smaller model or WASM' : 'try a smaller model, fewer images, or close other tabs';
     super(`out of memory: the model needs about ${formatMemory(needBytes)}; ${advice} (${nameAndMessage(cause).message})`);

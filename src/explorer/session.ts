@@ -39,6 +39,7 @@ import { decodeImage } from '../model/preprocess/decode.ts';
 import { preprocessForDisplay, preprocessPixels } from '../model/preprocess/transform.ts';
 import { repeatedClassesWarning } from '../labels/labelSet.ts';
 import { parsePool, type DescriptionPool } from '../labels/pool.ts';
+import { CodedError, ERROR_CODES } from '../api/errors.ts';
 import type { TextEmbeddingStore } from '../model/textCache.ts';
 import { TextEmbeddings } from './textEmbeddings.ts';
 import { parseReferenceSimilarities, referenceColumnOf, referencePrompts, verifySimilarities } from './verify.ts';
@@ -49,6 +50,9 @@ export interface ExplorerSessionOptions {
   /** persistent text embeddings per model fingerprint (the worker passes IndexedDB); default in memory */
   textStore?: TextEmbeddingStore;
 }
+
+/** a request the session cannot serve as asked; the UI shows it as bad input */
+const badRequest = (message: string) => new CodedError(ERROR_CODES.badRequest, message);
 
 export const explorerSessionDefaults = { cellsBudgetBytes: 512 * 2 ** 20 } as const;
 
@@ -105,7 +109,7 @@ export class ExplorerSession implements ExplorerApi {
 
   private image(id: string): StoredImage {
     const img = this.images.get(id);
-    if (!img) throw new Error(`no image '${id}' is loaded`);
+    if (!img) throw badRequest(`no image '${id}' is loaded`);
     return img;
   }
 
@@ -188,8 +192,8 @@ export class ExplorerSession implements ExplorerApi {
     onProgress?: ProgressCallback,
   ): Promise<{ classes: number; warning?: string } & TextSetSource> {
     const { classes, templates } = labels;
-    if (classes.length === 0) throw new Error('the label set has no classes');
-    if (templates.length === 0 || templates.some((t) => !t.includes('{}'))) throw new Error("every template needs a '{}' for the class name");
+    if (classes.length === 0) throw badRequest('the label set has no classes');
+    if (templates.length === 0 || templates.some((t) => !t.includes('{}'))) throw badRequest("every template needs a '{}' for the class name");
     const prompts = classes.flatMap((c) => templates.map((t) => t.replaceAll('{}', c)));
     const { vectors: emb, encoded, cached } = await this.texts.embedCounted(prompts, onProgress, 'embedding the label set');
     const D = this.texts.dim;
@@ -202,7 +206,7 @@ export class ExplorerSession implements ExplorerApi {
 
   async setPool(poolText: string, onProgress?: ProgressCallback): Promise<{ texts: number } & TextSetSource> {
     const pool = parsePool(poolText);
-    if (pool.texts.length === 0) throw new Error('the description pool is empty');
+    if (pool.texts.length === 0) throw badRequest('the description pool is empty');
     const { vectors: emb, encoded, cached } = await this.texts.embedCounted(pool.texts, onProgress, 'embedding the description pool');
     const D = this.texts.dim;
     const data = new Float32Array(pool.texts.length * D);
@@ -217,13 +221,13 @@ export class ExplorerSession implements ExplorerApi {
     try {
       atlas = JSON.parse(atlasJson);
     } catch (err) {
-      throw new Error(`the atlas is not JSON: ${(err as Error).message}`);
+      throw badRequest(`the atlas is not JSON: ${(err as Error).message}`);
     }
-    if (!Array.isArray(atlas.heads)) throw new Error('the atlas has no "heads" list (is it an atlas.json from clipscope textspan?)');
+    if (!Array.isArray(atlas.heads)) throw badRequest('the atlas has no "heads" list (is it an atlas.json from clipscope textspan?)');
     const images = Number(atlas.images ?? 0);
     const map = new Map<string, TextspanPanel>();
     for (const h of atlas.heads) {
-      if (!Number.isInteger(h.layer) || !Number.isInteger(h.head) || !Array.isArray(h.texts)) throw new Error('an atlas head entry lacks layer, head or texts');
+      if (!Number.isInteger(h.layer) || !Number.isInteger(h.head) || !Array.isArray(h.texts)) throw badRequest('an atlas head entry lacks layer, head or texts');
       const role = h.role?.property ? { property: h.role.property, confidence: h.role.confidence } : null;
       map.set(`${h.layer}.${h.head}`, { layer: h.layer, head: h.head, source: 'atlas', imagesUsed: images, texts: h.texts, role });
     }
@@ -245,7 +249,7 @@ export class ExplorerSession implements ExplorerApi {
     const values = new Float32Array(L * H);
     if (req.mode === 'variance') {
       const imgs = [...this.images.values()];
-      if (imgs.length < 2) throw new Error('variance across images needs at least 2 loaded images');
+      if (imgs.length < 2) throw badRequest('variance across images needs at least 2 loaded images');
       for (let k = 0; k < L * H; k++) {
         const mean = new Float64Array(D);
         for (const img of imgs) for (let d = 0; d < D; d++) mean[d] += f32(img.components.heads)[k * D + d] / imgs.length;
@@ -254,12 +258,12 @@ export class ExplorerSession implements ExplorerApi {
         values[k] = v / (imgs.length - 1);
       }
     } else {
-      if (!req.imageId) throw new Error(`head grid mode '${req.mode}' needs an image`);
+      if (!req.imageId) throw badRequest(`head grid mode '${req.mode}' needs an image`);
       const heads = f32(this.image(req.imageId).components.heads);
       if (req.mode === 'norm') {
         for (let k = 0; k < L * H; k++) values[k] = norm(heads, k * D, D);
       } else {
-        if (!req.prompt) throw new Error("head grid mode 'prompt' needs a prompt");
+        if (!req.prompt) throw badRequest("head grid mode 'prompt' needs a prompt");
         const t = await this.texts.one(req.prompt);
         for (let k = 0; k < L * H; k++) values[k] = dot(heads, t, k * D, D);
       }
@@ -294,7 +298,7 @@ export class ExplorerSession implements ExplorerApi {
   }
 
   async heatmap(req: HeatmapRequest): Promise<Heatmap> {
-    if (req.prompts.length === 0) throw new Error('a heatmap needs at least one prompt');
+    if (req.prompts.length === 0) throw badRequest('a heatmap needs at least one prompt');
     const [spatial, model, embs] = await Promise.all([this.spatial(req.imageId), this.headProjections(), this.texts.embed(req.prompts)]);
     const { layers: L, heads: H } = this.arch;
     const selected = req.heads && req.heads.trim() ? headMaskFromSpec(req.heads, { layers: L, heads: H }) : new Uint8Array(L * H).fill(1);
@@ -325,7 +329,7 @@ export class ExplorerSession implements ExplorerApi {
   }
 
   private requireLabels() {
-    if (!this.labels) throw new Error('no label set is loaded (setLabels)');
+    if (!this.labels) throw badRequest('no label set is loaded (setLabels)');
     return this.labels;
   }
 
@@ -336,9 +340,9 @@ export class ExplorerSession implements ExplorerApi {
     const key = `${layer}.${head}.${options.m ?? 20}.${options.rank ?? 80}`;
     const cached = this.textspans.get(key);
     if (cached) return cached;
-    if (!this.pool) throw new Error('no description pool is loaded (setPool)');
+    if (!this.pool) throw badRequest('no description pool is loaded (setPool)');
     const imgs = [...this.images.values()];
-    if (imgs.length < 2) throw new Error(`TEXTSPAN needs at least 2 images (${imgs.length} loaded)`);
+    if (imgs.length < 2) throw badRequest(`TEXTSPAN needs at least 2 images (${imgs.length} loaded)`);
     const C = headPool(imgs.map((i) => i.components.heads), layer, head);
     const result = textspan(tensor('K D', C.data, C.dims), this.pool.embeddings, { m: options.m ?? 20, rank: options.rank ?? 80 });
     const { texts, properties } = this.pool.pool;
@@ -373,7 +377,7 @@ export class ExplorerSession implements ExplorerApi {
     this.checkHead(layer, head);
     const imgs = [...this.images.values()];
     const q = imgs.findIndex((i) => i.id === imageId);
-    if (q < 0) throw new Error(`no image '${imageId}' is loaded`);
+    if (q < 0) throw badRequest(`no image '${imageId}' is loaded`);
     const pool = headPool(imgs.map((i) => i.components.heads), layer, head);
     const query = pool.data.subarray(q * pool.dims[1], (q + 1) * pool.dims[1]);
     return retrieveByVector(pool, query, k).map((r) => ({ id: imgs[r.index].id, score: r.score }));
@@ -441,7 +445,7 @@ export class ExplorerSession implements ExplorerApi {
     const ref = parseReferenceSimilarities(req.referenceJson);
     const usable = req.images.filter((img) => ref.images.includes(referenceColumnOf(img.name)));
     const columns = [...new Set(usable.map((img) => referenceColumnOf(img.name)))];
-    if (columns.length === 0) throw new Error(`none of the images is a reference photo (${ref.images.join(', ')})`);
+    if (columns.length === 0) throw badRequest(`none of the images is a reference photo (${ref.images.join(', ')})`);
     const texts = await this.texts.embed(referencePrompts(ref), onProgress, 'embedding the reference texts');
     const D = this.arch.embedDim;
     const imageData = new Float32Array(columns.length * D);

@@ -17,6 +17,7 @@ export interface LabelSet {
 
 export class LabelFileError extends Error {
   override name = 'LabelFileError';
+  readonly code = 'label-file';
 }
 
 export interface ParseLabelSetOptions {

@@ -1,8 +1,8 @@
 /** Hugging Face hub models: fit estimates, downloads into this browser's storage, stored models. */
-import * as Comlink from 'comlink';
+import { errorCode } from '../../api/errors.ts';
 import type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo } from '../../api/types.ts';
 import { formatBytes, formatSeconds } from '../lib/format.ts';
-import { modelWorker } from '../workerClient.ts';
+import { callbackProxy, modelWorker } from '../workerClient.ts';
 import { clearProgress, fail, setProgress, store } from './feedback.ts';
 import { loadStoredModel } from './models.ts';
 
@@ -66,13 +66,14 @@ export async function downloadAndLoadHubModel(repo: string, revision = 'main'): 
     setProgress(`downloading ${repo}`, 0, 0, 'bytes');
     const id = await modelWorker().downloadModel(
       hubRequest(repo, revision),
-      Comlink.proxy((p: DownloadProgress) => setProgress(downloadLabel(repo, p), p.bytesDone, p.bytesTotal, 'bytes')),
+      callbackProxy((p: DownloadProgress) => setProgress(downloadLabel(repo, p), p.bytesDone, p.bytesTotal, 'bytes')),
     );
     store.getState().set({ hubDownload: undefined });
     await loadStoredModel(id, repo);
   } catch (err) {
     clearProgress();
-    const cancelled = /cancel/i.test(String((err as Error)?.message ?? err));
+    // HubError 'cancelled' (src/hub/errors.ts), its code kept across the worker
+    const cancelled = errorCode(err) === 'cancelled';
     // what was stored stays: Retry resumes from the last stored byte
     store.getState().set({ hubDownload: { repo, revision, state: cancelled ? 'cancelled' : 'failed' } });
     if (!cancelled) fail(err, 'download', repo);

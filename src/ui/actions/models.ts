@@ -1,4 +1,5 @@
 /** Loading a model into the worker: the demo model, a local folder, or one stored in this browser. */
+import { CodedError, ERROR_CODES } from '../../api/errors.ts';
 import type { ModelFileInput } from '../../api/types.ts';
 import { dropImageBitmap } from '../imageCache.ts';
 import type { ModelSource } from '../store.ts';
@@ -14,7 +15,7 @@ interface DemoManifest {
 
 async function fetchWithProgress(url: string, label: string, onBytes: (n: number) => void): Promise<Blob> {
   const res = await fetch(url);
-  if (!res.ok || !res.body) throw new Error(`GET ${url}: HTTP ${res.status} (${label})`);
+  if (!res.ok || !res.body) throw new CodedError(ERROR_CODES.http, `GET ${url}: HTTP ${res.status} (${label})`, label);
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   for (;;) {
@@ -56,7 +57,7 @@ async function afterModelLoaded(source: ModelSource, files: ModelFileInput[] | {
 export async function loadDemoModel(): Promise<void> {
   try {
     const res = await fetch(`${BASE}demo/manifest.json`);
-    if (!res.ok) throw new Error(`the demo model is missing from this build (GET demo/manifest.json: HTTP ${res.status}); run npm run build`);
+    if (!res.ok) throw new CodedError(ERROR_CODES.http, `the demo model is missing from this build (GET demo/manifest.json: HTTP ${res.status}); run npm run build`);
     const manifest = (await res.json()) as DemoManifest;
     const total = manifest.files.reduce((s, f) => s + f.size, 0);
     let done = 0;

@@ -1,8 +1,7 @@
 /** Starting the model runtime in the worker, and following the worker's own runtime changes. */
-import * as Comlink from 'comlink';
 import type { RuntimeEvent } from '../../api/explorer.ts';
 import type { ExecutionProvider } from '../../api/types.ts';
-import { modelWorker } from '../workerClient.ts';
+import { callbackProxy, modelWorker } from '../workerClient.ts';
 import { fail, notice, store } from './feedback.ts';
 
 export async function startRuntime(provider: ExecutionProvider | 'auto' = 'auto'): Promise<void> {
@@ -38,7 +37,7 @@ function watchRuntimeOnce(): void {
   if (watching) return;
   watching = true;
   void modelWorker().watchRuntime(
-    Comlink.proxy((e: RuntimeEvent) => {
+    callbackProxy((e: RuntimeEvent) => {
       notice(e.message);
       const runtime = store.getState().runtime;
       if (runtime) store.getState().set({ runtime: { provider: e.provider, threads: runtime.threads, crossOriginIsolated: runtime.crossOriginIsolated, fallbackReason: `WebGPU device lost (${e.reason})` } });

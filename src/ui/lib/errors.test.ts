@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { CodedError } from '../../api/errors.ts';
 import { explainError } from './errors.ts';
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+/** as an error arrives from the worker: class name, code, message (src/api/errors.ts) */
+const arrived = (name: string, code: string, message: string, subject?: string) => new CodedError(code, message, subject, name);
 
 describe('explainError', () => {
   it('keeps the engine reason for an unsupported checkpoint', () => {
@@ -11,8 +14,8 @@ describe('explainError', () => {
   });
 
   it('tells a corrupt image from a non-image', () => {
-    expect(explainError(named('ImageDecodeError', 'corrupt PNG: bad.png: invalid zlib data'), 'image', 'bad.png')).toMatchObject({ kind: 'corrupt-image', title: 'Corrupt image: bad.png' });
-    expect(explainError(named('ImageDecodeError', 'not an image: x.png starts with "hell"'), 'image', 'x.png').kind).toBe('not-an-image');
+    expect(explainError(arrived('ImageDecodeError', 'corrupt', 'corrupt PNG: bad.png: invalid zlib data'), 'image', 'bad.png')).toMatchObject({ kind: 'corrupt-image', title: 'Corrupt image: bad.png' });
+    expect(explainError(arrived('ImageDecodeError', 'not-an-image', 'not an image: x.png starts with "hell"'), 'image', 'x.png').kind).toBe('not-an-image');
   });
 
   it('recognises out-of-memory in any context', () => {
@@ -28,5 +31,21 @@ describe('explainError', () => {
   it('falls back to a titled unknown error with the message kept', () => {
     const e = explainError('weird', 'analysis');
     expect(e).toMatchObject({ kind: 'unknown', title: 'The analysis failed', detail: 'weird' });
+  });
+
+  it('tells failures apart by class and code, never by the message', () => {
+    // the words of one kind under the code of another: the code wins
+    expect(explainError(arrived('Error', 'bad-request', 'out of memory? no: no image is loaded'), 'analysis').kind).toBe('bad-input');
+    expect(explainError(new Error('no model is loaded'), 'analysis').kind).toBe('unknown');
+    expect(explainError(arrived('CodedError', 'no-model', 'no model is loaded'), 'analysis').kind).toBe('no-model');
+    expect(explainError(arrived('ImageDecodeError', 'truncated', 'an image that ends early'), 'image', 'a.png')).toMatchObject({ kind: 'corrupt-image', title: 'Corrupt image: a.png' });
+    expect(explainError(arrived('TokenizerError', 'bad-merges', 'merges.txt line 3'), 'model').kind).toBe('unsupported-checkpoint');
+    expect(explainError(arrived('AblationSyntaxError', 'ablation-syntax', 'L99 is out of range'), 'analysis').kind).toBe('bad-input');
+    expect(explainError(arrived('OutOfMemoryError', 'out-of-memory', 'the model needs about 2.0 GB'), 'image').kind).toBe('out-of-memory');
+  });
+
+  it('a hub failure is a failed download, titled with the subject the error reports when the UI gave none', () => {
+    expect(explainError(arrived('HubError', 'sha256-mismatch', 'sha256 differs', 'model.safetensors'), 'model')).toMatchObject({ kind: 'download-failed', title: 'Download failed model.safetensors' });
+    expect(explainError(arrived('HubError', 'http', 'HTTP 503', 'model.safetensors'), 'model', 'openai/clip').title).toBe('Download failed openai/clip');
   });
 });
