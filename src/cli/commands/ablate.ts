@@ -186,7 +186,7 @@ export const ablateCommand = defineCommand({
     'Ablation sets: docs/ABLATION_SYNTAX.md.',
   ].join('\n'),
   options: {
-    model: { ...MODEL_OPTION, description: 'model folder that filled the cache (its text tower builds the classifier)' },
+    model: { ...MODEL_OPTION, description: 'the model (folder or hub id) that filled the cache; its text tower builds the classifier' },
     cache: CACHE_OPTION,
     classes: { type: 'string', value: 'FILE', description: 'label set: JSON {classes, templates} or one class name a line', required: true },
     labels: { type: 'string', value: 'FILE.csv', description: 'file,label[,group] per cached image', required: true },

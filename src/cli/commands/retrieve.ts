@@ -73,7 +73,7 @@ export const retrieveCommand = defineCommand({
     image: { type: 'string', value: 'FILE', description: 'query image: a cached path, or a file to decompose', default: 'none (give --image or --text)' },
     text: { type: 'string', value: '"..."', description: 'query text', default: 'none (give --image or --text)' },
     k: { type: 'string', value: 'N', description: 'images to return', default: '15' },
-    model: { ...MODEL_OPTION, required: false, description: 'model folder that filled the cache (for a new image or a text)', default: 'none (cached images only)' },
+    model: { ...MODEL_OPTION, required: false, description: 'the model (folder or hub id) that filled the cache, for a new image or a text', default: 'none (cached images only)' },
     'text-cache': { ...TEXT_CACHE_OPTION, default: 'CACHE/text-embeddings' },
   },
   examples: ['clipscope retrieve --cache ./cache --layer 11 --head 4 --image ./photos/a.jpg --k 15'],

@@ -26,7 +26,7 @@ export const textspanCommand = defineCommand({
     '--classes and --labels it also runs the reconstruction check (METHOD 4.5).',
   ].join('\n'),
   options: {
-    model: { ...MODEL_OPTION, description: 'model folder that filled the cache' },
+    model: { ...MODEL_OPTION, description: 'the model (folder or hub id) that filled the cache' },
     cache: CACHE_OPTION,
     out: { type: 'string', value: 'atlas.json', description: 'output atlas', required: true },
     pool: { type: 'string', value: 'FILE', description: 'text pool: one description per line, optionally property<TAB>text (docs/FORMATS.md §2)', default: 'public/data/descriptions.tsv' },
