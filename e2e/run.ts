@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { fileURLToPath } from 'node:url';
+import { chromiumReadyOrExplain } from '../scripts/ensureChromium.ts';
 import { buildHarness } from './lib/harness.ts';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
@@ -13,6 +14,9 @@ const filter = process.argv[2];
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.test.ts') && (!filter || f.includes(filter)))
   .map((f) => `${dir}${f}`);
+
+// Debian's chromium, installed when we may (root + apt); otherwise stop here with the command to run
+if (!chromiumReadyOrExplain()) process.exit(1);
 
 // Build the harness once here; test files (one subprocess each) then reuse it.
 await buildHarness();
