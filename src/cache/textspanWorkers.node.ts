@@ -27,11 +27,16 @@ interface Reply {
 }
 
 const WORKER_MODULE = new URL('./textspanWorker.node.ts', import.meta.url).href;
+/**
+ * tsx's API resolved from here: an eval'd worker resolves bare names from the process's working
+ * directory, which is the user's (not the checkout) when `clipscope` runs from elsewhere.
+ */
+const TSX_API = import.meta.resolve('tsx/esm/api');
 
 export function startTextspanWorkers(pool: Tensor<'M D', Float32Array>, threads: number): TextspanWorkers {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
   // workers do not inherit the tsx loader: register it, then load the worker module
-  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(WORKER_MODULE)}); });`;
+  const bootstrap = `import(${JSON.stringify(TSX_API)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_MODULE)}); });`;
   const workers = Array.from({ length: threads }, () => new Worker(bootstrap, { eval: true, workerData: { pool: pool.data, dims: pool.dims } }));
   const waiting = new Map<number, { resolve: (r: HeadTextspan) => void; reject: (e: Error) => void }>();
   const busy = workers.map(() => 0);

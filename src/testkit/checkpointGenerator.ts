@@ -87,6 +87,15 @@ export const TINY_P16_GELU: CheckpointSpec = {
   act: 'gelu',
 };
 
+/** ViT-L-14's 24 layers x 16 heads at toy width (head width 2), patch 14, 28 px (2x2 grid) */
+export const TINY_L14_SHAPED: CheckpointSpec = {
+  name: 'tiny-l14-shaped',
+  vision: { width: 32, layers: 24, heads: 16, patchSize: 14, imageSize: 28 },
+  text: { width: 16, layers: 1, heads: 2, contextLength: 16, vocabSize: 80 },
+  embedDim: 16,
+  act: 'gelu',
+};
+
 /** patch 14, 56 px (4x4 grid), head width 24, QuickGELU */
 export const TINY_P14_QUICKGELU: CheckpointSpec = {
   name: 'tiny-p14-quickgelu-hw24',
