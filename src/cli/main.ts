@@ -22,6 +22,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   retrieve: async () => (await import('./commands/retrieve.ts')).retrieveCommand,
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
   neurons: async () => (await import('./commands/neurons.ts')).neuronsCommand,
+  'neuron-atlas': async () => (await import('./commands/neuronAtlas.ts')).neuronAtlasCommand,
 };
 
 export function cliVersion(): string {

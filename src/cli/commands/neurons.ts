@@ -4,20 +4,10 @@ import { createNodeEngine } from '../../model/engine.node.ts';
 import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../../model/preprocess/transform.ts';
 import { defineCommand, IMAGE_OPTION, MODEL_OPTION, parseThreads, threadsOption } from '../command.ts';
-import { CliError, usageError } from '../errors.ts';
+import { CliError } from '../errors.ts';
+import { parseNeuronLayer } from '../neuronLayer.ts';
 import { openModel } from '../model.ts';
 import { writeJsonFile, writeNpyFile } from '../output.ts';
-
-/** a layer index for `--layer`, checked against the tower: not the last (no later heads carry it) */
-export function parseNeuronLayer(text: string, layers: number): number {
-  if (!/^\d+$/.test(text.trim())) throw usageError(`--layer must be a 0-based layer index, got '${text}'`);
-  const layer = Number(text);
-  if (layer === layers - 1) {
-    throw usageError(`--layer ${layer} is the last layer of this ${layers}-layer tower: no later attention heads carry its neurons' effects (METHOD §9); use 0-${layers - 2}`);
-  }
-  if (layer >= layers) throw usageError(`--layer ${layer}: the tower has layers 0-${layers - 1} (neurons of 0-${layers - 2} have second-order effects)`);
-  return layer;
-}
 
 export const neuronsCommand = defineCommand({
   summary: 'second-order effects of every neuron of one MLP layer on one image (METHOD §9): effects.npy [M, D]',
