@@ -56,6 +56,7 @@ function stderrProgress(repo: string): DownloadOptions['onProgress'] {
 
 export async function hubModelFiles(id: HubModelId, settings: HfSettings, options: HubModelOptions = {}): Promise<ModelFiles> {
   const cache = new HfCacheRepo(settings.cacheDir, id.repo);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (settings.offline) return cachedSnapshot(id, cache, 'HF_HUB_OFFLINE is set');
   const http = new HubHttp(settings);
   let commit: string;
@@ -65,7 +66,7 @@ export async function hubModelFiles(id: HubModelId, settings: HfSettings, option
   } catch (err) {
     if (!(err instanceof HubError && err.code === 'unreachable') || !cache.cachedCommit(id.revision)) throw err;
     // as huggingface_hub does: no connection, but the cache has it
-    (options.log ?? ((l) => process.stderr.write(`${l}\n`)))(`${err.message}: using the cached snapshot of ${formatHubModelId(id)}`);
+    log(`${err.message}: using the cached snapshot of ${formatHubModelId(id)}`);
     return cachedSnapshot(id, cache, 'hub unreachable');
   }
   cache.writeRef(id.revision, commit);
@@ -77,7 +78,11 @@ export async function hubModelFiles(id: HubModelId, settings: HfSettings, option
     if (!names.includes(name)) throw new CheckpointError('missing-file', `${label}: file ${name} is missing`, name);
     if (cache.hasFile(commit, name)) return cache.pointerPath(commit, name);
     const remote = await http.fileMetadata(id.repo, commit, name);
-    await downloadBlob(http, cache, remote, { ...options, onProgress: options.onProgress ?? stderrProgress(id.repo) });
+    await downloadBlob(http, cache, remote, {
+      ...options,
+      onProgress: options.onProgress ?? stderrProgress(id.repo),
+      onWait: options.onWait ?? ((file) => log(`${id.repo}/${file}: another process is downloading it into the cache; waiting for it`)),
+    });
     return cache.link(commit, name, remote.etag);
   };
   return {

@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import type { HfCacheRepo } from './hfCacheLayout.node.ts';
 import type { HubHttp, RemoteFile } from './hfHttp.node.ts';
 import { HubError } from './hubError.ts';
+import { withFileLock, type LockOptions } from './fileLock.node.ts';
 
 export interface DownloadProgress {
   file: string;
@@ -27,6 +28,9 @@ export interface DownloadOptions {
   attempts?: number;
   /** first wait between tries, doubled each time (default 250 ms) */
   retryDelayMs?: number;
+  /** another process is downloading this file: this one waits for it */
+  onWait?: (file: string) => void;
+  lock?: Omit<LockOptions, 'onWait'>;
 }
 
 function sizeOf(path: string): number {
@@ -92,12 +96,9 @@ async function fetchInto(http: HubHttp, file: RemoteFile, incomplete: string, on
   }
 }
 
-/** download `file` into cache.blobPath(file.etag) unless it is there */
-export async function downloadBlob(http: HubHttp, cache: HfCacheRepo, file: RemoteFile, options: DownloadOptions = {}): Promise<string> {
-  const blob = cache.blobPath(file.etag);
-  if (cache.hasBlob(file.etag)) return blob;
+/** fetch, resume and verify into the .incomplete file, then rename it to the blob */
+async function fill(http: HubHttp, cache: HfCacheRepo, file: RemoteFile, options: DownloadOptions): Promise<void> {
   const incomplete = cache.incompletePath(file.etag);
-  mkdirSync(dirname(incomplete), { recursive: true });
   if (sizeOf(incomplete) > file.size) truncateSync(incomplete, 0);
   const resumedFrom = sizeOf(incomplete);
   const report = (done: number) => options.onProgress?.({ file: file.path, done, total: file.size, resumedFrom });
@@ -125,6 +126,18 @@ export async function downloadBlob(http: HubHttp, cache: HfCacheRepo, file: Remo
     rmSync(incomplete, { force: true });
     throw err;
   }
-  renameSync(incomplete, blob);
+  renameSync(incomplete, cache.blobPath(file.etag));
+}
+
+/** download `file` into cache.blobPath(file.etag) unless it is there (or another process puts it there) */
+export async function downloadBlob(http: HubHttp, cache: HfCacheRepo, file: RemoteFile, options: DownloadOptions = {}): Promise<string> {
+  const blob = cache.blobPath(file.etag);
+  if (cache.hasBlob(file.etag)) return blob;
+  mkdirSync(dirname(blob), { recursive: true });
+  await withFileLock(cache.lockPath(file.etag), () => cache.hasBlob(file.etag), () => fill(http, cache, file, options), {
+    ...(options.lock ?? {}),
+    onWait: () => options.onWait?.(file.path),
+  });
+  if (!cache.hasBlob(file.etag)) throw new HubError('interrupted', `${file.path}: another process held the download lock and left no file; run again`);
   return blob;
 }

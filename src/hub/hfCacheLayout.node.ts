@@ -7,9 +7,10 @@
  *     blobs/{etag}                    file contents, named by sha256 (LFS) or git blob sha1
  *     blobs/{etag}.incomplete         a download in progress (resumed from its length)
  *     snapshots/{commit}/{file}       relative symlink ../../blobs/{etag}
+ *   {cacheDir}/.locks/models--{owner}--{name}/{etag}.clipscope.lock   while clipscope downloads it
  */
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 
 /** a full commit id, which huggingface_hub uses as the snapshot folder name */
 export const COMMIT_HASH = /^[0-9a-f]{40}$/;
@@ -31,6 +32,11 @@ export class HfCacheRepo {
 
   incompletePath(etag: string): string {
     return `${this.blobPath(etag)}.incomplete`;
+  }
+
+  /** clipscope's download lock (huggingface_hub's own is .locks/{folder}/{etag}.lock) */
+  lockPath(etag: string): string {
+    return join(this.cacheDir, '.locks', basename(this.root), `${etag}.clipscope.lock`);
   }
 
   refPath(revision: string): string {
