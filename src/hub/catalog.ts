@@ -149,7 +149,7 @@ function archEstimate(archs: TowerArchs): CatalogEntry['vision'] {
 export async function estimateFromHub(hub: HubClient, repo: string, revision: string, signal?: AbortSignal): Promise<{ estimate: ModelSizeEstimate; layout: 'hf' | 'openclip' }> {
   const listing = await hub.listFiles(repo, revision, signal);
   const choice = await chooseRepoFiles(listing, `${repo}@${revision}`);
-  const text = async (path: string) => (await hub.get(hub.fileUrl(repo, revision, path), { signal }, `${repo}: ${path}`)).text();
+  const text = async (path: string) => new TextDecoder().decode(await hub.readWhole({ repo, revision, file: path }, listing.find((f) => f.path === path)?.size ?? 0, signal));
   const configName = choice.layout === 'openclip' ? 'open_clip_config.json' : 'config.json';
   const archs = archFromConfig(choice.layout, await text(configName), configName);
   const files =
@@ -165,9 +165,7 @@ export async function estimateFromHub(hub: HubClient, repo: string, revision: st
   };
   const headers = [];
   for (const f of files) {
-    const url = hub.fileUrl(repo, revision, f.path);
-    const range = async (start: number, end: number) =>
-      new Uint8Array(await (await hub.get(url, { signal, headers: { Range: `bytes=${start}-${end - 1}` } }, `${repo}: ${f.path}`)).arrayBuffer()).subarray(0, end - start);
+    const range = (start: number, end: number) => hub.readRange({ repo, revision, file: f.path }, start, end, signal);
     const prefix = await range(0, 8);
     const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getUint32(0, true);
     const bytes = new Uint8Array(8 + n);

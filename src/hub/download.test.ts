@@ -217,20 +217,24 @@ describe('downloadModel from the mock hub', () => {
     try {
       const run = downloadModel({ endpoint: hub.url, repo: HF }, { store, ...fast });
       await expect(run).rejects.toMatchObject({ code: 'size-mismatch' });
-      await expect(run).rejects.toThrow(`config.json: the hub lists ${good.byteLength} bytes, the server says the file has ${good.byteLength - 3}`);
+      // read whole (@huggingface/hub's downloadFile), so the listing's size is compared with what arrived
+      await expect(run).rejects.toThrow(`config.json: the hub lists ${good.byteLength} bytes, ${good.byteLength - 3} arrived`);
     } finally {
       hub.corrupt(HF, 'config.json', good);
     }
   });
 
-  it('a pickle-only repo is refused with the loader\'s message; an unknown repo with not-found', async () => {
+  it('a pickle-only repo is refused with the loader\'s message; an unknown repo: "not found, or gated" without a token, not-found with one', async () => {
     const store = newStore();
     const err = await downloadModel({ endpoint: hub.url, repo: PICKLE }, { store }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CheckpointError);
     expect(err).toMatchObject({ code: 'pickle', message: 'pytorch_model.bin is a pickle checkpoint: use the safetensors file' });
     const missing = await downloadModel({ endpoint: hub.url, repo: 'test-org/nope' }, { store }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(HubError);
-    expect(missing).toMatchObject({ code: 'not-found' });
+    // without a token the hub answers 401 for missing, private and gated repos alike
+    expect(missing).toMatchObject({ code: 'unauthorized', message: `test-org/nope: not found, or gated: log in with a token (${hub.url} answered 401 RepoNotFound)` });
+    const withToken = await downloadModel({ endpoint: hub.url, repo: 'test-org/nope', token: 'hf_sometoken' }, { store }).catch((e: unknown) => e);
+    expect(withToken).toMatchObject({ code: 'not-found', message: `test-org/nope: not found on ${hub.url}, or this token cannot see it` });
     expect(await store.list()).toEqual([]);
   });
 

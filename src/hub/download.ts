@@ -12,7 +12,8 @@
 import { loadCheckpoint } from '../model/checkpoint/load.ts';
 import { parseShardIndex, readSafetensorsHeader, type SafetensorsHeader } from '../model/checkpoint/safetensors.ts';
 import type { ByteSource } from '../model/checkpoint/types.ts';
-import { containerDataLength, resumePoint, type ContainerIndex } from './container.ts';
+import { containerDataLength, containerSource, resumePoint, type ContainerIndex } from './container.ts';
+import { crossCheckWindows, failedCrossCheck } from './crossCheck.ts';
 import { gitBlobOid, gitBlobOidOfStored, sha256Hex, sha256OfStored } from './digest.ts';
 import { cancelledError, HubError } from './errors.ts';
 import { checkRepoId, chooseRepoFiles, HubClient, type FetchLike, type HubFile, type RepoFileChoice, type Tower } from './hubClient.ts';
@@ -90,10 +91,22 @@ function headerOnlySource(name: string, size: number, bytes: Uint8Array): ByteSo
   };
 }
 
+/** how the server answered a Range request (Download.rangeResponse) */
+export type RangeAnswer = 'content-range' | 'length-only' | 'whole';
+
+/** what the progress line says when a weights file is fetched whole instead of by tower */
+export const WHOLE_RANGE_IGNORED = 'whole file: the server ignores byte ranges; its sha256 is checked when complete';
+export const WHOLE_UNCHECKABLE = 'whole file: byte ranges from this server cannot be checked; its sha256 is checked when complete';
+export const WHOLE_CHECK_FAILED = 'whole file: byte ranges from this server did not match each other; its sha256 is checked when complete';
+export const CROSS_CHECKED = 'byte ranges without a readable Content-Range, each checked against a separately fetched window';
+
 interface PlannedWeightsFile {
   file: HubFile;
   header: SafetensorsHeader;
+  answer: RangeAnswer;
   segments: ByteRange[];
+  crossChecks?: { start: number; end: number; sha256: string }[];
+  wholeBecause?: string;
 }
 
 /** everything a download does once per model; runs in the order the methods are called */
@@ -114,11 +127,14 @@ class Download {
     readonly options: DownloadOptions,
   ) {
     this.policy = { ...DEFAULT_RETRY, ...(options.retry ?? {}) };
-    this.hub = new HubClient({ endpoint: req.endpoint, fetch: options.fetch });
+    this.hub = new HubClient({ endpoint: req.endpoint, fetch: options.fetch, token: req.token });
     this.repo = checkRepoId(req.repo);
     this.towers = requestedTowers(req);
     this.now = options.now ?? (() => performance.now());
   }
+
+  /** what the progress line says about how a file is fetched (whole file, checked ranges) */
+  readonly notes = new Map<string, string>();
 
   emit(phase: DownloadProgress['phase'], file: string, force = false): void {
     if (!this.options.onProgress) return;
@@ -126,9 +142,9 @@ class Download {
     if (!force && t - this.lastEmit < (this.options.progressIntervalMs ?? 100)) return;
     this.lastEmit = t;
     const m = this.meter;
-    this.options.onProgress(
-      m ? m.snapshot(this.modelId, phase, file) : { modelId: this.modelId, phase, bytesDone: 0, bytesTotal: 0, rateBps: 0, etaSeconds: null, file, retries: 0 },
-    );
+    const p = m ? m.snapshot(this.modelId, phase, file) : { modelId: this.modelId, phase, bytesDone: 0, bytesTotal: 0, rateBps: 0, etaSeconds: null, file, retries: 0 };
+    const note = this.notes.get(file);
+    this.options.onProgress(note ? { ...p, note } : p);
   }
 
   checkAbort(): void {
@@ -163,42 +179,53 @@ class Download {
     }
   }
 
-  /** GET [start, end) of a file; the response must be that range (or the whole file from 0) */
-  async rangeResponse(file: HubFile, revision: string, start: number, end: number): Promise<{ body: ReadableStream<Uint8Array>; skip: number }> {
-    const url = this.hub.fileUrl(this.repo, revision, file.path);
-    const res = await this.hub.get(url, { headers: { Range: rangeHeader(start, end) }, signal: this.options.signal }, `${this.repo}: ${file.path}`);
+  /**
+   * GET [start, end) of a file. The answer is one of
+   * - 'content-range': a 206 whose Content-Range names exactly that range;
+   * - 'length-only': a 206 whose Content-Range a script cannot read (a CDN on another origin that
+   *   does not expose it): accepted only with exactly the requested length (checked here and
+   *   while streaming); its offsets are checked later against what is known of the file;
+   * - 'whole': a 200, the server ignored Range and sends the whole file (skip to `start`).
+   */
+  async rangeResponse(file: HubFile, revision: string, start: number, end: number): Promise<{ body: ReadableStream<Uint8Array>; skip: number; answer: RangeAnswer }> {
+    const res = await this.hub.getFile({ repo: this.repo, revision, file: file.path }, { headers: { Range: rangeHeader(start, end) }, signal: this.options.signal });
     if (!res.body) throw new HubError('network', `${file.path}: empty response body`, file.path);
+    const refuse = async (code: 'size-mismatch' | 'range-mismatch', message: string) => {
+      await res.body!.cancel().catch(() => {});
+      return new HubError(code, message, file.path);
+    };
     if (res.status === 206) {
-      const cr = parseContentRange(res.headers.get('content-range'));
+      const raw = res.headers.get('content-range');
+      if (raw === null) {
+        const len = res.headers.get('content-length');
+        if (len !== null && Number(len) !== end - start) {
+          throw await refuse('range-mismatch', `${file.path}: asked for bytes ${start}..${end} of ${file.size}, the server sent ${len} bytes (its Content-Range is not readable)`);
+        }
+        return { body: res.body, skip: 0, answer: 'length-only' };
+      }
+      const cr = parseContentRange(raw);
       if (cr?.size !== undefined && cr.size !== file.size) {
-        await res.body.cancel().catch(() => {});
-        throw new HubError('size-mismatch', `${file.path}: the hub lists ${file.size} bytes, the server says the file has ${cr.size}`, file.path);
+        throw await refuse('size-mismatch', `${file.path}: the hub lists ${file.size} bytes, the server says the file has ${cr.size}`);
       }
       if (!cr || cr.start !== start || cr.end !== end) {
-        await res.body.cancel().catch(() => {});
-        throw new HubError(
-          'range-mismatch',
-          `${file.path}: asked for bytes ${start}..${end} of ${file.size}, the server sent Content-Range ${res.headers.get('content-range')}`,
-          file.path,
-        );
+        throw await refuse('range-mismatch', `${file.path}: asked for bytes ${start}..${end} of ${file.size}, the server sent Content-Range ${raw}`);
       }
-      return { body: res.body, skip: 0 };
+      return { body: res.body, skip: 0, answer: 'content-range' };
     }
     // 200: a server that ignores Range sends the whole file
     const len = Number(res.headers.get('content-length') ?? file.size);
-    if (len !== file.size) {
-      await res.body.cancel().catch(() => {});
-      throw new HubError('size-mismatch', `${file.path}: the hub lists ${file.size} bytes, the server sent ${len}`, file.path);
-    }
-    return { body: res.body, skip: start };
+    if (len !== file.size) throw await refuse('size-mismatch', `${file.path}: the hub lists ${file.size} bytes, the server sent ${len}`);
+    return { body: res.body, skip: start, answer: 'whole' };
   }
 
   /** stream [start, end) to `sink`; throws a retryable error if the body ends early */
-  async streamRange(file: HubFile, revision: string, start: number, end: number, sink: (chunk: Uint8Array) => Promise<void>): Promise<void> {
-    const { body, skip } = await this.rangeResponse(file, revision, start, end);
+  async streamRange(file: HubFile, revision: string, start: number, end: number, sink: (chunk: Uint8Array) => Promise<void>): Promise<RangeAnswer> {
+    const { body, skip, answer } = await this.rangeResponse(file, revision, start, end);
     const reader = body.getReader();
     let toSkip = skip;
     let left = end - start;
+    const tooLong = () =>
+      new HubError('range-mismatch', `${file.path}: asked for bytes ${start}..${end} of ${file.size}, the server sent more (its Content-Range is not readable)`, file.path);
     try {
       while (left > 0) {
         const { done, value } = await reader.read();
@@ -209,56 +236,70 @@ class Download {
           toSkip -= n;
           chunk = chunk.subarray(n);
         }
-        if (chunk.byteLength > left) chunk = chunk.subarray(0, left);
+        if (chunk.byteLength > left) {
+          if (answer === 'length-only') throw tooLong();
+          chunk = chunk.subarray(0, left);
+        }
         if (chunk.byteLength === 0) continue;
         left -= chunk.byteLength;
         await sink(chunk);
       }
+      if (answer === 'length-only') {
+        const rest = await reader.read();
+        if (!rest.done && rest.value.byteLength > 0) throw tooLong();
+      }
+      return answer;
     } finally {
       await reader.cancel().catch(() => {});
     }
   }
 
-  /** a small file whole, checked against the listing's size and checksum */
+  /** a small file whole (@huggingface/hub's downloadFile), checked against the listing's size and checksum */
   async fetchSmall(file: HubFile, revision: string): Promise<Uint8Array> {
     return this.withRetry(`${this.repo}: ${file.path}`, async () => {
-      const parts: Uint8Array[] = [];
-      let n = 0;
-      await this.streamRange(file, revision, 0, file.size, async (c) => {
-        parts.push(c.slice());
-        n += c.byteLength;
-      });
-      const bytes = new Uint8Array(n);
-      let at = 0;
-      for (const p of parts) {
-        bytes.set(p, at);
-        at += p.byteLength;
-      }
+      const bytes = await this.hub.readWhole({ repo: this.repo, revision, file: file.path }, file.size, this.options.signal);
       checkWholeFile(file, bytes);
       return bytes;
     });
   }
 
-  /** the header of a safetensors file: 8 length bytes, then the JSON */
-  async fetchHeader(file: HubFile, revision: string): Promise<SafetensorsHeader> {
-    const read = (start: number, end: number) => this.withRetry(`${this.repo}: ${file.path} header`, async () => {
-      const out = new Uint8Array(end - start);
+  /** exactly the bytes [start, end) of a file, with retries; says how the server answered */
+  async fetchBytes(file: HubFile, revision: string, start: number, end: number, what: string): Promise<{ bytes: Uint8Array; answer: RangeAnswer }> {
+    return this.withRetry(`${this.repo}: ${file.path} ${what}`, async () => {
+      const bytes = new Uint8Array(end - start);
       let at = 0;
-      await this.streamRange(file, revision, start, end, async (c) => {
-        out.set(c, at);
+      const answer = await this.streamRange(file, revision, start, end, async (c) => {
+        bytes.set(c, at);
         at += c.byteLength;
       });
-      return out;
+      return { bytes, answer };
     });
+  }
+
+  /**
+   * The header of a safetensors file: 8 length bytes, then the JSON. Where the server's answers
+   * cannot be placed by Content-Range, the header checks itself: its own byte count must fit
+   * the listed size and the JSON must parse with data offsets ending at the file's end.
+   */
+  async fetchHeader(file: HubFile, revision: string): Promise<{ header: SafetensorsHeader; answer: RangeAnswer }> {
     if (file.size < 8) throw new HubError('size-mismatch', `${file.path}: ${file.size} bytes is too small for a safetensors file`, file.path);
-    const prefix = await read(0, 8);
+    const { bytes: prefix, answer } = await this.fetchBytes(file, revision, 0, 8, 'header');
     const view = new DataView(prefix.buffer, prefix.byteOffset, 8);
     const n = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
     const headerEnd = Math.min(file.size, 8 + n);
     const bytes = new Uint8Array(headerEnd);
     bytes.set(prefix);
-    if (headerEnd > 8) bytes.set(await read(8, headerEnd), 8);
-    return readSafetensorsHeader(headerOnlySource(file.path, file.size, bytes));
+    if (headerEnd > 8) bytes.set((await this.fetchBytes(file, revision, 8, headerEnd, 'header')).bytes, 8);
+    const header = await readSafetensorsHeader(headerOnlySource(file.path, file.size, bytes));
+    const described = Math.max(header.headerBytes.byteLength, ...[...header.tensors.values()].map((t) => t.byteOffset + t.byteLength));
+    if (answer === 'length-only' && described !== file.size) {
+      throw new HubError(
+        'range-mismatch',
+        `${file.path}: the header read through a server that hides Content-Range describes ${described} bytes, the hub lists ${file.size}`,
+        file.path,
+      );
+    }
+    return { header, answer };
   }
 }
 
@@ -287,6 +328,36 @@ function weightFiles(choice: RepoFileChoice, smallBytes: Map<string, Uint8Array>
 
 const CONFIG_OF = { hf: 'config.json', openclip: 'open_clip_config.json' } as const;
 
+/**
+ * By tower ranges where the server's answers can be placed in the file: by Content-Range, or
+ * (Content-Range unreadable) by cross-check windows fetched now; else the whole file, sha256-checked.
+ */
+async function chooseTransfer(d: Download, revision: string, w: PlannedWeightsFile, headerEnd: number): Promise<void> {
+  if (isWholeFile(w.segments, w.file.size) || w.answer === 'content-range') return;
+  if (w.answer === 'length-only') {
+    const windows = crossCheckWindows(w.segments, headerEnd);
+    if (!windows) w.wholeBecause = WHOLE_UNCHECKABLE;
+    else {
+      d.emit('headers', w.file.path, true);
+      w.crossChecks = [];
+      for (const win of windows) {
+        const { bytes, answer } = await d.fetchBytes(w.file, revision, win.start, win.end, 'cross-check window');
+        if (answer === 'whole') {
+          w.wholeBecause = WHOLE_RANGE_IGNORED;
+          break;
+        }
+        w.crossChecks.push({ ...win, sha256: sha256Hex(bytes) });
+      }
+    }
+  } else {
+    w.wholeBecause = WHOLE_RANGE_IGNORED;
+  }
+  if (w.wholeBecause) {
+    w.crossChecks = undefined;
+    w.segments = [{ start: 0, end: w.file.size }];
+  }
+}
+
 /** Plan a new download: fetch small files and headers, decide every file's segments. */
 async function plan(d: Download, revision: string, requestedRevision: string): Promise<{ manifest: StoredManifest; prefetched: Map<string, Uint8Array> }> {
   d.emit('headers', '', true);
@@ -304,7 +375,7 @@ async function plan(d: Download, revision: string, requestedRevision: string): P
   const weights: PlannedWeightsFile[] = [];
   for (const file of weightFiles(choice, prefetched)) {
     d.emit('headers', file.path, true);
-    weights.push({ file, header: await d.fetchHeader(file, revision), segments: [] });
+    weights.push({ file, ...(await d.fetchHeader(file, revision)), segments: [] });
   }
   const allNames = new Set(weights.flatMap((w) => [...w.header.tensors.keys()]));
   const byTower = plannedTensorsByTower(choice.layout, archs, allNames);
@@ -316,6 +387,7 @@ async function plan(d: Download, revision: string, requestedRevision: string): P
       [{ start: 0, end: headerEnd }, ...fingerprintSampleRanges(w.file.size, headerEnd), ...d.towers.flatMap((t) => split.ranges[t])],
       maxGap,
     );
+    await chooseTransfer(d, revision, w, headerEnd);
     prefetched.set(w.file.path, w.header.headerBytes);
   }
 
@@ -329,6 +401,8 @@ async function plan(d: Download, revision: string, requestedRevision: string): P
       ...(w.file.gitOid ? { gitOid: w.file.gitOid } : {}),
       headerSha256: sha256Hex(w.header.headerBytes),
       headerBytes: w.header.headerBytes.byteLength,
+      ...(w.crossChecks ? { crossChecks: w.crossChecks } : {}),
+      ...(w.wholeBecause ? { wholeBecause: w.wholeBecause } : {}),
     })),
   ];
   const manifest: StoredManifest = {
@@ -432,6 +506,16 @@ async function verifyFile(d: Download, m: StoredManifest, f: StoredFileEntry): P
       await discard();
       throw new HubError('sha256-mismatch', `${f.name}: the stored header differs from the header read when planning; the stored copy was discarded`, f.name);
     }
+    if (f.crossChecks) {
+      d.emit('verify', f.name, true);
+      const failed = await failedCrossCheck(f.crossChecks, containerSource({ name: f.name, size: f.size, segments: f.segments }, stored, read));
+      if (failed) {
+        await discard();
+        throw new HubError('range-mismatch', `${f.name}: the stored bytes ${failed.start}..${failed.end} differ from the same bytes fetched by a separate request; the stored copy was discarded`, f.name);
+      }
+      f.verified = { kind: 'ranges-cross-checked', headerBytes: f.headerBytes, ranges: f.segments.length, windows: f.crossChecks.length };
+      return;
+    }
     f.verified = { kind: 'ranges', headerBytes: f.headerBytes, ranges: f.segments.length };
     return;
   }
@@ -473,8 +557,22 @@ export async function downloadModel(req: HubModelRequest, options: DownloadOptio
       const stored = Math.min(await store.storedLength(m.id, f.name), containerDataLength({ name: f.name, size: f.size, segments: f.segments }));
       d.meter.skip(stored);
     }
+    for (const f of m.files) {
+      const note = f.wholeBecause ?? (f.crossChecks ? CROSS_CHECKED : undefined);
+      if (note) d.notes.set(f.name, note);
+    }
     for (const f of m.files) await fetchFile(d, m, f, prefetched.get(f.name));
-    for (const f of m.files) await verifyFile(d, m, f);
+    for (const [i, f] of m.files.entries()) {
+      try {
+        await verifyFile(d, m, f);
+      } catch (e) {
+        if (!(e instanceof HubError && e.code === 'range-mismatch' && f.crossChecks)) throw e;
+        // the server's ranges cannot be trusted: fetch this file whole (its sha256 decides), resuming nothing
+        m.files[i] = { name: f.name, size: f.size, segments: [{ start: 0, end: f.size }], ...(f.sha256 ? { sha256: f.sha256 } : {}), ...(f.gitOid ? { gitOid: f.gitOid } : {}), wholeBecause: WHOLE_CHECK_FAILED };
+        await store.saveManifest(m);
+        return downloadModel(req, options);
+      }
+    }
     await store.saveManifest(m);
 
     d.emit('verify', '', true);

@@ -6,6 +6,10 @@ export type HubErrorCode =
   | 'network'
   | 'http'
   | 'not-found'
+  /** 401/403: without a token the hub says this for missing, private and gated repos alike */
+  | 'unauthorized'
+  | 'revision-not-found'
+  | 'entry-not-found'
   | 'bad-listing'
   | 'size-mismatch'
   | 'sha256-mismatch'

@@ -45,7 +45,20 @@ export interface StoredFileEntry {
   /** safetensors files: sha256 and length of the header bytes read when planning */
   readonly headerSha256?: string;
   readonly headerBytes?: number;
+  /**
+   * ranges fetched through a server whose Content-Range is unreadable: windows of the file fetched
+   * by their own requests, which the stored ranges must match (see download.ts)
+   */
+  readonly crossChecks?: readonly CrossCheck[];
+  /** why a weights file is fetched whole rather than by tower (said in the progress line) */
+  readonly wholeBecause?: string;
   verified?: FileVerification;
+}
+
+export interface CrossCheck {
+  readonly start: number;
+  readonly end: number;
+  readonly sha256: string;
 }
 
 export interface StoredManifest {

@@ -15,6 +15,11 @@ export interface HubModelRequest {
   revision?: string;
   /** 'vision' is always fetched; add 'text' for prompts */
   towers?: Tower[];
+  /**
+   * a Hugging Face access token (hf_...) for gated and private repos: sent as
+   * `Authorization: Bearer` to the hub only, never stored
+   */
+  token?: string;
 }
 
 export type DownloadPhase = 'resolve' | 'headers' | 'download' | 'verify' | 'done';
@@ -34,6 +39,8 @@ export interface DownloadProgress {
   file: string;
   /** connection retries so far */
   retries: number;
+  /** how the file is fetched, when not by plain byte ranges (e.g. whole, because the server ignores Range) */
+  note?: string;
 }
 
 /** What was checked about one stored file. */
@@ -42,6 +49,11 @@ export type FileVerification =
   | { kind: 'git-oid'; oid: string }
   /** partial safetensors: header bytes equal to the header read first, every range's length */
   | { kind: 'ranges'; headerBytes: number; ranges: number }
+  /**
+   * partial safetensors through a server that hides Content-Range: as 'ranges', and each range's
+   * last bytes equal the same bytes fetched by a separate request (`windows` checks)
+   */
+  | { kind: 'ranges-cross-checked'; headerBytes: number; ranges: number; windows: number }
   | { kind: 'size' };
 
 export interface StoredModelInfo {

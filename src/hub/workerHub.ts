@@ -78,7 +78,7 @@ export function createModelStoreApi(install: (ckpt: ClipCheckpoint, t0: number) 
     },
 
     async estimateFit(req) {
-      const hub = new HubClient({ endpoint: req.endpoint });
+      const hub = new HubClient({ endpoint: req.endpoint, token: req.token });
       return fitReport(hub, req.repo, req.revision ?? 'main', requestedTowers(req), await browserLimits());
     },
   };

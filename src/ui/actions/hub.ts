@@ -27,18 +27,27 @@ export function hubEndpointFromUrl(search: string): string | undefined {
   }
 }
 
+/** an access token for gated and private repos: in this page's memory only, never stored */
+let hubToken: string | undefined;
+
+export function setHubToken(token: string): void {
+  hubToken = token.trim() || undefined;
+}
+
 const hubRequest = (repo: string, revision = 'main'): HubModelRequest => ({
   repo,
   revision,
   towers: ['vision', 'text'],
   ...(hubEndpoint ? { endpoint: hubEndpoint } : {}),
+  ...(hubToken ? { token: hubToken } : {}),
 });
 
 function downloadLabel(repo: string, p: DownloadProgress): string {
   const rate = p.rateBps > 0 ? ` · ${formatBytes(p.rateBps)}/s` : '';
   const eta = p.etaSeconds !== null && p.phase === 'download' ? ` · ${formatSeconds(p.etaSeconds)} left` : '';
   const retries = p.retries > 0 ? ` · resumed after ${p.retries} broken connection${p.retries > 1 ? 's' : ''}` : '';
-  return `downloading ${repo} (${p.phase})${rate}${eta}${retries}`;
+  const note = p.note ? ` · ${p.note}` : '';
+  return `downloading ${repo} (${p.phase})${rate}${eta}${retries}${note}`;
 }
 
 export async function listStoredModels(): Promise<StoredModelInfo[]> {

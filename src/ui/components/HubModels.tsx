@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { FitReport, KnownModelInfo, StoredModelInfo } from '../../api/types.ts';
-import { cancelHubDownload, deleteStoredModel, downloadAndLoadHubModel, estimateHubFit, listKnownHubModels, listStoredModels } from '../actions/hub.ts';
+import { cancelHubDownload, deleteStoredModel, downloadAndLoadHubModel, estimateHubFit, listKnownHubModels, listStoredModels, setHubToken } from '../actions/hub.ts';
 import { loadStoredModel } from '../actions/models.ts';
 import { formatBytes } from '../lib/format.ts';
 import { useAppStore } from '../store.ts';
@@ -83,6 +83,14 @@ export function HubModels() {
         }}
       >
         <input className="mono" value={repo} onChange={(e) => { setRepo(e.target.value); setFit(undefined); }} aria-label="hub repository (owner/name)" />
+        <input
+          className="mono"
+          type="password"
+          autoComplete="off"
+          placeholder="token (gated repos)"
+          onChange={(e) => setHubToken(e.target.value)}
+          aria-label="hub access token (hf_…; kept in memory for this session, sent only to the hub)"
+        />
         <input className="mono" value={revision} onChange={(e) => { setRevision(e.target.value); setFit(undefined); }} aria-label="revision (branch, tag or commit; pinned to its commit)" />
         <button type="button" className="button small" disabled={busy || !repo.trim()} onClick={() => void estimateHubFit(repo.trim(), revision.trim() || 'main').then(setFit)}>
           Fit?

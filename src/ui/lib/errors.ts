@@ -44,6 +44,16 @@ function kindOf(r: ErrorReport, context: ErrorContext): ErrorKind {
   return 'unknown';
 }
 
+const NETWORK_HINT = 'Check the connection and try again; the demo model works offline.';
+const REPO_HINT = 'Check the repository id and the revision (branch, tag or commit) on the hub.';
+/** what to do about a hub answer, by HubError code (src/hub/errors.ts) */
+const HUB_HINTS: Record<string, string> = {
+  unauthorized: 'Paste a Hugging Face access token (hf_…) of an account that may read this repo in the token field, then download again; the token stays in this page only.',
+  'not-found': REPO_HINT,
+  'revision-not-found': REPO_HINT,
+  'entry-not-found': REPO_HINT,
+};
+
 const TITLES: Record<ErrorContext, string> = {
   image: 'Could not add the image',
   model: 'Could not load the model',
@@ -73,7 +83,7 @@ export function explainError(err: unknown, context: ErrorContext, subject = ''):
         hint: 'clipscope reads CLIP ViT checkpoints as safetensors with their config (Hugging Face or OpenCLIP layout). Pick another model or folder.',
       };
     case 'download-failed':
-      return { kind, title: `Download failed${about}`, detail, hint: 'Check the connection and try again; the demo model works offline.' };
+      return { kind, title: `Download failed${about}`, detail, hint: report.name === 'HubError' ? (HUB_HINTS[report.code] ?? NETWORK_HINT) : NETWORK_HINT };
     case 'no-model':
       return { kind, title: 'No model loaded', detail, hint: 'Pick a model first (the demo model loads in a second).' };
     case 'bad-input':
