@@ -71,6 +71,9 @@ export interface HeatmapRequest {
   heads?: string;
 }
 
+/** a heatmap request without its image: `heatmaps(request, imageIds)` asks it of many images at once */
+export type HeatmapsRequest = Omit<HeatmapRequest, 'imageId'>;
+
 export interface Heatmap {
   /** grid side G (maps are G×G, row-major, class token excluded) */
   grid: number;
@@ -237,9 +240,13 @@ export interface ExplorerApi {
   headGrid(req: HeadGridRequest): Promise<HeadGridValues>;
   layerEffects(imageId: string, prompt?: string): Promise<LayerEffects>;
   heatmap(req: HeatmapRequest): Promise<Heatmap>;
+  /** one request for many images, answered in the order of `imageIds` (the UI asks only for images it lacks) */
+  heatmaps(req: HeatmapsRequest, imageIds: readonly string[]): Promise<Heatmap[]>;
   /** one head's token map for a prompt (METHOD 5.1, joint head x token map) */
   headTokenMap(imageId: string, layer: number, head: number, prompt: string): Promise<Heatmap>;
   segmentation(imageId: string, prompt?: string): Promise<SegmentationResult>;
+  /** segmentation of many images for one prompt, in the order of `imageIds` */
+  segmentations(imageIds: readonly string[], prompt?: string): Promise<SegmentationResult[]>;
   headTextspan(layer: number, head: number, options?: { m?: number; rank?: number }): Promise<TextspanPanel>;
   /**
    * images ranked along one head: by ‖c_head‖ (where the head writes most), or with a prompt by
@@ -250,7 +257,8 @@ export interface ExplorerApi {
   headSimilarImages(layer: number, head: number, imageId: string, k?: number): Promise<RankedImage[]>;
   /** switch components off (mean-ablated over the loaded images), ablation syntax; '' = none */
   setAblation(spec: string): Promise<{ canonical: string }>;
-  topClasses(imageId: string, k?: number): Promise<Top5>;
+  /** top-k classes of many images, in the order of `imageIds` */
+  topClasses(imageIds: readonly string[], k?: number): Promise<Top5[]>;
   /** every contribution of one image as plain numbers, for JSON/CSV export */
   /** compares this model's similarities with a published matrix (verify.ts) */
   verifyModel(req: VerifyRequest, onProgress?: ProgressCallback): Promise<VerifyReport>;

@@ -102,11 +102,12 @@ describe.runIf(hasShared())('ExplorerSession', () => {
 
   it('topClasses: no ablation keeps the original; ablating everything gives every image the same prediction', async () => {
     await session.setLabels({ classes: ['cat', 'rocket', 'coffee', 'horse', 'astronaut'], templates: ['a photo of a {}.', 'a {}'] });
-    const none = await session.topClasses('coffee.png', 3);
+    const [none] = await session.topClasses(['coffee.png'], 3);
     expect(none.classes).toEqual(none.original);
     expect(none.classes).toHaveLength(3);
     expect((await session.setAblation('L*, mlp ,embed')).canonical).toBe('L*,mlp,embed');
-    const tops = await Promise.all(PHOTOS.map((p) => session.topClasses(p, 1)));
+    const tops = await session.topClasses(PHOTOS, 1);
+    expect(tops.map((t) => t.imageId)).toEqual(PHOTOS);
     expect(new Set(tops.map((t) => t.classes[0].label)).size).toBe(1);
     const grid = await session.headGrid({ mode: 'norm', imageId: 'coffee.png' });
     expect(Array.from(grid.ablated).every((x) => x === 1)).toBe(true);

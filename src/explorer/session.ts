@@ -20,6 +20,7 @@ import type {
   HeadGridValues,
   Heatmap,
   HeatmapRequest,
+  HeatmapsRequest,
   ImageAdded,
   LayerEffects,
   MemoryUse,
@@ -309,6 +310,11 @@ export class ExplorerSession implements ExplorerApi {
     return this.heatmapOf(maps);
   }
 
+  /** the same heatmap request for each image, in the order of `imageIds` */
+  async heatmaps(req: HeatmapsRequest, imageIds: readonly string[]): Promise<Heatmap[]> {
+    return Promise.all(imageIds.map((imageId) => this.heatmap({ ...req, imageId })));
+  }
+
   async headTokenMap(imageId: string, layer: number, head: number, prompt: string): Promise<Heatmap> {
     const [spatial, model, t] = await Promise.all([this.spatial(imageId), this.headProjections(), this.texts.one(prompt)]);
     return this.heatmapOf([headPatchMap(tokenScores(spatial, this.probe(model, prompt, t)), layer, head)]);
@@ -326,6 +332,11 @@ export class ExplorerSession implements ExplorerApi {
     const predicted = topClasses(classLogits(labels.W, this.image(imageId).components.embedding.data), 1)[0].index;
     const { normalised, mask } = segmentImage(spatial, model, labels.W, predicted, S);
     return { mask, size: S, target: labels.names[predicted], threshold: meanOf(normalised.data), normalised: Float32Array.from(normalised.data) };
+  }
+
+  /** segmentation of each image for one prompt (or its predicted class), in the order of `imageIds` */
+  async segmentations(imageIds: readonly string[], prompt?: string): Promise<SegmentationResult[]> {
+    return Promise.all(imageIds.map((id) => this.segmentation(id, prompt)));
   }
 
   private requireLabels() {
@@ -413,7 +424,14 @@ export class ExplorerSession implements ExplorerApi {
     return this.means;
   }
 
-  async topClasses(imageId: string, k = 5): Promise<Top5> {
+  /** top-k classes of each image, in the order of `imageIds` (one worker call for many images) */
+  async topClasses(imageIds: readonly string[], k = 5): Promise<Top5[]> {
+    const out: Top5[] = [];
+    for (const id of imageIds) out.push(this.topClassesOf(id, k));
+    return out;
+  }
+
+  private topClassesOf(imageId: string, k: number): Top5 {
     const labels = this.requireLabels();
     const c = this.image(imageId).components;
     const named = (logits: Float64Array): ClassScore[] => topClasses(logits, k).map((r) => ({ label: labels.names[r.index], logit: r.score }));

@@ -86,7 +86,7 @@ describe.runIf(hasShared())('ExplorerSession services', () => {
       warning: 'mine.json: repeated class names "cat" (classes 0 and 2); a class is its index, so each stays a class of its own',
     });
     await session.addImage('h', 'horse.png', photo('horse.png'));
-    const top = (await session.topClasses('h', 4)).classes;
+    const top = (await session.topClasses(['h'], 4))[0].classes;
     // both 'cat' classes are ranked, with the same logit (same prompts, same classifier row)
     const cats = top.filter((c) => c.label === 'cat');
     expect(cats).toHaveLength(2);

@@ -4,6 +4,8 @@
  */
 import type { Heatmap, SegmentationResult, Top5 } from '../../api/explorer.ts';
 import { explainError } from '../lib/errors.ts';
+import { IncrementalView } from '../lib/incrementalView.ts';
+import type { AppState } from '../store.ts';
 import { modelWorker } from '../workerClient.ts';
 import { fail, store, ticket } from './feedback.ts';
 
@@ -54,48 +56,79 @@ export async function refreshHeadDetail(): Promise<void> {
   }
 }
 
+/** heatmaps, segmentations and top-5 are per image: kept incrementally (see IncrementalView) */
+const heatmapView = new IncrementalView<Heatmap>();
+const segmentationView = new IncrementalView<SegmentationResult>();
+const top5View = new IncrementalView<Top5>();
+
+/** a stable number per object (the loaded model, the label set): a new one starts a view over */
+const identities = new WeakMap<object, number>();
+let nextIdentity = 1;
+function identity(o: object | undefined): number {
+  if (!o) return 0;
+  let n = identities.get(o);
+  if (n === undefined) identities.set(o, (n = nextIdentity++));
+  return n;
+}
+
+const readyIds = (s: AppState): string[] => s.images.filter((i) => i.status === 'ready').map((i) => i.id);
+
+/** asks the worker for the images a view lacks (one call, however many images are loaded) and stores the answer */
+async function refreshIncremental<T>(view: IncrementalView<T>, key: string, ids: string[], request: (ids: string[]) => Promise<T[]>, write: (all: Record<string, T>) => void): Promise<void> {
+  const plan = view.plan(key, ids);
+  if (plan.ids.length === 0) return;
+  try {
+    const all = view.receive(plan, await request(plan.ids));
+    if (all) write(all);
+  } catch (err) {
+    view.failed(plan);
+    throw err;
+  }
+}
+
 export async function refreshHeatmaps(): Promise<void> {
   const s = store.getState();
-  const isLatest = ticket('heatmap');
   const prompts = [s.view.prompt, ...s.view.contrast].map((p) => p.trim()).filter(Boolean);
-  const ready = s.images.filter((i) => i.status === 'ready');
+  const ready = readyIds(s);
   if (!s.model?.summary.text || prompts.length === 0 || ready.length === 0) {
+    heatmapView.reset();
+    segmentationView.reset();
     s.set({ heatmaps: {}, segmentations: {} });
     return;
   }
   const api = modelWorker();
+  const model = identity(s.model);
+  const req = { prompts, contrastive: prompts.length > 1, ...(s.view.heads ? { heads: s.view.heads } : {}) };
+  if (!s.showSegmentation) {
+    segmentationView.reset();
+    s.set({ segmentations: {} });
+  }
   try {
-    const heatmaps: Record<string, Heatmap> = {};
-    const segmentations: Record<string, SegmentationResult> = {};
-    // all requests go out at once: the worker runs them back to back without a round trip between
-    await Promise.all(
-      ready.map(async (img) => {
-        const [map, seg] = await Promise.all([
-          api.heatmap({ imageId: img.id, prompts, contrastive: prompts.length > 1, ...(s.view.heads ? { heads: s.view.heads } : {}) }),
-          s.showSegmentation ? api.segmentation(img.id, prompts[0]) : Promise.resolve(undefined),
-        ]);
-        heatmaps[img.id] = map;
-        if (seg) segmentations[img.id] = seg;
-      }),
-    );
-    if (!isLatest()) return;
-    store.getState().set({ heatmaps, segmentations });
+    await Promise.all([
+      refreshIncremental(heatmapView, JSON.stringify([model, req, s.ablationCanonical]), ready, (ids) => api.heatmaps(req, ids), (heatmaps) => store.getState().set({ heatmaps })),
+      s.showSegmentation
+        ? refreshIncremental(segmentationView, JSON.stringify([model, prompts[0]]), ready, (ids) => api.segmentations(ids, prompts[0]), (segmentations) => store.getState().set({ segmentations }))
+        : undefined,
+    ]);
   } catch (err) {
-    if (isLatest()) fail(err, 'analysis', '(heatmap)');
+    fail(err, 'analysis', '(heatmap)');
   }
 }
 
 export async function refreshTop5(): Promise<void> {
   const s = store.getState();
-  const isLatest = ticket('top5');
-  const ready = s.images.filter((i) => i.status === 'ready');
-  if (!s.model || !s.labels || ready.length === 0) return;
+  const ready = readyIds(s);
+  if (!s.model || !s.labels || ready.length === 0) {
+    top5View.reset();
+    return;
+  }
+  // mean-ablation replaces parts by their mean over the loaded images: a new image changes every
+  // image's ablated top-5, so with an ablation set the key holds the image set
+  const key = JSON.stringify([identity(s.model), identity(s.labels), s.ablationCanonical, s.ablationCanonical ? ready : []]);
   try {
-    const top5: Record<string, Top5> = {};
-    for (const img of ready) top5[img.id] = await modelWorker().topClasses(img.id, 5);
-    if (isLatest()) store.getState().set({ top5 });
+    await refreshIncremental(top5View, key, ready, (ids) => modelWorker().topClasses(ids, 5), (top5) => store.getState().set({ top5 }));
   } catch (err) {
-    if (isLatest()) fail(err, 'analysis', '(top-5)');
+    fail(err, 'analysis', '(top-5)');
   }
 }
 
