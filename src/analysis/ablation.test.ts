@@ -10,6 +10,7 @@ import {
   msaSweepSpecs,
   resolveAblation,
   runMeanAblation,
+  runMeanAblationAsync,
   type LabelledComponents,
 } from './ablation.ts';
 import { formatAblation } from './ablation-syntax.ts';
@@ -205,5 +206,22 @@ describe('runMeanAblation on a one-shot iterable', () => {
     }
     const gen = once();
     expect(() => runMeanAblation(gen, W, [''])).toThrow(/24 images for the means but 0 for evaluation/);
+  });
+});
+
+describe('runMeanAblationAsync (the same runner over a dataset read asynchronously)', () => {
+  it('an async re-iterable dataset gives the reports runMeanAblation gives', async () => {
+    const readAsync = { async *[Symbol.asyncIterator]() { for (const d of dataset) yield await Promise.resolve(d); } };
+    const specs = ['', 'embed,mlp,L*', 'L0.H1'];
+    expect(await runMeanAblationAsync(readAsync, W, specs)).toEqual(runMeanAblation(dataset, W, specs));
+    expect((await runMeanAblationAsync(dataset, W, ['']))[0]).toMatchObject({ top1: 16 / 24, count: 24 });
+  });
+
+  it('refuses a one-shot async dataset and an empty one', async () => {
+    async function* once() {
+      yield* dataset;
+    }
+    await expect(runMeanAblationAsync(once(), W, [''])).rejects.toThrow(/24 images for the means but 0 for evaluation/);
+    await expect(runMeanAblationAsync([], W, [''])).rejects.toThrow(/needs at least one image/);
   });
 });

@@ -281,37 +281,74 @@ export class AblationEvaluator {
   }
 }
 
+/** ablation sets, or a function of the model's layer/head counts that gives them */
+export type AblationSpecs = readonly (AblationSpec | string)[] | ((grid: HeadGrid) => readonly (AblationSpec | string)[]);
+
+/**
+ * The reference protocol's two passes, fed one item at a time, so one implementation serves a
+ * synchronous dataset (runMeanAblation) and an asynchronous one (runMeanAblationAsync, the CLI's
+ * cache reader): means over the images, then every image under every ablation set.
+ */
+class MeanAblationRun {
+  private acc: ComponentMeanAccumulator | null = null;
+  private evaluator: AblationEvaluator | null = null;
+  private evaluated = 0;
+
+  constructor(
+    private readonly classifier: Tensor<'C D', F>,
+    private readonly specs: AblationSpecs,
+  ) {}
+
+  addToMeans(item: LabelledComponents): void {
+    const [L, H, D] = item.image.heads.dims;
+    this.acc ??= new ComponentMeanAccumulator({ layers: L, heads: H, dim: D });
+    this.acc.add(item.image);
+  }
+
+  evaluate(item: LabelledComponents): void {
+    if (!this.evaluator) {
+      if (this.acc === null) throw new RangeError('mean-ablation needs at least one image');
+      const grid = this.acc.grid;
+      const sels = (typeof this.specs === 'function' ? this.specs(grid) : this.specs).map((s) => resolveAblation(s, grid));
+      this.evaluator = new AblationEvaluator(this.classifier, this.acc.means(), sels);
+    }
+    this.evaluator.add(item);
+    this.evaluated++;
+  }
+
+  reports(): AccuracyReport[] {
+    if (this.acc === null) throw new RangeError('mean-ablation needs at least one image');
+    if (this.evaluated !== this.acc.count) {
+      throw new RangeError(
+        `the dataset gave ${this.acc.count} images for the means but ${this.evaluated} for evaluation: pass a re-iterable dataset`,
+      );
+    }
+    return this.evaluator!.reports();
+  }
+}
+
 /**
  * The reference protocol on a re-iterable dataset (an array, or an object whose iterator starts
  * over each time): means over the same images that are evaluated (METHOD §3.2), then one report
  * per ablation set, in the order given. `specs` may be a function of the model's layer/head counts.
  */
-export function runMeanAblation(
-  dataset: Iterable<LabelledComponents>,
+export function runMeanAblation(dataset: Iterable<LabelledComponents>, classifier: Tensor<'C D', F>, specs: AblationSpecs): AccuracyReport[] {
+  const run = new MeanAblationRun(classifier, specs);
+  for (const item of dataset) run.addToMeans(item);
+  for (const item of dataset) run.evaluate(item);
+  return run.reports();
+}
+
+/** runMeanAblation over a dataset read asynchronously (each pass iterates it afresh); sync datasets work too */
+export async function runMeanAblationAsync(
+  dataset: Iterable<LabelledComponents> | AsyncIterable<LabelledComponents>,
   classifier: Tensor<'C D', F>,
-  specs: readonly (AblationSpec | string)[] | ((grid: HeadGrid) => readonly (AblationSpec | string)[]),
-): AccuracyReport[] {
-  let acc: ComponentMeanAccumulator | null = null;
-  for (const item of dataset) {
-    const [L, H, D] = item.image.heads.dims;
-    acc ??= new ComponentMeanAccumulator({ layers: L, heads: H, dim: D });
-    acc.add(item.image);
-  }
-  if (acc === null) throw new RangeError('mean-ablation needs at least one image');
-  const grid = acc.grid;
-  const sels = (typeof specs === 'function' ? specs(grid) : specs).map((s) => resolveAblation(s, grid));
-  const ev = new AblationEvaluator(classifier, acc.means(), sels);
-  let evaluated = 0;
-  for (const item of dataset) {
-    ev.add(item);
-    evaluated++;
-  }
-  if (evaluated !== acc.count) {
-    throw new RangeError(
-      `the dataset gave ${acc.count} images for the means but ${evaluated} for evaluation: pass a re-iterable dataset`,
-    );
-  }
-  return ev.reports();
+  specs: AblationSpecs,
+): Promise<AccuracyReport[]> {
+  const run = new MeanAblationRun(classifier, specs);
+  for await (const item of dataset) run.addToMeans(item);
+  for await (const item of dataset) run.evaluate(item);
+  return run.reports();
 }
 
 /** Top-1 accuracies of the cumulative MSA sweep: L+1 numbers, unablated first. */

@@ -5,14 +5,7 @@
  * reference experiments run: MLPs + embedding term, class→class, both, and the cumulative MSA
  * sweep.
  */
-import {
-  AblationEvaluator,
-  ComponentMeanAccumulator,
-  REFERENCE_ABLATIONS,
-  msaSweepSpecs,
-  resolveAblation,
-  type LabelledComponents,
-} from '../../analysis/ablation.ts';
+import { REFERENCE_ABLATIONS, msaSweepSpecs, resolveAblation, runMeanAblationAsync, type LabelledComponents } from '../../analysis/ablation.ts';
 import { AblationSyntaxError, formatAblation, parseAblation, type AblationSpec } from '../../analysis/ablation-syntax.ts';
 import type { HeadGrid, ImageComponents } from '../../analysis/inputs.ts';
 import type { AccuracyReport } from '../../analysis/zeroshot.ts';
@@ -103,27 +96,17 @@ export async function ablationStudy(
   options: AblationStudyOptions = {},
 ): Promise<AblationStudy> {
   const custom = options.ablate === undefined ? undefined : parseAblation(options.ablate);
-  let acc: ComponentMeanAccumulator | undefined;
-  for await (const item of dataset) {
-    const [L, H, D] = item.image.heads.dims;
-    acc ??= new ComponentMeanAccumulator({ layers: L, heads: H, dim: D });
-    acc.add(item.image);
-  }
-  if (!acc) throw new RangeError('the ablation study needs at least one labelled image');
-  const grid: HeadGrid = acc.grid;
-  const specs: AblationSpec[] = custom
-    ? [[], custom]
-    : [[], ...[REFERENCE_ABLATIONS.mlp, REFERENCE_ABLATIONS.classClass, REFERENCE_ABLATIONS.both].map(parseAblation), ...msaSweepSpecs(grid.layers).slice(1)];
-  const evaluator = new AblationEvaluator(classifier, acc.means(), specs.map((s) => resolveAblation(s, grid)));
-  let evaluated = 0;
-  for await (const item of dataset) {
-    evaluator.add(item);
-    evaluated++;
-  }
-  if (evaluated !== acc.count) {
-    throw new RangeError(`the dataset gave ${acc.count} images for the means but ${evaluated} for evaluation: pass a re-iterable dataset`);
-  }
-  const summary = evaluator.reports().map((r) => summarise(r, options.groupNames));
+  let specs: AblationSpec[] = [];
+  // the reference sets depend on the layer count, known once the first image is read
+  const specsFor = (g: HeadGrid): AblationSpec[] => {
+    specs = custom
+      ? [[], custom]
+      : [[], ...[REFERENCE_ABLATIONS.mlp, REFERENCE_ABLATIONS.classClass, REFERENCE_ABLATIONS.both].map(parseAblation), ...msaSweepSpecs(g.layers).slice(1)];
+    return specs;
+  };
+  const reports = await runMeanAblationAsync(dataset, classifier, specsFor);
+  const evaluated = reports[0].count;
+  const summary = reports.map((r) => summarise(r, options.groupNames));
   const result = (j: number): AblationResult => ({ set: formatAblation(specs[j]), accuracy: summary[j] });
   const base = { images: evaluated, classes: classifier.dims[0], before: summary[0] };
   if (custom) return { ...base, ablation: result(1) };
@@ -133,7 +116,7 @@ export async function ablationStudy(
       mlpAndEmbed: result(1),
       classClass: result(2),
       both: result(3),
-      msaSweep: Array.from({ length: grid.layers }, (_, l) => result(4 + l)),
+      msaSweep: specs.slice(4).map((_, l) => result(4 + l)),
     },
   };
 }
