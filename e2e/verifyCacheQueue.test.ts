@@ -1,7 +1,8 @@
 /**
  * The built explorer (demo model, WASM): text embeddings survive a reload (IndexedDB, nothing
  * re-encoded), "Verify this model" on the demo model FAILs with the numbers onnxruntime-node gives
- * for the same checkpoint, and a dropped folder is a queue that Cancel stops after the current image.
+ * for the same checkpoint, a dropped folder is a queue that Cancel stops after the current image,
+ * and a label set with repeated class names is taken with a notice naming them.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -142,6 +143,21 @@ describe('explorer: text cache, verify this model, image queue (built, demo mode
     await page.waitForFunction(() => document.querySelector('[data-testid="runtime"]')?.getAttribute('data-provider') === 'wasm', null, { timeout: 10_000 }).catch(fail);
     await dropFiles(page, [photo('coffee.png')]);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="image-list"] li[data-status="ready"]').length === 2, null, { timeout: 120_000 }).catch(fail);
+    assert.equal(await page.locator('[data-testid="error"]').count(), 0, 'no error reached the user');
+  });
+
+  it('a label set with repeated class names is taken (a class is its index), with a notice naming each repeat and its classes', async () => {
+    const { page } = app;
+    await textCache(app).catch(fail);
+    const set = { classes: ['cat', 'missile', 'dog', 'missile', 'sunglasses', 'sunglasses'], templates: ['a photo of a {}.'] };
+    await page.setInputFiles('[data-testid="labels-file"]', [{ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(set)) }]);
+    const notice = page.locator('[data-testid="notice"]', { hasText: 'repeated class names' });
+    await notice.waitFor({ timeout: 60_000 }).catch(fail);
+    assert.equal(
+      (await notice.innerText()).match(/mine\.json: repeated class names .*own/)?.[0],
+      'mine.json: repeated class names "missile" (classes 1 and 3), "sunglasses" (classes 4 and 5); a class is its index, so each stays a class of its own',
+    );
+    await page.waitForFunction(() => /mine\.json/.test(document.body.innerText), null, { timeout: 60_000 }).catch(fail);
     assert.equal(await page.locator('[data-testid="error"]').count(), 0, 'no error reached the user');
   });
 });

@@ -76,7 +76,7 @@ export function ModelPanel() {
           <div className="row wrap">
             <label className="button small">
               Label set…
-              <input type="file" accept=".json,.txt" hidden onChange={onFile(loadUserLabels)} />
+              <input type="file" accept=".json,.txt" hidden data-testid="labels-file" onChange={onFile(loadUserLabels)} />
             </label>
             <label className="button small">
               Description pool…
