@@ -1,27 +1,26 @@
 /**
  * The built explorer (demo model, WASM): text embeddings survive a reload (IndexedDB, nothing
- * re-encoded), "Verify this model" on the demo model FAILs with the numbers onnxruntime-node gives
- * for the same checkpoint, a dropped folder is a queue that Cancel stops after the current image,
- * and a label set with repeated class names is taken with a notice naming them.
+ * re-encoded), one-click "Verify" on the demo model FAILs against the published values with the
+ * numbers onnxruntime-node gives for the same checkpoint, a dropped folder is a queue that Cancel
+ * stops after the current image, and a label set with repeated class names is taken with a notice
+ * naming them.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { tensor } from '../src/math/tensor.ts';
 import { loadCheckpoint } from '../src/model/checkpoint/load.ts';
 import { nodeModelDir } from '../src/model/checkpoint/nodeSources.node.ts';
 import { createNodeEngine } from '../src/model/engine.node.ts';
-import { decodeImage } from '../src/model/preprocess/decode.ts';
 import { initNodeImageDecoders } from '../src/model/preprocess/decode.node.ts';
-import { preprocessPixels } from '../src/model/preprocess/transform.ts';
 import { sharedPath, SHARED_DIR } from '../src/testkit/shared.ts';
+import { PUBLISHED_OPENAI_VIT_B32 } from '../src/verify/referenceSet.ts';
+import { verifyEngine } from '../src/verify/verifyModel.ts';
 import { dropFiles, openApp, type AppSession } from './lib/app.ts';
 
 const GALLERY = fileURLToPath(new URL('../public/gallery/', import.meta.url));
 const DEMO = fileURLToPath(new URL('../public/demo/', import.meta.url));
-const REFERENCE = sharedPath('data/reference', 'reference_values.json');
-const hasShared = existsSync(REFERENCE);
+const hasShared = existsSync(SHARED_DIR);
 
 async function textCache(app: AppSession) {
   const el = app.page.locator('[data-testid="text-cache"]');
@@ -56,51 +55,35 @@ describe('explorer: text cache, verify this model, image queue (built, demo mode
     assert.deepEqual(second, { poolEncoded: 0, poolCached: first.poolEncoded, labelsEncoded: 0, labelsCached: first.labelsEncoded });
   });
 
-  it('"Verify this model" on the demo model: FAIL, with the similarities onnxruntime-node computes for the same checkpoint', async () => {
+  it('"Verify" on the demo model, one click, no file: FAIL against the published values, every value the one onnxruntime-node computes', async () => {
     const { page } = app;
     await page.click('[data-testid="verify-panel"] summary');
-    await page.setInputFiles('[data-testid="verify-files"]', [{ name: 'reference_values.json', mimeType: 'application/json', buffer: readFileSync(REFERENCE) }]);
     await page.click('[data-testid="verify-run"]');
     await page.locator('[data-testid="verify-report"]').waitFor({ timeout: 120_000 }).catch(fail);
     assert.equal(await page.locator('[data-testid="verify-verdict"]').innerText(), 'FAIL');
-    const cells = await page.locator('[data-testid="verify-cell"]').evaluateAll((els) =>
-      els.map((e) => ({ row: Number(e.getAttribute('data-row')), col: Number(e.getAttribute('data-col')), computed: Number(e.getAttribute('data-computed')), published: Number(e.getAttribute('data-published')), diff: Number(e.getAttribute('data-diff')) })),
+    const shown = await page.locator('[data-testid="verify-value"]').evaluateAll((els) =>
+      els.map((e) => ({ label: e.getAttribute('data-label')!, computed: Number(e.getAttribute('data-computed')), published: Number(e.getAttribute('data-published')), pass: e.getAttribute('data-pass') === 'true' })),
     );
-    assert.equal(cells.length, 8 * 6, 'the six gallery photos of the reference, all eight texts');
-    assert.match(await page.locator('[data-testid="verify-report"]').innerText(), /Not compared \(no photo\): page, motorcycle_right/);
-
-    // the same numbers from the demo checkpoint in Node
-    const ref = JSON.parse(readFileSync(REFERENCE, 'utf8')).openai_vitb32_skimage_cosine_similarity;
+    // the same check in Node on the same checkpoint and gallery photos
     await initNodeImageDecoders();
     const engine = await createNodeEngine(await loadCheckpoint(nodeModelDir(DEMO)));
-    const texts = await engine.encodeText(ref.rows_texts.map((t: string) => `This is ${t}`));
-    const D = texts.dims[1];
-    const files = readdirSync(GALLERY);
-    for (let col = 0; col < 8; col++) {
-      const file = files.find((f) => f.replace(/\.[^.]+$/, '') === ref.cols_images_skimage[col]);
-      if (!file) continue;
-      const px = preprocessPixels(await decodeImage(new Uint8Array(readFileSync(`${GALLERY}${file}`)), file), engine.checkpoint.preprocess);
-      const img = (await engine.embed(tensor('C S S', px.data, px.dims))).data;
-      for (let row = 0; row < 8; row++) {
-        let dot = 0;
-        let nt = 0;
-        let ni = 0;
-        for (let d = 0; d < D; d++) {
-          dot += texts.data[row * D + d] * img[d];
-          nt += texts.data[row * D + d] ** 2;
-          ni += img[d] ** 2;
-        }
-        const cell = cells.find((c) => c.row === row && c.col === col);
-        assert.ok(cell, `cell ${row},${col} is shown`);
-        assert.ok(Math.abs(cell.computed - dot / Math.sqrt(nt * ni)) < 1e-4, `cell ${row},${col}: browser ${cell.computed} vs node ${dot / Math.sqrt(nt * ni)}`);
-        assert.equal(cell.published, ref.matrix_rows_text_cols_image[row][col]);
-        assert.ok(Math.abs(cell.diff - (cell.computed - cell.published)) < 1e-9);
-      }
-    }
+    const gallery = readdirSync(GALLERY).filter((f) => /\.(png|jpg)$/.test(f));
+    const expected = await verifyEngine(engine, PUBLISHED_OPENAI_VIT_B32, gallery.map((name) => ({ name, bytes: new Uint8Array(readFileSync(`${GALLERY}${name}`)), origin: 'gallery' as const })));
     await engine.release();
-    const failing = cells.filter((c) => Math.abs(c.diff) > 0.02).length;
-    assert.ok(failing > 0);
-    assert.equal(Number(await page.locator('[data-testid="verify-report"]').getAttribute('data-failing')), failing);
+    assert.equal(shown.length, expected.values.length, 'every compared value is shown');
+    assert.equal(expected.values.filter((v) => v.kind === 'similarity').length, 8 * 5, 'eight texts on the five gallery reference photos');
+    for (const v of expected.values) {
+      const cell = shown.find((c) => c.label === v.label);
+      assert.ok(cell, `${v.label} is shown`);
+      assert.ok(Math.abs(cell.computed - v.computed) < 1e-4, `${v.label}: browser ${cell.computed} vs node ${v.computed}`);
+      assert.equal(cell.published, v.published);
+      assert.equal(cell.pass, v.pass);
+    }
+    assert.ok(expected.failing > 0);
+    assert.equal(Number(await page.locator('[data-testid="verify-report"]').getAttribute('data-failing')), expected.failing);
+    const status = await page.locator('[data-testid="verify-photo"]').evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-name'), e.getAttribute('data-status')])));
+    assert.deepEqual(status, { page: 'missing', astronaut: 'gallery', rocket: 'gallery', chelsea: 'gallery', horse: 'gallery', coffee: 'gallery', camera: 'unavailable', motorcycle_right: 'missing' });
+    assert.match(await page.locator('[data-testid="verify-report"]').innerText(), /not found \(add page\.png to compare it\)/);
   });
 
   it('a dropped folder is queued; Cancel stops after the current image; memory use is shown', async () => {

@@ -149,44 +149,81 @@ export interface TextSetSource {
   cached: number;
 }
 
-/** one cell of a "Verify this model" comparison */
-export interface VerifyCell {
-  /** reference row (text) and column (image) */
-  row: number;
-  col: number;
-  /** this model's cosine similarity */
+/** what a verified value is */
+export type VerifyValueKind = 'similarity' | 'image-embedding' | 'text-embedding';
+
+/** one published value against this model's */
+export interface VerifyValue {
+  kind: VerifyValueKind;
+  /** index of the group (VerifyReport.groups) the value belongs to */
+  group: number;
+  /** similarity: row (text) and column (photo) of the reference table */
+  row?: number;
+  col?: number;
+  /** embedding entry: index in the embedding */
+  index?: number;
+  /** for people: 'cos("This is a rocket…", rocket)', 'u(astronaut)[3]', 't("a portrait…")[3]' */
+  label: string;
   computed: number;
   published: number;
-  /** computed - published */
+  /** computed − published */
   diff: number;
+  tolerance: number;
   pass: boolean;
+}
+
+/** one published source of values: what it is, how it was obtained, how it went */
+export interface VerifyGroup {
+  kind: VerifyValueKind;
+  /** 'similarity table', 'unnormalised image embedding of astronaut, entries 0–14', … */
+  title: string;
+  source: string;
+  obtained: string;
+  tolerance: number;
+  toleranceWhy: string;
+  /** values compared (0 when a photo it needs is missing) and those outside the tolerance */
+  compared: number;
+  failing: number;
+  maxAbsDiff: number;
+  /** why nothing was compared, when so */
+  notCompared?: string;
+}
+
+/** how each reference photo was found (by the sha256 of its pixels, never by file name) */
+export interface VerifyPhoto {
+  name: string;
+  /** the file name it usually has */
+  file: string;
+  status: 'gallery' | 'given' | 'missing' | 'unavailable';
+  /** the file that matched */
+  matchedFile?: string;
+  /** why it cannot be compared (status 'unavailable') */
+  note?: string;
 }
 
 export interface VerifyReport {
-  /** reference rows (descriptions, without the prompt prefix) and columns (image names) */
+  reference: { name: string; model: string };
+  /** the similarity table's axes (empty without one) */
   texts: string[];
-  images: string[];
-  /** columns an image was given for, and those without one (not compared) */
-  comparedImages: string[];
-  missingImages: string[];
-  cells: VerifyCell[];
-  tolerance: number;
-  maxAbsDiff: number;
-  /** cells outside the tolerance */
+  promptPrefix: string;
+  photos: string[];
+  photoStatus: VerifyPhoto[];
+  /** given photos whose pixels are none of the reference photos */
+  unmatchedFiles: string[];
+  groups: VerifyGroup[];
+  values: VerifyValue[];
+  compared: number;
   failing: number;
-  /** every compared cell within the tolerance (and at least one compared) */
+  maxAbsDiff: number;
+  /** at least one value compared and every compared value within its tolerance */
   pass: boolean;
-  source: string;
-  model: string;
-  caveat?: string;
 }
 
 export interface VerifyRequest {
-  /** the text of reference_values.json (the user's file: the app does not ship it) */
-  referenceJson: string;
-  /** encoded images; each is matched to a reference column by its file name without extension */
-  images: { name: string; bytes: Uint8Array }[];
-  tolerance?: number;
+  /** a reference file in clipscope's format (docs/FORMATS.md); default: the published OpenAI ViT-B/32 values shipped with clipscope */
+  referenceJson?: string;
+  /** candidate photos, matched to reference photos by their pixels; the first of equal pixels wins */
+  images: { name: string; bytes: Uint8Array; origin: 'gallery' | 'given' }[];
 }
 
 /** a change the worker made on its own, e.g. WebGPU device lost -> sessions recreated on WASM */
@@ -260,7 +297,7 @@ export interface ExplorerApi {
   /** top-k classes of many images, in the order of `imageIds` */
   topClasses(imageIds: readonly string[], k?: number): Promise<Top5[]>;
   /** every contribution of one image as plain numbers, for JSON/CSV export */
-  /** compares this model's similarities with a published matrix (verify.ts) */
+  /** compares this model with published reference values (src/verify) */
   verifyModel(req: VerifyRequest, onProgress?: ProgressCallback): Promise<VerifyReport>;
   /** memory held for the loaded images and the cells budget */
   memoryUse(): Promise<MemoryUse>;

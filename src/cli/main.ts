@@ -23,6 +23,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
   neurons: async () => (await import('./commands/neurons.ts')).neuronsCommand,
   'neuron-atlas': async () => (await import('./commands/neuronAtlas.ts')).neuronAtlasCommand,
+  verify: async () => (await import('./commands/verify.ts')).verifyCommand,
 };
 
 export function cliVersion(): string {

@@ -43,7 +43,8 @@ import { parsePool, type DescriptionPool } from '../labels/pool.ts';
 import { CodedError, ERROR_CODES } from '../api/errors.ts';
 import type { TextEmbeddingStore } from '../model/textCache.ts';
 import { TextEmbeddings } from './textEmbeddings.ts';
-import { parseReferenceSimilarities, referenceColumnOf, referencePrompts, verifySimilarities } from './verify.ts';
+import { parseReferenceSet, PUBLISHED_OPENAI_VIT_B32 } from '../verify/referenceSet.ts';
+import { verifyEngine } from '../verify/verifyModel.ts';
 
 export interface ExplorerSessionOptions {
   /** memory kept for per-image cells [L,T,H,dh] (most recent images first); older ones are recomputed on demand */
@@ -455,35 +456,12 @@ export class ExplorerSession implements ExplorerApi {
   }
 
   /**
-   * "Verify this model" (verify.ts): embeds the reference prompts and the given images (matched to
-   * reference columns by file name; not added to the explorer's images) and compares the cosine
-   * similarities with the published ones.
+   * "Verify this model" (src/verify): the reference photos among the given ones (by their pixels;
+   * not added to the explorer's images) and the reference texts against the published values.
    */
   async verifyModel(req: VerifyRequest, onProgress?: ProgressCallback): Promise<VerifyReport> {
-    const ref = parseReferenceSimilarities(req.referenceJson);
-    const usable = req.images.filter((img) => ref.images.includes(referenceColumnOf(img.name)));
-    const columns = [...new Set(usable.map((img) => referenceColumnOf(img.name)))];
-    if (columns.length === 0) throw badRequest(`none of the images is a reference photo (${ref.images.join(', ')})`);
-    const texts = await this.texts.embed(referencePrompts(ref), onProgress, 'embedding the reference texts');
-    const D = this.arch.embedDim;
-    const imageData = new Float32Array(columns.length * D);
-    for (const [i, column] of columns.entries()) {
-      onProgress?.({ phase: `embedding the reference photo ${column}`, done: i, total: columns.length });
-      const img = usable.find((u) => referenceColumnOf(u.name) === column)!;
-      const pixels = preprocessPixels(await decodeImage(img.bytes, img.name), this.engine.checkpoint.preprocess);
-      // the decomposed graph is the session already built for the explorer; its embedding is the model's
-      imageData.set((await this.engine.decompose(pixels)).embedding.data, i * D);
-    }
-    onProgress?.({ phase: 'comparing', done: columns.length, total: columns.length });
-    const textData = new Float32Array(texts.length * D);
-    texts.forEach((t, i) => textData.set(t, i * D));
-    return verifySimilarities({
-      ref,
-      textEmbeddings: tensor('C D', textData, [texts.length, D]),
-      imageEmbeddings: tensor('N D', imageData, [columns.length, D]),
-      imageColumns: columns,
-      ...(req.tolerance !== undefined ? { tolerance: req.tolerance } : {}),
-    });
+    const ref = req.referenceJson === undefined ? PUBLISHED_OPENAI_VIT_B32 : parseReferenceSet(req.referenceJson);
+    return verifyEngine(this.engine, ref, req.images, onProgress);
   }
 
   async memoryUse(): Promise<MemoryUse> {

@@ -1,5 +1,5 @@
 /**
- * ExplorerSession's "Verify this model", its use of a persistent text store, and its memory report,
+ * ExplorerSession's "Verify this model" (published values, photos found by their pixels), its use of a persistent text store, and its memory report,
  * on a generated (random-weight) checkpoint and the real reference photos.
  */
 import { readFileSync } from 'node:fs';
@@ -16,39 +16,46 @@ import { MemoryTextCache } from '../model/textCache.ts';
 import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpoint, TINY_P14_QUICKGELU } from '../testkit/checkpointGenerator.ts';
 import { hasShared, sharedPath } from '../testkit/shared.ts';
+import { PUBLISHED_OPENAI_VIT_B32 } from '../verify/referenceSet.ts';
 import { ExplorerSession } from './session.ts';
 import { TextEmbeddings } from './textEmbeddings.ts';
 
-const GALLERY_COLUMNS = ['astronaut.png', 'rocket.jpg', 'chelsea.png', 'horse.png', 'coffee.png', 'camera.png'];
+/** the reference photos shipped in the gallery, and camera.png (a newer photo than the one the published figure used) */
+const GALLERY = ['astronaut.png', 'rocket.jpg', 'chelsea.png', 'horse.png', 'coffee.png', 'camera.png'];
 const POOL = ['colour\ta red thing', 'colour\ta blue thing', 'object\ta cup', 'object\ta rocket', 'animal\ta horse'].join('\n');
 
 describe.runIf(hasShared())('ExplorerSession services', () => {
   let engine: ClipEngine;
   const photo = (name: string) => new Uint8Array(readFileSync(sharedPath('data/images/photos', name)));
-  const referenceJson = () => readFileSync(sharedPath('data/reference', 'reference_values.json'), 'utf8');
 
   beforeAll(async () => {
     await initNodeImageDecoders();
-    const tokenizer = generateBpeVocab(['this is a photo of a cat on a page', 'a red rocket'], 30);
+    const tokenizer = generateBpeVocab(['this is a photo of a cat on a page', 'a red rocket', 'a portrait of an astronaut with the American flag'], 30);
     const ckpt = await loadCheckpoint(memoryModelFiles(generateCheckpoint(TINY_P14_QUICKGELU, { layout: 'openclip', seed: 5, tokenizer })));
     engine = await createNodeEngine(ckpt);
   });
 
-  it('verifyModel: each cell is the cosine of the explicit image and text embeddings; a random model FAILs with those numbers', async () => {
+  it('verifyModel() with no reference file: the published OpenAI values, each computed value equal to the explicit embeddings; a random model FAILs', async () => {
     const session = new ExplorerSession(engine);
-    const images = [...GALLERY_COLUMNS, 'hubble_deep_field.jpg'].map((name) => ({ name, bytes: photo(name) }));
+    // photos as the app passes them: the gallery (here read from ../shared), hubble is no reference photo
+    const images = [...GALLERY, 'hubble_deep_field.jpg'].map((name) => ({ name, bytes: photo(name), origin: 'gallery' as const }));
     const phases: string[] = [];
-    const report = await session.verifyModel({ referenceJson: referenceJson(), images }, (p) => phases.push(p.phase));
-    const ref = JSON.parse(referenceJson()).openai_vitb32_skimage_cosine_similarity;
-    expect(report.comparedImages).toEqual(['astronaut', 'rocket', 'chelsea', 'horse', 'coffee', 'camera']);
-    expect(report.missingImages).toEqual(['page', 'motorcycle_right']);
-    expect(report.cells).toHaveLength(8 * 6);
-    const texts = await engine.encodeText(ref.rows_texts.map((t: string) => `This is ${t}`));
+    const report = await session.verifyModel({ images }, (p) => phases.push(p.phase));
+    const ref = PUBLISHED_OPENAI_VIT_B32;
+    const sim = ref.similarities!;
+    expect(report.reference.name).toBe(ref.name);
+    const status = Object.fromEntries(report.photoStatus.map((p) => [p.name, p.status]));
+    expect(status).toEqual({ page: 'missing', astronaut: 'gallery', rocket: 'gallery', chelsea: 'gallery', horse: 'gallery', coffee: 'gallery', camera: 'unavailable', motorcycle_right: 'missing' });
+    const sims = report.values.filter((v) => v.kind === 'similarity');
+    expect(sims).toHaveLength(8 * 5);
+    const texts = await engine.encodeText(sim.texts.map((t) => `This is ${t}`));
     const D = texts.dims[1];
-    for (const name of GALLERY_COLUMNS) {
-      const px = preprocessPixels(await decodeImage(photo(name), name), engine.checkpoint.preprocess);
-      const emb = (await engine.embed(tensor('C S S', px.data, px.dims))).data;
-      const col = ref.cols_images_skimage.indexOf(name.split('.')[0]);
+    for (const name of ['astronaut', 'rocket', 'chelsea', 'horse', 'coffee']) {
+      const file = GALLERY.find((f) => f.startsWith(name))!;
+      const px = preprocessPixels(await decodeImage(photo(file), file), engine.checkpoint.preprocess);
+      const parts = await engine.decompose(tensor('C S S', px.data, px.dims));
+      const emb = parts.embedding.data;
+      const col = sim.photos.indexOf(name);
       for (let r = 0; r < 8; r++) {
         let dot = 0;
         let nt = 0;
@@ -58,22 +65,45 @@ describe.runIf(hasShared())('ExplorerSession services', () => {
           nt += texts.data[r * D + d] ** 2;
           ni += emb[d] ** 2;
         }
-        const cell = report.cells.find((c) => c.row === r && c.col === col)!;
-        expect(cell.computed).toBeCloseTo(dot / Math.sqrt(nt * ni), 5);
-        expect(cell.published).toBe(ref.matrix_rows_text_cols_image[r][col]);
-        expect(cell.diff).toBeCloseTo(cell.computed - cell.published, 12);
+        const v = sims.find((c) => c.row === r && c.col === col)!;
+        expect(v.computed).toBeCloseTo(dot / Math.sqrt(nt * ni), 5);
+        expect(v.published).toBe(sim.values[r][col]);
+        expect(v.diff).toBeCloseTo(v.computed - v.published, 12);
+        expect(v.pass).toBe(Math.abs(v.diff) <= sim.tolerance);
       }
     }
+    // this model's embedding has 12 entries, the published ones 15: those groups are not compared, and say why
+    expect(D).toBe(12);
+    for (const g of report.groups.slice(1)) expect(g.notCompared).toMatch(/has 12 entries, the reference gives entries up to 14/);
     expect(report.pass).toBe(false);
+    expect(report.failing).toBe(report.values.filter((v) => !v.pass).length);
     expect(report.failing).toBeGreaterThan(0);
-    expect(report.failing).toBe(report.cells.filter((c) => Math.abs(c.diff) > 0.02).length);
-    expect(phases).toContain('comparing');
+    expect(report.groups.map((g) => g.compared)).toEqual([40, 0, 0]);
+    expect(phases).toContain('embedding the reference texts');
   });
 
-  it('verifyModel refuses a set without any reference photo, and a file that is not the reference', async () => {
+  it('verifyModel finds a dropped photo by its pixels under any name, ahead of the gallery; other photos are listed as unmatched', async () => {
     const session = new ExplorerSession(engine);
-    await expect(session.verifyModel({ referenceJson: referenceJson(), images: [{ name: 'retina.jpg', bytes: photo('retina.jpg') }] })).rejects.toThrow(/none of the images/);
-    await expect(session.verifyModel({ referenceJson: '{"a":1}', images: [] })).rejects.toThrow(/not a reference file/);
+    const images = [
+      { name: 'scan (1).png', bytes: photo('page.png'), origin: 'given' as const },
+      { name: 'chelsea.png', bytes: photo('coffee.png'), origin: 'given' as const },
+      { name: 'retina.jpg', bytes: photo('retina.jpg'), origin: 'given' as const },
+      ...GALLERY.map((name) => ({ name, bytes: photo(name), origin: 'gallery' as const })),
+    ];
+    const report = await session.verifyModel({ images });
+    const byName = Object.fromEntries(report.photoStatus.map((p) => [p.name, p]));
+    expect(byName.page).toMatchObject({ status: 'given', matchedFile: 'scan (1).png' });
+    // named chelsea.png but holding coffee's pixels: it is coffee
+    expect(byName.coffee).toMatchObject({ status: 'given', matchedFile: 'chelsea.png' });
+    expect(byName.chelsea).toMatchObject({ status: 'gallery', matchedFile: 'chelsea.png' });
+    expect(report.unmatchedFiles).toEqual(['retina.jpg']);
+    expect(report.values.filter((v) => v.kind === 'similarity')).toHaveLength(8 * 6);
+  });
+
+  it('verifyModel refuses a reference file that is not one, saying why', async () => {
+    const session = new ExplorerSession(engine);
+    await expect(session.verifyModel({ referenceJson: '{"a":1}', images: [] })).rejects.toThrow(/not a clipscope reference file: the file lacks "format"/);
+    await expect(session.verifyModel({ referenceJson: readFileSync(sharedPath('data/reference', 'reference_values.json'), 'utf8'), images: [] })).rejects.toThrow(/not a clipscope reference file/);
   });
 
   it('a label set with a repeated name keeps each copy as a class of its own and warns naming them', async () => {

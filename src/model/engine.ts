@@ -110,11 +110,26 @@ export class ClipEngine {
    * mask the pooled row does not depend on later positions, so this is exact and much cheaper.
    */
   async encodeText(texts: readonly string[], batchSize = 32): Promise<Tensor<'C D', Float32Array>> {
+    return (await this.runText(texts, batchSize, false)).unit;
+  }
+
+  /** unnormalised text embeddings t = t̂·‖t‖ [C, D] (what published raw embeddings are) */
+  async encodeTextUnnormalised(texts: readonly string[], batchSize = 32): Promise<Tensor<'C D', Float32Array>> {
+    const { unit, norms } = await this.runText(texts, batchSize, true);
+    const D = unit.dims[1];
+    const raw = new Float32Array(unit.data.length);
+    for (let r = 0; r < texts.length; r++) for (let d = 0; d < D; d++) raw[r * D + d] = unit.data[r * D + d] * norms[r];
+    return tensor('C D', raw, unit.dims);
+  }
+
+  private async runText(texts: readonly string[], batchSize: number, withNorms: boolean) {
     const text = this.checkpoint.text;
     if (!text) throw new Error('this checkpoint has no text tower');
     if (!this.tokenizer) throw new Error('this checkpoint has no tokenizer files (vocab.json + merges.txt)');
     const D = text.embedDim;
     const result = new Float32Array(texts.length * D);
+    const norms = new Float32Array(texts.length);
+    const outputs = withNorms ? ['text_embedding', 'text_norm'] : ['text_embedding'];
     const s = await this.session('text', () => buildTextGraph(this.checkpoint));
     for (let start = 0; start < texts.length; start += batchSize) {
       const chunk = texts.slice(start, start + batchSize);
@@ -125,13 +140,17 @@ export class ClipEngine {
         for (let i = 0; i < n; i++) ids[r * n + i] = BigInt(batch.ids[r * batch.contextLength + i]);
       }
       const eotRow = BigInt64Array.from(batch.eotIndex, (x, r) => BigInt(r * n + x));
-      const out = await s.run({
-        input_ids: { dtype: 'int64', data: ids, dims: [chunk.length, n] },
-        eot_row: { dtype: 'int64', data: eotRow, dims: [chunk.length] },
-      });
+      const out = await s.run(
+        {
+          input_ids: { dtype: 'int64', data: ids, dims: [chunk.length, n] },
+          eot_row: { dtype: 'int64', data: eotRow, dims: [chunk.length] },
+        },
+        outputs,
+      );
       result.set(out.text_embedding.data as Float32Array, start * D);
+      if (withNorms) norms.set(out.text_norm.data as Float32Array, start);
     }
-    return tensor('C D', result, [texts.length, D]);
+    return { unit: tensor('C D', result, [texts.length, D]), norms };
   }
 
   async release(): Promise<void> {

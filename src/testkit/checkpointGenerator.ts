@@ -72,8 +72,8 @@ export interface GenerateOptions {
 }
 
 export const DEFAULT_SEED = 1234;
-const OPENAI_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
-const OPENAI_STD = [0.26862954, 0.26130258, 0.27577711] as const;
+export const OPENAI_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
+export const OPENAI_STD = [0.26862954, 0.26130258, 0.27577711] as const;
 const LOGIT_SCALE = Math.log(1 / 0.07);
 
 // ------------------------------------------------------------------------------------ presets

@@ -3,7 +3,7 @@
  * L·H values, G×G maps, top-5 lists); image bitmaps live in imageCache.ts, big tensors in the worker.
  */
 import { create } from 'zustand';
-import type { HeadGridValues, Heatmap, LayerEffects, MemoryUse, RankedImage, SegmentationResult, TextSetSource, TextspanPanel, Top5 } from '../api/explorer.ts';
+import type { ClosureReport, HeadGridValues, Heatmap, LayerEffects, MemoryUse, RankedImage, SegmentationResult, TextSetSource, TextspanPanel, Top5 } from '../api/explorer.ts';
 import type { ModelSummary, RuntimeInfo } from '../api/types.ts';
 import type { ColorMapName } from './lib/colorScale.ts';
 import type { UserError } from './lib/errors.ts';
@@ -29,6 +29,8 @@ export interface ImageItem {
   name: string;
   status: 'adding' | 'ready';
   sourceSize?: readonly [number, number];
+  /** max|û − Σ parts| of its decomposition, flagged above the tolerance */
+  closure?: ClosureReport;
 }
 
 export interface ProgressState {

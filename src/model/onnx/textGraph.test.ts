@@ -7,7 +7,7 @@ import { int64Input } from '../runtime/graphSpec.ts';
 import { createOrtNodeSession, type OrtNodeSession } from '../runtime/ortNode.node.ts';
 import { generateCheckpoint, TINY_P16_GELU, type WeightDType } from '../../testkit/checkpointGenerator.ts';
 import { readRawCheckpoint, type RawCheckpoint } from '../../testkit/reference/rawCheckpoint.ts';
-import { referenceTextForward } from '../../testkit/reference/textForward.ts';
+import { referenceTextForward, referenceTextUnnormalised } from '../../testkit/reference/textForward.ts';
 import { buildTextGraph } from './textGraph.ts';
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -59,6 +59,20 @@ describe.each([
       const row = out.data.subarray(b * D, (b + 1) * D);
       expect(maxAbsDiff(row, referenceTextForward(raw, ids).data)).toBeLessThan(1e-4);
       expect(Math.abs(Math.hypot(...row) - 1)).toBeLessThan(1e-5);
+    });
+  });
+
+  it('text_norm is ‖t‖ of the unnormalised embedding: t̂·text_norm matches the reference t', async () => {
+    const n = rows[0].length;
+    const out = await session.run({ input_ids: int64Input(rows.flat(), [rows.length, n]), eot_row: int64Input(eots.map((e, b) => b * n + e), [rows.length]) });
+    const D = text.embedDim;
+    expect(out.text_norm.dims).toEqual([2]);
+    rows.forEach((ids, b) => {
+      const t = referenceTextUnnormalised(raw, ids).data;
+      const norm = Math.hypot(...t);
+      expect(Math.abs(out.text_norm.data[b] - norm) / norm).toBeLessThan(1e-5);
+      const raw_ = Array.from(out.text_embedding.data.subarray(b * D, (b + 1) * D), (x) => x * out.text_norm.data[b]);
+      expect(maxAbsDiff(raw_, t) / norm).toBeLessThan(1e-4);
     });
   });
 

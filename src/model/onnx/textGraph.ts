@@ -56,6 +56,11 @@ export function buildTextGraph(ckpt: ClipCheckpoint, options: TextGraphOptions =
   const pooled = g.node('Gather', [stream, eot], { axis: 0 }, 'pooled'); // [B, w]
   const normed = layerNorm(ctx, pooled, weightName('text', 'ln_final.g'), weightName('text', 'ln_final.b'), t.layerNormEps, 'ln_final');
   const projected = linear(ctx, normed, weightName('text', 'proj'), undefined, 'text_proj');
-  g.output('text_embedding', l2Normalize(g, projected).unit, OnnxDataType.FLOAT, ['batch', t.embedDim]);
-  return finishGraph(g, weights, 'text', TEXT_INPUTS, [{ name: 'text_embedding', shape: TEXT_OUTPUT_SHAPES.text_embedding, dtype: 'float32' }]);
+  const { unit, norm } = l2Normalize(g, projected);
+  g.output('text_embedding', unit, OnnxDataType.FLOAT, ['batch', t.embedDim]);
+  g.output('text_norm', g.reshape(norm, [-1]), OnnxDataType.FLOAT, ['batch']);
+  return finishGraph(g, weights, 'text', TEXT_INPUTS, [
+    { name: 'text_embedding', shape: TEXT_OUTPUT_SHAPES.text_embedding, dtype: 'float32' },
+    { name: 'text_norm', shape: TEXT_OUTPUT_SHAPES.text_norm, dtype: 'float32' },
+  ]);
 }

@@ -73,7 +73,12 @@ export const TEXT_INPUTS = [
   /** row of the flattened [B·n] token axis holding each sequence's end token: b·n + position */
   { name: 'eot_row', shape: 'B', dtype: 'int64' },
 ] as const satisfies readonly GraphIO[];
-export const TEXT_OUTPUT_SHAPES = { text_embedding: 'B D' } as const;
+export const TEXT_OUTPUT_SHAPES = {
+  /** unit text embedding t̂ */
+  text_embedding: 'B D',
+  /** ‖t‖ of the unnormalised embedding (t = t̂·‖t‖, what published raw embeddings are) */
+  text_norm: 'B',
+} as const;
 
 export const HEAD_PROJECTION_OUTPUT_SHAPES = {
   /** M_{ℓ,h} = W_out,ℓ[:, h]ᵀ·diag(γ)·Π */

@@ -1,6 +1,6 @@
 /**
  * The oracle's text tower (METHOD §1.4): token + positional embedding, pre-LN blocks with a
- * causal mask, ln_final, the row at the first end-of-text token, ·text_projection, L2-normalised.
+ * causal mask, ln_final, the row at the first end-of-text token, ·text_projection (then L2-normalised).
  */
 import { tensor, type Tensor } from '../../math/tensor.ts';
 import { runBlock } from './block.ts';
@@ -10,6 +10,13 @@ import { readTextTower } from './towers.ts';
 
 /** Unit text embedding [D] of token ids already padded to the context length. */
 export function referenceTextForward(raw: RawCheckpoint, ids: readonly number[]): Tensor<'D', Float64Array> {
+  const t = referenceTextUnnormalised(raw, ids);
+  const norm = l2Norm(t.data);
+  return tensor('D', t.data.map((x) => x / norm), t.dims);
+}
+
+/** The unnormalised text embedding t [D] (ln_final row at the end token ·text_projection). */
+export function referenceTextUnnormalised(raw: RawCheckpoint, ids: readonly number[]): Tensor<'D', Float64Array> {
   const tower = readTextTower(raw);
   const { width: w, contextLength: ctx, vocabSize: V, embedDim: D } = tower;
   if (ids.length !== ctx) throw new Error(`reference: ${ids.length} token ids, expected the context length ${ctx}`);
@@ -26,7 +33,5 @@ export function referenceTextForward(raw: RawCheckpoint, ids: readonly number[])
   for (const block of tower.blocks) s = runBlock(s, ctx, block, tower, true).residual;
 
   const row = layerNormRows(s.subarray(pooled * w, (pooled + 1) * w), 1, w, tower.lnFinal, tower.layerNormEps);
-  const embedding = vecMat(row, tower.proj, D);
-  const norm = l2Norm(embedding);
-  return tensor('D', embedding.map((x) => x / norm), [D]);
+  return tensor('D', vecMat(row, tower.proj, D), [D]);
 }

@@ -39,7 +39,7 @@ async function decomposeQueued(u: QueuedUpload): Promise<void> {
     const added = await modelWorker().addImage(u.id, u.name, u.bytes.slice());
     await cacheImageBitmap(u.id, u.bytes, added.display);
     store.getState().set({
-      images: store.getState().images.map((i) => (i.id === u.id ? { ...i, status: 'ready', sourceSize: added.sourceSize } : i)),
+      images: store.getState().images.map((i) => (i.id === u.id ? { ...i, status: 'ready', sourceSize: added.sourceSize, closure: added.closure } : i)),
       selectedImage: store.getState().selectedImage ?? u.id,
     });
   } catch (err) {

@@ -1,6 +1,7 @@
 /** The loaded images (select, remove), ways to add more (files, folder, gallery) and the drop hint. */
 import { useEffect, useState, type ChangeEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { ClosureReport } from '../../api/explorer.ts';
 import { addGalleryImages, addImages, removeImage } from '../actions/images.ts';
 import { toUploads } from '../lib/dropFiles.ts';
 import { useAppStore } from '../store.ts';
@@ -44,6 +45,19 @@ function Gallery({ disabled }: { disabled: boolean }) {
   );
 }
 
+/** how far the image's parts are from summing to its embedding (METHOD 2.7 invariant 5) */
+function ClosureBadge({ closure }: { closure: ClosureReport }) {
+  const value = Number.isNaN(closure.maxAbs) ? 'NaN' : closure.maxAbs.toExponential(1);
+  const title = closure.flagged
+    ? `The parts do not sum to the embedding: max|û − Σ parts| = ${value}, above ${closure.tolerance}. Every contribution shown for this image is suspect.`
+    : `The parts sum to the embedding: max|û − Σ parts| = ${value} (flagged above ${closure.tolerance}).`;
+  return (
+    <span className={`closure small${closure.flagged ? ' flagged' : ' muted'}`} title={title} data-testid="closure" data-max-abs={closure.maxAbs} data-flagged={closure.flagged}>
+      {closure.flagged ? '⚠ ' : ''}|û−Σ| {value}
+    </span>
+  );
+}
+
 export function ImagesPanel() {
   const images = useAppStore(useShallow((s) => s.images));
   const selected = useAppStore((s) => s.selectedImage);
@@ -78,6 +92,7 @@ export function ImagesPanel() {
               <button type="button" className="thumb" disabled={img.status !== 'ready'} aria-pressed={img.id === selected} onClick={() => set({ selectedImage: img.id })} title={img.name}>
                 {img.status === 'ready' ? <HeatmapCanvas imageId={img.id} opacity={0} size={40} label={img.name} /> : <span className="spinner" aria-label="decomposing" />}
                 <span className="thumb-name">{img.name}</span>
+                {img.closure && <ClosureBadge closure={img.closure} />}
               </button>
               <button type="button" className="icon" aria-label={`remove ${img.name}`} onClick={() => void removeImage(img.id)}>
                 ×

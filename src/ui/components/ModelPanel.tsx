@@ -89,7 +89,8 @@ export function ModelPanel() {
           </div>
         </details>
       )}
-      <VerifyPanel />
+      {/* a new model starts with no report: the last one described another model */}
+      <VerifyPanel key={model?.summary.fingerprint} />
     </section>
   );
 }

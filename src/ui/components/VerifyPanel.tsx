@@ -1,76 +1,135 @@
 /**
- * "Verify this model": this model's cosine similarities on the reference photos against the ones
- * published for OpenAI ViT-B/32, cell by cell, within ±0.02. The reference numbers are not shipped
- * with the app (they live in the project's read-only data, which may not be copied into it): the user
- * drops reference_values.json here, with page.png and motorcycle_right.png if they have them.
+ * "Verify this model": one click compares this model with the published OpenAI ViT-B/32 values
+ * shipped with clipscope (image–text similarities on the reference photos, leading entries of the
+ * unnormalised embeddings), value by value, each within a tolerance argued from how it was obtained.
+ * The user may add page.png and motorcycle_right.png (which cannot ship) or another reference file.
  */
 import { useState, type ChangeEvent } from 'react';
-import type { VerifyReport } from '../../api/explorer.ts';
+import type { VerifyGroup, VerifyReport, VerifyValue } from '../../api/explorer.ts';
 import { verifyModel } from '../actions/verify.ts';
-import type { Upload } from '../lib/intake.ts';
 import { toUploads } from '../lib/dropFiles.ts';
+import type { Upload } from '../lib/intake.ts';
 import { useAppStore } from '../store.ts';
 
-const fixed = (v: number, digits: number) => v.toFixed(digits).replace('-', '−');
+const fixed = (v: number, digits: number) => (Number.isNaN(v) ? 'NaN' : v.toFixed(digits).replace('-', '−'));
+const signed = (v: number, digits: number) => (v >= 0 ? '+' : '') + fixed(v, digits);
+
+function ValueCell({ v, digits }: { v: VerifyValue; digits: number }) {
+  return (
+    <td
+      className={v.pass ? 'pass' : 'fail'}
+      data-testid="verify-value"
+      data-kind={v.kind}
+      data-label={v.label}
+      data-row={v.row}
+      data-col={v.col}
+      data-index={v.index}
+      data-computed={v.computed}
+      data-published={v.published}
+      data-diff={v.diff}
+      data-pass={v.pass}
+      title={`${v.label}: computed ${fixed(v.computed, 5)}, published ${v.published}, difference ${signed(v.diff, 4)} (tolerance ±${v.tolerance})`}
+    >
+      {fixed(v.computed, digits)}
+      <br />
+      <span className="muted">{v.published}</span>
+    </td>
+  );
+}
+
+function SimilarityTable({ report, values }: { report: VerifyReport; values: VerifyValue[] }) {
+  const cols = report.photos.map((name, col) => ({ name, col })).filter(({ col }) => values.some((v) => v.col === col));
+  return (
+    <table className="verify-table" aria-label="cosine similarity per text and photo: this model (top), published (below)">
+      <thead>
+        <tr>
+          <th className="text">“{report.promptPrefix}…” \ photo</th>
+          {cols.map(({ name }) => (
+            <th key={name} scope="col">
+              {name}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {report.texts.map((text, row) => (
+          <tr key={text}>
+            <th className="text" scope="row" title={text}>
+              {text}
+            </th>
+            {cols.map(({ col }) => (
+              <ValueCell key={col} v={values.find((v) => v.row === row && v.col === col)!} digits={3} />
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function EntriesTable({ values }: { values: VerifyValue[] }) {
+  return (
+    <table className="verify-table" aria-label="embedding entries: this model (top), published (below)">
+      <thead>
+        <tr>
+          {values.map((v) => (
+            <th key={v.index} scope="col">
+              [{v.index}]
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        <tr>
+          {values.map((v) => (
+            <ValueCell key={v.index} v={v} digits={4} />
+          ))}
+        </tr>
+      </tbody>
+    </table>
+  );
+}
+
+function GroupView({ report, group, index }: { report: VerifyReport; group: VerifyGroup; index: number }) {
+  const values = report.values.filter((v) => v.group === index);
+  return (
+    <section className="verify-group" data-testid="verify-group" data-kind={group.kind} data-compared={group.compared} data-failing={group.failing}>
+      <h4>
+        {group.title}: {group.notCompared ? <span className="muted">not compared ({group.notCompared})</span> : `${group.compared - group.failing} of ${group.compared} within ±${group.tolerance}, largest difference ${fixed(group.maxAbsDiff, 4)}`}
+      </h4>
+      <div style={{ overflowX: 'auto' }}>{values.length > 0 && (group.kind === 'similarity' ? <SimilarityTable report={report} values={values} /> : <EntriesTable values={values} />)}</div>
+      <details className="muted">
+        <summary>where these numbers come from, and why ±{group.tolerance}</summary>
+        <p>Source: {group.source}</p>
+        <p>Obtained: {group.obtained}</p>
+        <p>Tolerance: {group.toleranceWhy}</p>
+      </details>
+    </section>
+  );
+}
 
 function ReportView({ report }: { report: VerifyReport }) {
-  const compared = report.comparedImages;
-  const cellAt = (row: number, name: string) => report.cells.find((c) => c.row === row && report.images[c.col] === name);
   return (
-    <div data-testid="verify-report" data-pass={report.pass} data-failing={report.failing} data-cells={report.cells.length}>
+    <div data-testid="verify-report" data-pass={report.pass} data-failing={report.failing} data-compared={report.compared}>
       <p className="small">
         <span className={`verdict ${report.pass ? 'pass' : 'fail'}`} data-testid="verify-verdict">
           {report.pass ? 'PASS' : 'FAIL'}
         </span>{' '}
-        {report.cells.length - report.failing} of {report.cells.length} similarities within ±{report.tolerance}; largest difference {fixed(report.maxAbsDiff, 3)}.
-        {report.missingImages.length > 0 && <> Not compared (no photo): {report.missingImages.join(', ')}.</>}
+        {report.compared - report.failing} of {report.compared} values within their tolerance. Reference: {report.reference.name} ({report.reference.model}).
       </p>
-      <div style={{ overflowX: 'auto' }}>
-        <table className="verify-table" aria-label="computed / published cosine similarity per text and photo">
-          <thead>
-            <tr>
-              <th className="text">“This is …” \ photo</th>
-              {compared.map((name) => (
-                <th key={name} scope="col">
-                  {name}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {report.texts.map((text, row) => (
-              <tr key={text}>
-                <th className="text" scope="row" title={text}>
-                  {text}
-                </th>
-                {compared.map((name) => {
-                  const c = cellAt(row, name)!;
-                  return (
-                    <td
-                      key={name}
-                      className={c.pass ? 'pass' : 'fail'}
-                      data-testid="verify-cell"
-                      data-row={row}
-                      data-col={c.col}
-                      data-computed={c.computed}
-                      data-published={c.published}
-                      data-diff={c.diff}
-                      title={`computed ${c.computed.toFixed(4)}, published ${c.published.toFixed(2)}, difference ${fixed(c.diff, 4)}`}
-                    >
-                      {fixed(c.computed, 3)}
-                      <br />
-                      <span className="muted">{fixed(c.published, 2)}</span>
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <p className="muted small">
-        Each cell: this model (top) and published (below). Reference: {report.model}; {report.source}.{report.caveat ? ` ${report.caveat}.` : ''}
-      </p>
+      <ul className="verify-photos small">
+        {report.photoStatus.map((p) => (
+          <li key={p.name} data-testid="verify-photo" data-name={p.name} data-status={p.status}>
+            <strong>{p.name}</strong>:{' '}
+            {p.status === 'gallery' || p.status === 'given' ? `${p.status === 'gallery' ? 'gallery' : 'added'} ${p.matchedFile}` : p.status === 'missing' ? <span className="muted">not found (add {p.file} to compare it)</span> : <span className="muted">cannot be compared: {p.note}</span>}
+          </li>
+        ))}
+        {report.unmatchedFiles.length > 0 && <li className="muted">not reference photos: {report.unmatchedFiles.join(', ')}</li>}
+      </ul>
+      {report.groups.map((g, i) => (
+        <GroupView key={g.title} report={report} group={g} index={i} />
+      ))}
+      <p className="muted small">Each cell: this model (top) and published (below); red cells are outside their tolerance. Photos are recognised by the sha256 of their pixels, not by name.</p>
     </div>
   );
 }
@@ -82,7 +141,7 @@ export function VerifyPanel() {
   const [photos, setPhotos] = useState<Upload[]>([]);
   const [report, setReport] = useState<VerifyReport>();
   const [running, setRunning] = useState(false);
-  if (!model?.summary.text) return null;
+  if (!model) return null;
 
   const onFiles = async (e: ChangeEvent<HTMLInputElement>) => {
     const files = Array.from(e.target.files ?? []);
@@ -93,9 +152,8 @@ export function VerifyPanel() {
     if (images.length) setPhotos((old) => [...old.filter((o) => !images.some((i) => i.name === o.name)), ...images]);
   };
   const run = async () => {
-    if (!reference) return;
     setRunning(true);
-    setReport(await verifyModel(reference.text, photos));
+    setReport(await verifyModel({ photos, ...(reference ? { referenceJson: reference.text } : {}) }));
     setRunning(false);
   };
 
@@ -103,23 +161,25 @@ export function VerifyPanel() {
     <details className="small verify" data-testid="verify-panel">
       <summary>Verify this model</summary>
       <p className="muted">
-        Compares this model’s image–text similarities on the gallery photos with those published for OpenAI ViT-B/32 (tolerance ±0.02). With the real ViT-B/32 weights it should pass; any other
-        model fails. Add <code>reference_values.json</code> (from the project’s reference data; not shipped with the app) and, to compare all 8 photos, <code>page.png</code> and{' '}
-        <code>motorcycle_right.png</code>.
+        Compares this model with the numbers published for OpenAI CLIP ViT-B/32: the image–text similarities of the reference photos and the first 15 entries of the astronaut’s unnormalised image
+        and text embeddings, value by value. With the real ViT-B/32 weights it should pass; any other model fails. Five reference photos are in the gallery; add <code>page.png</code> and{' '}
+        <code>motorcycle_right.png</code> (scikit-image’s copies) to compare them too.
       </p>
       <div className="row wrap">
+        <button type="button" className="button small" disabled={running || busy} onClick={() => void run()} data-testid="verify-run">
+          {running ? 'Verifying…' : 'Verify'}
+        </button>
         <label className="button small">
-          Reference file and photos…
+          Add photos or a reference file…
           <input type="file" multiple accept=".json,image/png,image/jpeg" hidden onChange={(e) => void onFiles(e)} data-testid="verify-files" />
         </label>
-        <button type="button" className="button small" disabled={!reference || running || busy} onClick={() => void run()} data-testid="verify-run">
-          {running ? 'Verifying…' : 'Verify this model'}
-        </button>
       </div>
-      <p className="muted">
-        {reference ? `reference: ${reference.name}` : 'no reference file yet'}
-        {photos.length > 0 && `; extra photos: ${photos.map((p) => p.name).join(', ')}`}
-      </p>
+      {(reference || photos.length > 0) && (
+        <p className="muted">
+          {reference ? `reference: ${reference.name}` : 'reference: the published OpenAI ViT-B/32 values'}
+          {photos.length > 0 && `; added photos: ${photos.map((p) => p.name).join(', ')}`}
+        </p>
+      )}
       {model.source.warning && report && <p className="warning">{model.source.warning}</p>}
       {report && <ReportView report={report} />}
     </details>
