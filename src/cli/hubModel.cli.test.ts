@@ -5,6 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -118,6 +121,19 @@ describe('--model owner/name from a Hugging Face cache laid out as huggingface_h
     expect(rev.code).toBe(1);
     expect(rev.stderr).toContain(`${REPO}@v2 is not in the Hugging Face cache ${join(hfHome, 'hub')}`);
     expect(rev.stderr).toContain('refs/v2');
+  });
+
+  it('online with the hub unreachable: a cached model is used with a note on stderr; an uncached one fails naming the hub', async () => {
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const closed = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise((r) => server.close(r)); // nothing listens there now
+    const cached = await cliWith({ HF_HOME: hfHome, HF_ENDPOINT: closed }, work, 'tokenize', '--model', REPO, '--text', 'cat');
+    expect(cached.code, cached.stderr).toBe(0);
+    expect(cached.stderr).toContain(`cannot reach ${closed}: ECONNREFUSED: using the cached snapshot of ${REPO}@main`);
+    const missing = await cliWith({ HF_HOME: hfHome, HF_ENDPOINT: closed }, work, 'tokenize', '--model', 'test-org/other-model', '--text', 'cat');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`cannot reach ${closed}: ECONNREFUSED`);
   });
 
   it('a cached snapshot with only pickle weights is refused, naming the file', async () => {
