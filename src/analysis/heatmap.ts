@@ -15,6 +15,7 @@ import { tensor, type Tensor } from '../math/tensor.ts';
 import { vecDot } from '../math/vector.ts';
 import { expandRange, formatAblationItem, parseAblation, AblationSyntaxError, type AblationSpec } from './ablation-syntax.ts';
 import type { HeadGrid, HeadProjections, SpatialTerms } from './inputs.ts';
+import { headLabel } from './partNames.ts';
 
 /** The per-text half of the scalar path. */
 export interface TextProbe {
@@ -97,7 +98,7 @@ export function patchMap(scores: Tensor<'L H T', Float64Array>, headMask?: Uint8
 /** Patch map of one head (ℓ, h). */
 export function headPatchMap(scores: Tensor<'L H T', Float64Array>, layer: number, head: number): Tensor<'Y X', Float64Array> {
   const [L, H] = scores.dims;
-  if (layer < 0 || layer >= L || head < 0 || head >= H) throw new RangeError(`head L${layer}.H${head} is outside ${L}x${H}`);
+  if (layer < 0 || layer >= L || head < 0 || head >= H) throw new RangeError(`head ${headLabel(layer, head)} is outside ${L}x${H}`);
   const mask = new Uint8Array(L * H);
   mask[layer * H + head] = 1;
   return patchMap(scores, mask);

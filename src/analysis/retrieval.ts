@@ -6,6 +6,7 @@
 import { tensor, type Tensor } from '../math/tensor.ts';
 import { topK, type Ranked } from '../math/topk.ts';
 import { vecDot } from '../math/vector.ts';
+import { headLabel } from './partNames.ts';
 
 type F = Float32Array | Float64Array;
 
@@ -13,7 +14,7 @@ type F = Float32Array | Float64Array;
 export function headPool(images: readonly Tensor<'L H D', F>[], layer: number, head: number): Tensor<'M D', Float32Array> {
   if (images.length === 0) return tensor('M D', new Float32Array(0), [0, 0]);
   const [L, H, D] = images[0].dims;
-  if (layer < 0 || layer >= L || head < 0 || head >= H) throw new RangeError(`head L${layer}.H${head} is outside ${L}x${H}`);
+  if (layer < 0 || layer >= L || head < 0 || head >= H) throw new RangeError(`head ${headLabel(layer, head)} is outside ${L}x${H}`);
   const out = new Float32Array(images.length * D);
   images.forEach((img, m) => {
     const [l2, h2, d2] = img.dims;

@@ -22,6 +22,7 @@ import {
   type QuantityName,
   type SkippedEntry,
 } from './layout.ts';
+import { headLabel } from '../analysis/partNames.ts';
 
 /** the cache folder's files by name; resolves undefined for a missing file */
 export type CacheFileOpener = (name: string) => Promise<ByteSource | undefined>;
@@ -132,7 +133,7 @@ export class AnalysisCache {
     const { layers: L, heads: H } = this.meta.architecture;
     const slots = heads.map(({ layer, head }) => {
       if (!Number.isInteger(layer) || !Number.isInteger(head) || layer < 0 || layer >= L || head < 0 || head >= H) {
-        throw new RangeError(`head L${layer}.H${head} does not exist (layers 0..${L - 1}, heads 0..${H - 1})`);
+        throw new RangeError(`head ${headLabel(layer, head)} does not exist (layers 0..${L - 1}, heads 0..${H - 1})`);
       }
       return layer * H + head;
     });

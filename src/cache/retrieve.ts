@@ -7,6 +7,7 @@
 import { retrieveByVector } from '../analysis/retrieval.ts';
 import { tensor } from '../math/tensor.ts';
 import type { AnalysisCache, HeadId } from './reader.ts';
+import { headLabel } from '../analysis/partNames.ts';
 
 export interface RetrievedImage {
   /** 1-based */
@@ -32,7 +33,7 @@ export async function retrieveFromCache(
 export async function cachedHeadTerm(cache: AnalysisCache, row: number, head: HeadId): Promise<Float32Array> {
   const { layers: L, heads: H, embedDim: D } = cache.meta.architecture;
   if (!(head.layer >= 0 && head.layer < L && head.head >= 0 && head.head < H)) {
-    throw new RangeError(`head L${head.layer}.H${head.head} does not exist (layers 0..${L - 1}, heads 0..${H - 1})`);
+    throw new RangeError(`head ${headLabel(head.layer, head.head)} does not exist (layers 0..${L - 1}, heads 0..${H - 1})`);
   }
   const all = await cache.record('heads', row);
   const from = (head.layer * H + head.head) * D;

@@ -45,6 +45,7 @@ import type { TextEmbeddingStore } from '../model/textCache.ts';
 import { TextEmbeddings } from './textEmbeddings.ts';
 import { parseReferenceSet, PUBLISHED_OPENAI_VIT_B32 } from '../verify/referenceSet.ts';
 import { verifyEngine } from '../verify/verifyModel.ts';
+import { headLabel } from '../analysis/partNames.ts';
 
 export interface ExplorerSessionOptions {
   /** memory kept for per-image cells [L,T,H,dh] (most recent images first); older ones are recomputed on demand */
@@ -398,7 +399,7 @@ export class ExplorerSession implements ExplorerApi {
   private checkHead(layer: number, head: number): void {
     const { layers: L, heads: H } = this.arch;
     if (!Number.isInteger(layer) || !Number.isInteger(head) || layer < 0 || layer >= L || head < 0 || head >= H) {
-      throw new RangeError(`L${layer}.H${head} is not a head of this ${L}x${H} model`);
+      throw new RangeError(`${headLabel(layer, head)} is not a head of this ${L}x${H} model`);
     }
   }
 

@@ -13,6 +13,7 @@ import { openModel, openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
 import { readTextPool } from '../poolFile.ts';
 import { embedTextsWithProgress } from '../textEmbedding.ts';
+import { headLabel, neuronLabel } from '../../analysis/partNames.ts';
 
 /** What `--part` names: the unit embedding û, one head's term c_{ℓ,h}, or one neuron's φ_n (METHOD §9) for the image. */
 export type ExplainPart =
@@ -42,7 +43,7 @@ export function parseExplainPart(text: string, layers: number, heads: number, ml
 
 function partName(part: ExplainPart): string {
   if (part.kind === 'embedding') return 'embedding';
-  return part.kind === 'head' ? `L${part.layer}.H${part.head}` : `L${part.layer}.N${part.neuron}`;
+  return part.kind === 'head' ? headLabel(part.layer, part.head) : neuronLabel(part.layer, part.neuron);
 }
 
 export const explainCommand = defineCommand({

@@ -6,6 +6,7 @@ import { scaleBand, scaleLinear } from 'd3';
 import type { LayerEffects } from '../../api/explorer.ts';
 import { formatValue } from '../lib/format.ts';
 import { el, svgDocument, text } from './svg.ts';
+import { layerLabel } from '../../analysis/partNames.ts';
 
 export interface LayerEffectsOptions {
   width?: number;
@@ -19,7 +20,7 @@ export const LAYER_EFFECT_COLORS = { attention: '#3b528b', mlp: '#5ec962', embed
 export function layerEffectsSvg(e: LayerEffects, options: LayerEffectsOptions = {}): string {
   const o = { ...defaults, title: `direct effect per layer (${e.measure === 'norm' ? '‖term‖' : '⟨term, prompt⟩'})`, ...options };
   const m = { top: 22, right: 10, bottom: 26, left: 48 };
-  const cats = ['emb', ...Array.from({ length: e.layers }, (_, l) => `L${l}`)];
+  const cats = ['emb', ...Array.from({ length: e.layers }, (_, l) => layerLabel(l))];
   const x = scaleBand().domain(cats).range([m.left, o.width - m.right]).padding(0.2);
   const values = [e.embed, ...e.attention, ...e.mlp];
   const lo = Math.min(0, ...values);
@@ -30,7 +31,7 @@ export function layerEffectsSvg(e: LayerEffects, options: LayerEffectsOptions = 
     el('rect', { x: cx, y: Math.min(y(v), y(0)), width: w, height: Math.abs(y(v) - y(0)), fill, 'data-value': v }, el('title', {}, `${label}: ${formatValue(v)}`));
   const bars: string[] = [bar(x('emb')!, bw, e.embed, LAYER_EFFECT_COLORS.embed, 'embedding term')];
   for (let l = 0; l < e.layers; l++) {
-    const x0 = x(`L${l}`)!;
+    const x0 = x(layerLabel(l))!;
     bars.push(bar(x0, bw / 2, e.attention[l], LAYER_EFFECT_COLORS.attention, `layer ${l} attention`));
     bars.push(bar(x0 + bw / 2, bw / 2, e.mlp[l], LAYER_EFFECT_COLORS.mlp, `layer ${l} MLP`));
   }

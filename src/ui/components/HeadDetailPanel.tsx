@@ -3,15 +3,16 @@ import { useMemo } from 'react';
 import { applyAblation } from '../actions/ablation.ts';
 import { legendSvg } from '../charts/legend.ts';
 import { varianceCurveSvg } from '../charts/varianceCurve.ts';
-import { hasItem, headItem, toggleItem } from '../lib/ablationSet.ts';
+import { hasItem, toggleItem } from '../lib/ablationSet.ts';
 import { finiteExtent, valueScale } from '../lib/colorScale.ts';
 import { saveText } from '../lib/download.ts';
 import { exportFileName, textspanToCsv, textspanToJson } from '../lib/exportFormats.ts';
-import { formatPercent, formatValue, headLabel } from '../lib/format.ts';
+import { formatPercent, formatValue } from '../lib/format.ts';
 import { useAppStore } from '../store.ts';
 import { ChartSvg, Legend } from './ChartSvg.tsx';
 import { HeatmapCanvas } from './HeatmapCanvas.tsx';
 import type { RankedImage } from '../../api/explorer.ts';
+import { headLabel } from '../../analysis/partNames.ts';
 
 export function HeadDetailPanel() {
   const head = useAppStore((s) => s.view.head);
@@ -35,7 +36,7 @@ export function HeadDetailPanel() {
   }
   const label = headLabel(head.layer, head.head);
   const ts = detail?.layer === head.layer && detail.head === head.head ? detail : undefined;
-  const off = hasItem(ablate, headItem(head.layer, head.head));
+  const off = hasItem(ablate, headLabel(head.layer, head.head));
   const nameOf = (id: string) => images.find((i) => i.id === id)?.name ?? id;
   const tokenPrompt = prompt || ts?.textspan?.texts[0]?.text;
 
@@ -50,7 +51,7 @@ export function HeadDetailPanel() {
             </span>
           )}
         </h2>
-        <button type="button" className={`button small${off ? ' on' : ''}`} aria-pressed={off} onClick={() => void applyAblation(toggleItem(ablate, headItem(head.layer, head.head)))} data-testid="toggle-head">
+        <button type="button" className={`button small${off ? ' on' : ''}`} aria-pressed={off} onClick={() => void applyAblation(toggleItem(ablate, headLabel(head.layer, head.head)))} data-testid="toggle-head">
           {off ? 'Switch on' : 'Switch off'}
         </button>
       </div>

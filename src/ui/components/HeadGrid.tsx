@@ -7,6 +7,7 @@ import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { HeadGridValues } from '../../api/explorer.ts';
 import { formatValue } from '../lib/format.ts';
 import type { ValueScale } from '../lib/colorScale.ts';
+import { headLabel } from '../../analysis/partNames.ts';
 
 export interface HeadCell {
   layer: number;
@@ -90,7 +91,7 @@ export function HeadGrid({ grid, scale, label, selected, onSelect, onToggleAblat
               onSelect({ layer: l, head: h });
             }}
           >
-            <title>{`L${l}.H${h}: ${formatValue(v)}${off ? ' (off)' : ''}`}</title>
+            <title>{`${headLabel(l, h)}: ${formatValue(v)}${off ? ' (off)' : ''}`}</title>
           </rect>
           {off && <path d={`M${x + 3},${y + 3}L${x + cell - 5},${y + cell - 5}M${x + cell - 5},${y + 3}L${x + 3},${y + cell - 5}`} className="ablated-mark" pointerEvents="none" />}
         </g>,

@@ -3,7 +3,8 @@ import { useMemo } from 'react';
 import type { HeadGridMode } from '../../api/explorer.ts';
 import { applyAblation } from '../actions/ablation.ts';
 import { legendSvg } from '../charts/legend.ts';
-import { headItem, toggleItem } from '../lib/ablationSet.ts';
+import { toggleItem } from '../lib/ablationSet.ts';
+import { headLabel } from '../../analysis/partNames.ts';
 import { finiteExtent, valueScale } from '../lib/colorScale.ts';
 import { useAppStore } from '../store.ts';
 import { Legend } from './ChartSvg.tsx';
@@ -17,7 +18,7 @@ const MODES: { mode: HeadGridMode; label: string; help: string }[] = [
 ];
 
 export function useToggleHead() {
-  return (c: HeadCell) => void applyAblation(toggleItem(useAppStore.getState().view.ablate, headItem(c.layer, c.head)));
+  return (c: HeadCell) => void applyAblation(toggleItem(useAppStore.getState().view.ablate, headLabel(c.layer, c.head)));
 }
 
 export function HeadsView() {

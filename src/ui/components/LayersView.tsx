@@ -6,7 +6,8 @@
 import { useEffect, useState } from 'react';
 import { applyAblation, exportContributions } from '../actions/ablation.ts';
 import { layerEffectsSvg } from '../charts/layerEffects.ts';
-import { hasItem, layerItem, splitItems, toggleItem } from '../lib/ablationSet.ts';
+import { layerLabel } from '../../analysis/partNames.ts';
+import { hasItem, splitItems, toggleItem } from '../lib/ablationSet.ts';
 import { saveText } from '../lib/download.ts';
 import { contributionsToCsv, contributionsToJson, exportFileName } from '../lib/exportFormats.ts';
 import { formatValue } from '../lib/format.ts';
@@ -26,9 +27,9 @@ function AblationEditor() {
       <p className="muted small">Switched-off parts are replaced by their mean over the loaded images; predictions and maps update at once. Heads: click “Switch off” on a head, or x in the grid.</p>
       <div className="row wrap" role="group" aria-label="switch whole layers off">
         {Array.from({ length: layers }, (_, l) => {
-          const off = hasItem(ablate, layerItem(l));
+          const off = hasItem(ablate, layerLabel(l));
           return (
-            <button key={l} type="button" className={`chip${off ? ' off' : ''}`} aria-pressed={off} onClick={() => toggle(layerItem(l))} title={`attention layer ${l} ${off ? 'off' : 'on'}`}>
+            <button key={l} type="button" className={`chip${off ? ' off' : ''}`} aria-pressed={off} onClick={() => toggle(layerLabel(l))} title={`attention layer ${l} ${off ? 'off' : 'on'}`}>
               L{l}
             </button>
           );

@@ -14,6 +14,7 @@ import { useDebouncedCommit } from '../lib/useDebounced.ts';
 import { useAppStore, type ImageItem } from '../store.ts';
 import { Legend } from './ChartSvg.tsx';
 import { HeatmapCanvas } from './HeatmapCanvas.tsx';
+import { headLabel } from '../../analysis/partNames.ts';
 
 function HeadsChoice() {
   const heads = useAppStore((s) => s.view.heads);
@@ -27,7 +28,7 @@ function HeadsChoice() {
   const presets: [string, string][] = [
     ['all heads', ''],
     ...(lastFour ? ([[`last 4 layers`, lastFour]] as [string, string][]) : []),
-    ...(head ? ([[`only L${head.layer}.H${head.head}`, `L${head.layer}.H${head.head}`]] as [string, string][]) : []),
+    ...(head ? ([[`only ${headLabel(head.layer, head.head)}`, headLabel(head.layer, head.head)]] as [string, string][]) : []),
   ];
   return (
     <fieldset className="control">

@@ -11,14 +11,6 @@ export function splitItems(spec: string): string[] {
     .filter(Boolean);
 }
 
-export function headItem(layer: number, head: number): string {
-  return `L${layer}.H${head}`;
-}
-
-export function layerItem(layer: number): string {
-  return `L${layer}`;
-}
-
 /** items compare case-insensitively, as the syntax reads them */
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 

@@ -35,7 +35,3 @@ export function formatSeconds(seconds: number): string {
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
-/** the short label of a head, as the ablation syntax writes it */
-export function headLabel(layer: number, head: number): string {
-  return `L${layer}.H${head}`;
-}

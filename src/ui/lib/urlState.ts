@@ -5,6 +5,7 @@
  * only fields that differ from the defaults, so the plain URL means the default view.
  */
 import type { HeadGridMode } from '../../api/explorer.ts';
+import { headLabel } from '../../analysis/partNames.ts';
 
 export const VIEWS = ['heads', 'prompt', 'layers'] as const;
 export type ViewName = (typeof VIEWS)[number];
@@ -46,7 +47,7 @@ export function encodeViewState(state: ViewState): string {
   if (state.model) q.set('model', state.model);
   if (state.view !== DEFAULT_VIEW.view) q.set('view', state.view);
   if (state.mode !== DEFAULT_VIEW.mode) q.set('mode', state.mode);
-  if (state.head) q.set('head', `L${state.head.layer}.H${state.head.head}`);
+  if (state.head) q.set('head', headLabel(state.head.layer, state.head.head));
   if (state.prompt) q.set('prompt', state.prompt);
   const contrast = state.contrast.map((p) => p.replaceAll(LIST_SEP, ' ').trim()).filter(Boolean);
   if (contrast.length) q.set('contrast', contrast.join(LIST_SEP));

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { formatAblation, parseAblation } from './ablation-syntax.ts';
+import { headLabel, layerLabel } from './partNames.ts';
+
+describe('partNames: labels the ablation syntax reads back as the same part', () => {
+  it('headLabel(3, 7) is "L3.H7", parsed as head 7 of layer 3', () => {
+    expect(headLabel(3, 7)).toBe('L3.H7');
+    expect(parseAblation(headLabel(3, 7))).toEqual([{ kind: 'heads', layers: { from: 3, to: 3 }, heads: { from: 7, to: 7 } }]);
+    expect(formatAblation(parseAblation(headLabel(11, 0)))).toBe('L11.H0');
+  });
+
+  it('layerLabel(5) is "L5", the whole attention layer', () => {
+    expect(layerLabel(5)).toBe('L5');
+    expect(parseAblation(layerLabel(5))).toMatchObject([{ kind: 'layer' }]);
+  });
+});
