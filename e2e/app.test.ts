@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { dropFiles, longTasksSince, openApp, pageNow, type AppSession } from './lib/app.ts';
+import { ablateAndAwaitTop5, dropFiles, longTasksSince, openApp, pageNow, type AppSession } from './lib/app.ts';
 
 const GALLERY = fileURLToPath(new URL('../public/gallery/', import.meta.url));
 const DEMO = fileURLToPath(new URL('../public/demo/', import.meta.url));
@@ -168,12 +168,7 @@ describe('explorer app (built, demo model, WASM)', () => {
     await page.click('[data-testid="tab-layers"]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="top5"]').length === 3, null, { timeout: 120_000 }).catch(fail);
     const before = await top5Logits(page);
-    await page.fill('[data-testid="ablation-input"]', 'L5.H*,L4');
-    await page.press('[data-testid="ablation-input"]', 'Enter');
-    await page.waitForFunction((b) => {
-      const now = Array.from(document.querySelectorAll('[data-testid="top5"]'), (e) => e.getAttribute('data-logits'));
-      return now.length === 3 && now.some((x, i) => x !== b[i]);
-    }, before, { timeout: 60_000 }).catch(fail);
+    await ablateAndAwaitTop5(page, 'L5.H*,L4').catch(fail);
     const afterAblation = await top5Logits(page);
     assert.notDeepEqual(afterAblation, before);
     assert.match(await page.locator('[data-testid="ablation-state"]').innerText(), /L5\.H\*|L5/);

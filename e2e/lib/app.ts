@@ -70,3 +70,14 @@ export async function dropFiles(page: Page, files: { name: string; type: string;
     window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, files);
 }
+
+/** types an ablation set into the layers view and waits until some image's top-5 logits change */
+export async function ablateAndAwaitTop5(page: Page, spec: string, timeout = 60_000): Promise<void> {
+  const before = await page.locator('[data-testid="top5"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-logits')));
+  await page.fill('[data-testid="ablation-input"]', spec);
+  await page.press('[data-testid="ablation-input"]', 'Enter');
+  await page.waitForFunction((b) => {
+    const now = Array.from(document.querySelectorAll('[data-testid="top5"]'), (e) => e.getAttribute('data-logits'));
+    return now.length === b.length && now.some((x, i) => x !== b[i]);
+  }, before, { timeout });
+}
