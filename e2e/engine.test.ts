@@ -1,8 +1,8 @@
 /**
  * The worker runs the decomposed image graph and the text graph of generated checkpoints in
  * headless Chromium, on WebGPU (SwiftShader; CPU fallback disabled, so every node provably runs
- * on WebGPU) and on WASM (2 threads, cross-origin isolated); every output matches onnxruntime-node
- * within 1e-4 (max|a-b| / max|b|).
+ * on WebGPU) and on WASM (2 threads, cross-origin isolated); every output, the neuron effects of
+ * METHOD §9 included, matches onnxruntime-node within 1e-4 (max|a-b| / max|b|).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
@@ -20,6 +20,8 @@ import { openHarness, type HarnessSession } from './lib/harness.ts';
 
 const FIXTURES = fileURLToPath(new URL('./.out/fixtures/engine', import.meta.url));
 const TEXTS = ['a photo of a cat', 'a diagram of a horse on a beach', 'red'];
+/** the neuron effects of METHOD §9 (outputs neuron_effects, neuron_bias_effect, mlp_second_order) ride along */
+const NEURON_LAYER = 0;
 const CORPUS = ['a photo of a cat', 'a photo of a dog', 'a diagram of a horse', 'the beach at sunset', 'red green blue'];
 
 interface Case {
@@ -70,7 +72,7 @@ async function prepare(c: Case): Promise<Expected> {
   const S = ckpt.vision.imageSize;
   const pixels = pixelsFor(S);
   const tokenLayers = [ckpt.vision.layers - 1];
-  const outputs = await engine.decompose(tensor('C S S', pixels, [3, S, S]), { tokenLayers });
+  const outputs = await engine.decompose(tensor('C S S', pixels, [3, S, S]), { tokenLayers, neuronLayer: NEURON_LAYER });
   const text = await engine.encodeText(TEXTS);
   const headProj = (await engine.headProjections()).head_proj;
   await engine.release();
@@ -109,6 +111,7 @@ for (const provider of ['wasm', 'webgpu'] as const) {
             pixels: Array.from(e.pixels),
             pixelDims: [3, e.S, e.S],
             tokenLayers: e.tokenLayers,
+            neuronLayer: NEURON_LAYER,
             texts: TEXTS,
             verbose: process.env.CLIPSCOPE_ORT_VERBOSE === '1',
           })

@@ -20,6 +20,8 @@ export interface EngineRunRequest {
   pixels: number[];
   pixelDims: number[];
   tokenLayers: number[];
+  /** an MLP layer whose neuron effects are output too (METHOD §9) */
+  neuronLayer?: number;
   texts: string[];
   /** an encoded image (PNG/JPEG) to decompose through decode + preprocess in the worker */
   imageUrl?: string;
@@ -33,7 +35,7 @@ async function runEngine(req: EngineRunRequest) {
   const runtime = await api.initRuntime({ provider: req.provider, threads: 2, disableCpuFallback: true, verboseLogging: Boolean(req.verbose) });
   const files: ModelFileInput[] = req.files.map((f) => ({ name: f.name, url: new URL(f.url, location.href).href, size: f.size }));
   const model = await api.loadModel(files);
-  const summary = await api.decomposePixels('pixels', { dims: req.pixelDims, data: new Float32Array(req.pixels) }, { tokenLayers: req.tokenLayers });
+  const summary = await api.decomposePixels('pixels', { dims: req.pixelDims, data: new Float32Array(req.pixels) }, { tokenLayers: req.tokenLayers, neuronLayer: req.neuronLayer });
   const outputs: Record<string, Plain> = {};
   for (const name of Object.keys(summary.tensors)) {
     const t = await api.getTensor('pixels', name);
@@ -88,6 +90,36 @@ async function benchEngine(req: { files: { name: string; url: string; size: numb
   return { runtime, loadMs, plainFirstMs, decompFirstMs, plainMs, decompositionMs };
 }
 
+/** the time neuron effects (METHOD §9) add to a decomposition, against one plain forward (interleaved runs) */
+async function benchNeurons(req: { files: { name: string; url: string; size: number }[]; runs: number; layer: number }) {
+  const api = modelWorker();
+  const runtime = await api.initRuntime({ provider: 'wasm', threads: 2 });
+  const model = await api.loadModel(req.files.map((f) => ({ name: f.name, url: new URL(f.url, location.href).href, size: f.size })));
+  const S = model.vision.imageSize;
+  const data = new Float32Array(3 * S * S);
+  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.013) * 1.2;
+  const px = () => ({ dims: [3, S, S], data: data.slice() });
+  const timed = async (f: () => Promise<unknown>) => {
+    const t = performance.now();
+    await f();
+    return performance.now() - t;
+  };
+  const plain = () => api.embedPixels(px());
+  const decomposition = () => api.decomposePixels('bench', px(), { tokenLayers: [] });
+  const withNeurons = () => api.decomposePixels('bench', px(), { tokenLayers: [], neuronLayer: req.layer });
+  // first runs create the sessions
+  const firstMs = { plain: await timed(plain), decomposition: await timed(decomposition), withNeurons: await timed(withNeurons) };
+  const plainMs: number[] = [];
+  const decompositionMs: number[] = [];
+  const withNeuronsMs: number[] = [];
+  for (let r = 0; r < req.runs; r++) {
+    plainMs.push(await timed(plain));
+    decompositionMs.push(await timed(decomposition));
+    withNeuronsMs.push(await timed(withNeurons));
+  }
+  return { runtime, firstMs, plainMs, decompositionMs, withNeuronsMs };
+}
+
 const harness = {
   crossOriginIsolated: () => globalThis.crossOriginIsolated,
   /** preprocess a photo in this browser and compare with a torchvision golden */
@@ -99,6 +131,7 @@ const harness = {
   /** hub downloads and stored models (e2e/hub.test.ts) */
   hub: hubHarness,
   benchEngine,
+  benchNeurons,
 };
 
 declare global {

@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, one after another (the machine is shared and noisy: each
  * figure is a median and each comparison a ratio measured in one run).
  *
- *   npm run bench [-- --only node,chromium,text,textspan]
+ *   npm run bench [-- --only node,chromium,app,text,neurons,textspan]
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ if (want('node')) summary.node = await benchEngineNode(10, 2);
 if (want('chromium')) summary.chromium = await benchEngineBrowser(10);
 if (want('app')) summary.app = await (await import('./app.browser.bench.ts')).benchAppBrowser(10);
 if (want('text')) summary.text = await benchText(1000, 32);
+if (want('neurons')) summary.neurons = await (await import('./neurons.bench.ts')).benchNeurons(5);
 if (want('textspan')) {
   const script = fileURLToPath(new URL('./textspan.bench.ts', import.meta.url));
   const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--workers', '2'], { stdio: 'inherit' });

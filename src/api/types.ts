@@ -51,6 +51,8 @@ export interface DecomposeOptions {
   /** layers whose full per-cell terms [K,T,H,D] are kept (default: none) */
   tokenLayers?: number[];
   debugResidual?: boolean;
+  /** also the second-order effects of this MLP layer's neurons (METHOD §9): output neuron_effects [M,D] */
+  neuronLayer?: number;
 }
 
 export interface DecompositionSummary {
