@@ -11,7 +11,7 @@ import { CheckpointError } from '../model/checkpoint/errors.ts';
 import { nodeFileSource, nodeModelDir } from '../model/checkpoint/nodeSources.node.ts';
 import type { ModelFiles } from '../model/checkpoint/sources.ts';
 import { downloadBlob, type DownloadOptions } from '../hub/hfBlobDownload.node.ts';
-import { HfCacheRepo } from '../hub/hfCacheLayout.node.ts';
+import { COMMIT_HASH, HfCacheRepo } from '../hub/hfCacheLayout.node.ts';
 import { HubHttp } from '../hub/hfHttp.node.ts';
 import type { HfSettings } from '../hub/hfSettings.node.ts';
 import { HubError } from '../hub/hubError.ts';
@@ -29,7 +29,7 @@ function cachedSnapshot(id: HubModelId, cache: HfCacheRepo, why: string): ModelF
   if (!commit) {
     throw new HubError(
       'not-cached',
-      `${formatHubModelId(id)} is not in the Hugging Face cache ${cache.cacheDir} (${why}; looked for ${cache.root}/${/^[0-9a-f]{40}$/.test(id.revision) ? `snapshots/${id.revision}` : `refs/${id.revision}`})`,
+      `${formatHubModelId(id)} is not in the Hugging Face cache ${cache.cacheDir} (${why}; looked for ${cache.root}/${COMMIT_HASH.test(id.revision) ? `snapshots/${id.revision}` : `refs/${id.revision}`})`,
     );
   }
   const dir = cache.snapshotDir(commit);
