@@ -14,8 +14,8 @@ import { loadCheckpoint } from '../src/model/checkpoint/load.ts';
 import { nodeModelDir } from '../src/model/checkpoint/nodeSources.node.ts';
 import { createNodeEngine } from '../src/model/engine.node.ts';
 import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
-import { generateCheckpointDir } from '../src/testkit/checkpointGenerator.node.ts';
-import { TINY_P14_QUICKGELU, TINY_P16_48PX_F16, type CheckpointSpec } from '../src/testkit/checkpointGenerator.ts';
+import { generateCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
+import { TINY_P14_QUICKGELU, TINY_P16_48PX_F16, type CheckpointSpec } from '../src/model/checkpoint/checkpointGenerator.ts';
 import { openHarness, type HarnessSession } from './lib/harness.ts';
 
 const FIXTURES = fileURLToPath(new URL('./.out/fixtures/engine', import.meta.url));

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '../src/model/checkpoint/load.ts';
 import { memoryModelFiles } from '../src/model/checkpoint/sources.ts';
 import { createNodeEngine } from '../src/model/engine.node.ts';
-import { writeCheckpointDir } from '../src/testkit/checkpointGenerator.node.ts';
+import { writeCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
 import { makeVerifyFixture, VERIFY_PHOTOS, type VerifyFixture, type VerifyVariant } from '../src/testkit/verifyFixture.ts';
 import { verifyEngine } from '../src/verify/verifyModel.ts';
 import { dropFiles, openApp, type AppSession } from './lib/app.ts';

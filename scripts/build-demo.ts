@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
-import { writeCheckpointDir } from '../src/testkit/checkpointGenerator.node.ts';
-import { generateCheckpoint, type CheckpointSpec } from '../src/testkit/checkpointGenerator.ts';
+import { writeCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
+import { generateCheckpoint, type CheckpointSpec } from '../src/model/checkpoint/checkpointGenerator.ts';
 
 const OUT = fileURLToPath(new URL('../public/demo/', import.meta.url));
 const PUBLIC_DATA = fileURLToPath(new URL('../public/data/', import.meta.url));

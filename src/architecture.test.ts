@@ -2,31 +2,16 @@
  * The dependency rules of docs/ARCHITECTURE.md, checked on the import statements of every source
  * file, so a violation fails the tests instead of waiting for review.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isTestCode, moduleMapErrors, MODULES, RULES, type ModuleRule } from './testkit/architectureRules.node.ts';
+import { importGraph, readSources } from './testkit/importGraph.node.ts';
 import { REPO_ROOT } from './testkit/shared.ts';
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return /\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
-  });
-}
+const repo = importGraph(readSources(REPO_ROOT, ['src', 'workers', 'scripts', 'e2e', 'bin', 'deploy']));
 
-/** [file relative to the repo, imported module (relative to the repo when local)] */
+/** [file relative to the repo, imported module (relative to the repo when local)] of the non-test files under `area` */
 function imports(area: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const file of sourceFiles(join(REPO_ROOT, area))) {
-    const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-      const spec = m[1] ?? m[2];
-      const target = spec.startsWith('.') ? relative(REPO_ROOT, resolve(dirname(file), spec)) : spec;
-      out.push([relative(REPO_ROOT, file), target]);
-    }
-  }
-  return out;
+  return repo.edges.filter((e) => e.from.startsWith(`${area}/`) && !/\.test\.tsx?$/.test(e.from)).map((e) => [e.from, e.to]);
 }
 
 const local = (target: string) => target.startsWith('src/') || target.startsWith('workers/');
@@ -73,5 +58,109 @@ describe('dependency direction (docs/ARCHITECTURE.md)', () => {
   it('nothing outside the CLI and the test kit imports src/cli', () => {
     const areas = ['src/math', 'src/analysis', 'src/labels', 'src/explorer', 'src/ui', 'src/api', 'src/model', 'src/cache', 'workers'];
     expect(areas.flatMap(imports).filter(([, t]) => t.startsWith('src/cli/'))).toEqual([]);
+  });
+});
+
+describe('the module map (src/testkit/architectureRules.node.ts, drawn in docs/ARCHITECTURE.md)', () => {
+  it('moduleMapErrors(MODULES) is empty: every module allows only modules below it, so the map has no cycle', () => {
+    expect(moduleMapErrors()).toEqual([]);
+    expect(MODULES.length).toBeGreaterThan(15);
+  });
+  it('moduleMapErrors reports an allowed import that points up (so the check above can fail)', () => {
+    const upward: ModuleRule[] = [
+      { name: 'a', holds: '', imports: ['b'] },
+      { name: 'b', holds: '', imports: [] },
+    ];
+    expect(moduleMapErrors(upward)).toEqual(['a allows b, which is not below it']);
+  });
+  it('the scan covers the repository: hundreds of files and production arrows of every kind', () => {
+    expect(repo.files.length).toBeGreaterThan(300);
+    expect(repo.edges.some((e) => e.typeOnly && !isTestCode(e.from))).toBe(true);
+    expect(repo.edges.some((e) => e.dynamic && e.from === 'src/cli/main.ts')).toBe(true);
+    expect(repo.edges).toContainEqual({ from: 'src/model/engine.ts', to: 'src/model/runtime/graphSession.ts', typeOnly: true, dynamic: false });
+  });
+  it.each(RULES.map((r) => [r.name, r] as const))('%s', (_, rule) => {
+    expect(rule.check(repo)).toEqual([]);
+  });
+});
+
+/** a small house that keeps every rule: one file per module, imports pointing down */
+const CLEAN: Record<string, string> = {
+  'src/api/types.ts': 'export interface VisionArch { width: number }',
+  'src/math/tensor.ts': 'export const tensor = 1;',
+  'src/analysis/heatmap.ts': "import { tensor } from '../math/tensor.ts';\nexport const h = tensor;",
+  'src/model/arch.ts': "import type { VisionArch } from '../api/types.ts';\nexport type { VisionArch };",
+  'src/model/onnx/graphSpec.ts': 'export const IMAGE_INPUT = "pixels";',
+  'src/model/onnx/imageGraph.ts': "import { IMAGE_INPUT } from './graphSpec.ts';\nexport const g = IMAGE_INPUT;",
+  'src/model/runtime/ortNode.node.ts': "import * as ort from 'onnxruntime-node';\nimport type { IMAGE_INPUT } from '../onnx/graphSpec.ts';\nexport const o = ort;",
+  'src/model/engine.ts': "import { g } from './onnx/imageGraph.ts';\nexport const e = g;",
+  'src/explorer/session.ts': "import { e } from '../model/engine.ts';\nimport { h } from '../analysis/heatmap.ts';\nexport const s = [e, h];",
+  'src/cache/atlas.ts': "import { e } from '../model/engine.ts';\nexport const a = e;",
+  'src/cli/command.ts': 'export interface Command { summary: string }',
+  'src/cli/commands/decompose.ts': "import type { Command } from '../command.ts';\nimport { a } from '../../cache/atlas.ts';\nexport const c: Command = { summary: String(a) };",
+  'src/cli/main.ts': "export const load = () => import('./commands/decompose.ts');",
+  'src/ui/workerClient.ts': "import * as Comlink from 'comlink';\nimport type { VisionArch } from '../api/types.ts';\nexport const w = Comlink;",
+  'workers/clip.worker.ts': "import * as Comlink from 'comlink';\nimport { s } from '../src/explorer/session.ts';\nComlink.expose(s);",
+  'scripts/build-demo.ts': "import { e } from '../src/model/engine.ts';\nexport const d = e;",
+  'src/testkit/cli.node.ts': "import { load } from '../cli/main.ts';\nimport { vi } from 'vitest';\nexport const run = [load, vi];",
+  'src/cache/atlas.test.ts': "import { run } from '../testkit/cli.node.ts';\nimport { a } from './atlas.ts';\nexport const t = [run, a];",
+};
+
+/** for each rule, the edit that breaks it (comments and strings that merely mention an import never count) */
+const BREACHES: Record<string, Record<string, string>> = {
+  'no import cycle': {
+    'src/analysis/heatmap.ts': "import { tensor } from '../math/tensor.ts';\nimport type { R } from './roles.ts';\nexport const h = tensor;",
+    'src/analysis/roles.ts': "import { h } from './heatmap.ts';\nexport type R = typeof h;",
+  },
+  'every production file belongs to a module': { 'src/newthing/compare.ts': 'export const x = 1;' },
+  'production arrows point down': {
+    'src/analysis/heatmap.ts': "import { tensor } from '../math/tensor.ts';\nimport type { a } from '../cache/atlas.ts';\nexport const h = tensor;",
+  },
+  'src/api imports nothing local': { 'src/api/types.ts': "import type { e } from '../model/engine.ts';\nexport interface VisionArch { width: number }" },
+  'the graph contract lives with the graph builders': {
+    'src/model/runtime/graphSpec.ts': 'export const IMAGE_INPUT = "pixels";',
+    'src/model/onnx/imageGraph.ts': "import { IMAGE_INPUT } from '../runtime/graphSpec.ts';\nexport const g = IMAGE_INPUT;",
+  },
+  'comlink is imported only by': { 'src/explorer/session.ts': "import { e } from '../model/engine.ts';\nimport { wrap } from 'comlink';\nexport const s = [e, wrap];" },
+  'production code never imports test code': {
+    'src/testkit/checkpointGenerator.ts': 'export const generate = 1;',
+    'scripts/build-demo.ts': "import { generate } from '../src/testkit/checkpointGenerator.ts';\nexport const d = generate;",
+  },
+  'CLI commands import neither': {
+    'src/cli/commands/textspan.ts': "import { c } from './decompose.ts';\n// import { load } from '../main.ts'\nexport const t = c;",
+  },
+  'only src/model/runtime imports onnxruntime': { 'src/model/engine.ts': "import { g } from './onnx/imageGraph.ts';\nimport 'onnxruntime-web';\nexport const e = g;" },
+  'browser-side code never imports node:': { 'src/analysis/heatmap.ts': "import { tensor } from '../math/tensor.ts';\nimport { readFileSync } from 'node:fs';\nexport const h = [tensor, readFileSync];" },
+};
+
+describe('each rule fails on a fixture that breaks it (so the rules above can fail)', () => {
+  const ruleNamed = (prefix: string) => {
+    const found = RULES.filter((r) => r.name.startsWith(prefix));
+    expect(found, prefix).toHaveLength(1);
+    return found[0];
+  };
+  it('the clean fixture keeps every rule', () => {
+    const g = importGraph(CLEAN);
+    for (const rule of RULES) expect(rule.check(g), rule.name).toEqual([]);
+  });
+  it('every rule has a breaching fixture', () => {
+    expect(RULES.map((r) => Object.keys(BREACHES).filter((p) => r.name.startsWith(p)).length)).toEqual(RULES.map(() => 1));
+  });
+  it.each(Object.entries(BREACHES))('%s: the breach is reported by that rule alone', (prefix, edit) => {
+    const g = importGraph({ ...CLEAN, ...edit });
+    const rule = ruleNamed(prefix);
+    expect(rule.check(g).length).toBeGreaterThan(0);
+    // a breach may break the module map too (an upward arrow is also not in the map), never an unrelated rule
+    const alsoBroken = RULES.filter((r) => r !== rule && r.check(g).length > 0).map((r) => r.name.slice(0, 40));
+    expect(alsoBroken.every((n) => n.startsWith('production arrows point down') || n.startsWith('every production file'))).toBe(true);
+  });
+  it('a type-only import and a dynamic import are arrows; a comment is not', () => {
+    const g = importGraph({
+      'src/math/a.ts': "import type { B } from './b.ts';\n// import { c } from './c.ts'\nconst s = \"import d from './d.ts'\";\nexport const a = () => import('./e.ts');",
+    });
+    expect(g.edges).toEqual([
+      { from: 'src/math/a.ts', to: 'src/math/b.ts', typeOnly: true, dynamic: false },
+      { from: 'src/math/a.ts', to: 'src/math/e.ts', typeOnly: false, dynamic: true },
+    ]);
   });
 });

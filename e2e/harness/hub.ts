@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import type { ExecutionProvider } from '../../src/api/types.ts';
-import type { DownloadProgress, HubModelRequest } from '../../src/hub/types.ts';
+import type { DownloadProgress, HubModelRequest } from '../../src/api/hub.ts';
 import { modelWorker } from '../../src/ui/workerClient.ts';
 
 export interface HubDownloadResult {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { loadCheckpoint } from '../../src/model/checkpoint/load.ts';
 import { nodeModelDir } from '../../src/model/checkpoint/nodeSources.node.ts';
 import type { ClipCheckpoint } from '../../src/model/checkpoint/types.ts';
-import { generateCheckpointDir } from '../../src/testkit/checkpointGenerator.node.ts';
-import { VIT_B16_SHAPED } from '../../src/testkit/checkpointGenerator.ts';
+import { generateCheckpointDir } from '../../src/model/checkpoint/checkpointGenerator.node.ts';
+import { VIT_B16_SHAPED } from '../../src/model/checkpoint/checkpointGenerator.ts';
 import { REPO_ROOT, SHARED_DIR } from '../../src/testkit/shared.ts';
 
 export const BENCH_DIR = join(REPO_ROOT, '.cache', 'bench');

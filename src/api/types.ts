@@ -3,9 +3,9 @@
  * Only ids, summaries and small tensors cross it: big tensors stay in the worker and are fetched
  * on demand with `getTensor` (transferred, not cloned).
  */
-import type { PreprocessConfig, TextArch, VisionArch } from '../model/arch.ts';
+import type { PreprocessConfig, TextArch, VisionArch } from './architecture.ts';
 import type { ClosureReport, ExplorerApi, RuntimeEventsApi } from './explorer.ts';
-import type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo } from '../hub/types.ts';
+import type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo } from './hub.ts';
 
 export type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo };
 

@@ -8,19 +8,9 @@ import { textspanDefaults, type TextspanPick } from '../analysis/textspan.ts';
 import type { Tensor } from '../math/tensor.ts';
 import type { AnalysisCache, HeadId } from './reader.ts';
 import { parsePool } from '../labels/pool.ts';
-import { headTextspanRunner } from './textspanRunner.ts';
+import { headTextspanRunner, type HeadTextspanRunner } from './textspanRunner.ts';
 
-/** what the atlas and the reconstruction check need of a head's TEXTSPAN */
-export interface HeadTextspan {
-  picks: TextspanPick[];
-  imagesUsed: number;
-  spanRank: number;
-  totalVariance: number;
-  /** present when asked for */
-  reconstruction?: Tensor<'K D', Float32Array>;
-}
-
-export type HeadTextspanRunner = (C: Tensor<'K D', Float32Array>, options: { m: number; rank: number; reconstruction: boolean }) => Promise<HeadTextspan>;
+export type { HeadTextspan, HeadTextspanRunner } from './textspanRunner.ts';
 
 export const ATLAS_FORMAT = 'clipscope-atlas';
 export const ATLAS_VERSION = 1;

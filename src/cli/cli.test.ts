@@ -18,8 +18,8 @@ import { decodeImageFile } from '../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../model/preprocess/transform.ts';
 import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
 import { ClipTokenizer } from '../model/tokenizer/clipTokenizer.ts';
-import { generateCheckpointDir } from '../testkit/checkpointGenerator.node.ts';
-import { TINY_P14_QUICKGELU } from '../testkit/checkpointGenerator.ts';
+import { generateCheckpointDir } from '../model/checkpoint/checkpointGenerator.node.ts';
+import { TINY_P14_QUICKGELU } from '../model/checkpoint/checkpointGenerator.ts';
 import { hasShared, REPO_ROOT, sharedPath } from '../testkit/shared.ts';
 
 const run = promisify(execFile);

@@ -13,8 +13,8 @@ import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMockHub, type MockHub } from '../../e2e/lib/mockHub.ts';
 import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
-import { generateCheckpointDir } from '../testkit/checkpointGenerator.node.ts';
-import { TINY_P14_QUICKGELU } from '../testkit/checkpointGenerator.ts';
+import { generateCheckpointDir } from '../model/checkpoint/checkpointGenerator.node.ts';
+import { TINY_P14_QUICKGELU } from '../model/checkpoint/checkpointGenerator.ts';
 import { runCli, type CliRun } from '../testkit/cli.node.ts';
 import { REPO_ROOT } from '../testkit/shared.ts';
 

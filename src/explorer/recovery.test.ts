@@ -6,7 +6,7 @@ import { memoryModelFiles } from '../model/checkpoint/sources.ts';
 import { ClipEngine, type GraphSession } from '../model/engine.ts';
 import { initNodeImageDecoders } from '../model/preprocess/decode.node.ts';
 import { createOrtNodeSession } from '../model/runtime/ortNode.node.ts';
-import { generateCheckpoint, TINY_P16_GELU } from '../testkit/checkpointGenerator.ts';
+import { generateCheckpoint, TINY_P16_GELU } from '../model/checkpoint/checkpointGenerator.ts';
 import { hasShared, sharedPath } from '../testkit/shared.ts';
 import { classifyRuntimeError, formatMemory, modelMemoryEstimate, OutOfMemoryError, RuntimeGuard, type RecoveryHooks, type RuntimeEvent } from './recovery.ts';
 import { ExplorerSession } from './session.ts';

@@ -13,7 +13,7 @@ import { decodeImage } from '../model/preprocess/decode.ts';
 import { initNodeImageDecoders } from '../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../model/preprocess/transform.ts';
 import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
-import { generateCheckpoint, TINY_P14_QUICKGELU } from '../testkit/checkpointGenerator.ts';
+import { generateCheckpoint, TINY_P14_QUICKGELU } from '../model/checkpoint/checkpointGenerator.ts';
 import { hasShared, sharedPath } from '../testkit/shared.ts';
 import { ExplorerSession } from './session.ts';
 

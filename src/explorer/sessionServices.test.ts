@@ -14,7 +14,7 @@ import { initNodeImageDecoders } from '../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../model/preprocess/transform.ts';
 import { MemoryTextCache } from '../model/textCache.ts';
 import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
-import { generateCheckpoint, TINY_P14_QUICKGELU } from '../testkit/checkpointGenerator.ts';
+import { generateCheckpoint, TINY_P14_QUICKGELU } from '../model/checkpoint/checkpointGenerator.ts';
 import { hasShared, sharedPath } from '../testkit/shared.ts';
 import { PUBLISHED_OPENAI_VIT_B32 } from '../verify/referenceSet.ts';
 import { ExplorerSession } from './session.ts';

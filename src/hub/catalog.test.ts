@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateForCatalogEntry, fitsThisBrowser, GiB, KNOWN_MODELS, MiB, WASM_HEAP_BYTES } from './catalog.ts';
-import type { ModelSizeEstimate } from './types.ts';
+import type { ModelSizeEstimate } from '../api/hub.ts';
 
 const entry = (repo: string) => estimateForCatalogEntry(KNOWN_MODELS.find((e) => e.repo === repo)!);
 const GPU = { wasmHeapBytes: WASM_HEAP_BYTES, webgpu: { maxBufferSize: 1 * GiB, maxStorageBufferBindingSize: 128 * MiB } };

@@ -14,7 +14,7 @@ import { parseShardIndex } from '../model/checkpoint/safetensors.ts';
 import type { HubClient, Tower } from './hubClient.ts';
 import { chooseRepoFiles } from './hubClient.ts';
 import { archFromConfig, plannedTensorsByTower, towerBytes, type TowerArchs } from './towers.ts';
-import type { BrowserLimits, FitReport, FitVerdict, ModelSizeEstimate } from './types.ts';
+import type { BrowserLimits, FitReport, FitVerdict, ModelSizeEstimate } from '../api/hub.ts';
 import { readSafetensorsHeader } from '../model/checkpoint/safetensors.ts';
 
 export const GiB = 1024 ** 3;

@@ -21,7 +21,7 @@ import { ProgressMeter } from './progress.ts';
 import { coalesceRanges, isWholeFile, parseContentRange, rangeHeader, type ByteRange } from './ranges.ts';
 import { modelIdFor, type ModelStore, type StoredFileEntry, type StoredManifest } from './storage.ts';
 import { archFromConfig, fingerprintSampleRanges, plannedTensorsByTower, towerBytes } from './towers.ts';
-import type { DownloadProgress, HubModelRequest, StoredModelInfo } from './types.ts';
+import type { DownloadProgress, HubModelRequest, StoredModelInfo } from '../api/hub.ts';
 
 export interface RetryPolicy {
   /** failures in a row without a new byte before giving up (default 6) */

@@ -12,13 +12,13 @@ import { loadCheckpoint } from '../model/checkpoint/load.ts';
 import { nodeModelDir } from '../model/checkpoint/nodeSources.node.ts';
 import { readSafetensorsHeader } from '../model/checkpoint/safetensors.ts';
 import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
-import { generateCheckpointDir } from '../testkit/checkpointGenerator.node.ts';
-import { TINY_P16_GELU } from '../testkit/checkpointGenerator.ts';
+import { generateCheckpointDir } from '../model/checkpoint/checkpointGenerator.node.ts';
+import { TINY_P16_GELU } from '../model/checkpoint/checkpointGenerator.ts';
 import { CHECK_WINDOW_BYTES } from './crossCheck.ts';
 import { CROSS_CHECKED, downloadModel, WHOLE_CHECK_FAILED, WHOLE_RANGE_IGNORED } from './download.ts';
 import { HubClient } from './hubClient.ts';
 import { ModelStore, memoryBackend } from './storage.ts';
-import type { DownloadProgress, HubModelRequest } from './types.ts';
+import type { DownloadProgress, HubModelRequest } from '../api/hub.ts';
 
 const ROOT = mkdtempSync(join(tmpdir(), 'clipscope-hub-modes-'));
 const REPO = 'test-org/tiny-hf';

@@ -30,6 +30,7 @@ import {
 } from '../model/checkpoint/load.ts';
 import type { ModelFiles } from '../model/checkpoint/sources.ts';
 import { HubError } from './errors.ts';
+import type { Tower } from '../api/hub.ts';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 
@@ -277,7 +278,7 @@ function describe(s: HubSubject): string {
 
 // ----------------------------------------------------------------------------- file choice
 
-export type Tower = 'vision' | 'text';
+export type { Tower };
 
 /** The files of a repo that one layout of the loader reads. */
 export interface RepoFileChoice {

@@ -3,7 +3,7 @@
  * at that rate. Bytes found already stored (a resumed download) count as done but not towards
  * the rate. The clock is injectable so tests can drive it.
  */
-import type { DownloadPhase, DownloadProgress } from './types.ts';
+import type { DownloadPhase, DownloadProgress } from '../api/hub.ts';
 
 export interface ProgressMeterOptions {
   /** seconds of history the rate is measured over (default 5) */

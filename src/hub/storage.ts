@@ -10,7 +10,7 @@ import { containerSource, type ContainerIndex } from './container.ts';
 import { HubError } from './errors.ts';
 import type { Tower } from './hubClient.ts';
 import type { ByteRange } from './ranges.ts';
-import type { FileVerification, StoredModelInfo } from './types.ts';
+import type { FileVerification, StoredModelInfo } from '../api/hub.ts';
 import { sourceModelFiles, type ModelFiles } from '../model/checkpoint/sources.ts';
 import type { ByteSource } from '../model/checkpoint/types.ts';
 

@@ -11,7 +11,7 @@ import { HubClient } from './hubClient.ts';
 import { opfsAvailable, opfsBackend } from './opfsBackend.ts';
 import { memoryBackend, ModelStore, type StoreBackend } from './storage.ts';
 import { loadStoredCheckpoint } from './storedCheckpoint.ts';
-import type { DownloadProgress } from './types.ts';
+import type { DownloadProgress } from '../api/hub.ts';
 
 export interface ModelStoreApiOptions {
   backend?: () => Promise<StoreBackend>;

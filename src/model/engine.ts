@@ -10,16 +10,12 @@ import { buildImageGraph } from './onnx/imageGraph.ts';
 import { buildTextGraph } from './onnx/textGraph.ts';
 import type { ClipCheckpoint } from './checkpoint/types.ts';
 import type { ClipTokenizer } from './tokenizer/clipTokenizer.ts';
-import type { GraphFeed } from './runtime/graphSpec.ts';
+import type { GraphFeed } from './onnx/graphSpec.ts';
+import type { GraphSession, SessionFactory } from './runtime/graphSession.ts';
 
-export type { GraphFeed } from './runtime/graphSpec.ts';
+export type { GraphFeed } from './onnx/graphSpec.ts';
 
-export interface GraphSession {
-  run(feeds: Record<string, GraphFeed>, outputNames?: readonly string[]): Promise<Record<string, Tensor>>;
-  release(): Promise<void>;
-}
-
-export type SessionFactory = (graph: BuiltGraph, ckpt: ClipCheckpoint) => Promise<GraphSession>;
+export type { GraphSession, SessionFactory } from './runtime/graphSession.ts';
 
 export interface DecomposeRequest {
   tokenLayers?: readonly number[];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { initNodeImageDecoders } from '../model/preprocess/decode.node.ts';
 import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
 import { PUBLISHED_OPENAI_VIT_B32, type ReferenceSet } from '../verify/referenceSet.ts';
-import { generateCheckpoint, OPENAI_MEAN, OPENAI_STD, type CheckpointSpec } from './checkpointGenerator.ts';
+import { generateCheckpoint, OPENAI_MEAN, OPENAI_STD, type CheckpointSpec } from '../model/checkpoint/checkpointGenerator.ts';
 import { referenceSetFromOracle } from './referenceSetFromOracle.ts';
 import { REPO_ROOT } from './shared.ts';
 

@@ -16,9 +16,9 @@ import { loadCheckpoint } from '../../model/checkpoint/load.ts';
 import { nodeModelDir } from '../../model/checkpoint/nodeSources.node.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';
 import { generateBpeVocab } from '../../model/tokenizer/generateBpeVocab.ts';
-import { generateCheckpointDir } from '../../testkit/checkpointGenerator.node.ts';
+import { generateCheckpointDir } from '../../model/checkpoint/checkpointGenerator.node.ts';
 import { runCli as cli } from '../../testkit/cli.node.ts';
-import { TINY_P16_GELU } from '../../testkit/checkpointGenerator.ts';
+import { TINY_P16_GELU } from '../../model/checkpoint/checkpointGenerator.ts';
 
 const CLASSES = ['cat', 'dog', 'bird', 'car', 'tree', 'boat', 'house'];
 const TEMPLATES = ['a photo of a {}.', 'a {}'];

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNpyFloat32 } from '../../model/io/npy.ts';
 import { generateBpeVocab } from '../../model/tokenizer/generateBpeVocab.ts';
-import { generateCheckpointDir } from '../../testkit/checkpointGenerator.node.ts';
-import { TINY_P14_QUICKGELU, TINY_P16_GELU } from '../../testkit/checkpointGenerator.ts';
+import { generateCheckpointDir } from '../../model/checkpoint/checkpointGenerator.node.ts';
+import { TINY_P14_QUICKGELU, TINY_P16_GELU } from '../../model/checkpoint/checkpointGenerator.ts';
 import { runCli } from '../../testkit/cli.node.ts';
 import { REPO_ROOT } from '../../testkit/shared.ts';
 

@@ -14,9 +14,9 @@ import { loadCheckpoint } from '../../model/checkpoint/load.ts';
 import { nodeModelDir } from '../../model/checkpoint/nodeSources.node.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';
 import { generateBpeVocab } from '../../model/tokenizer/generateBpeVocab.ts';
-import { generateCheckpointDir } from '../../testkit/checkpointGenerator.node.ts';
+import { generateCheckpointDir } from '../../model/checkpoint/checkpointGenerator.node.ts';
 import { runCli as cli } from '../../testkit/cli.node.ts';
-import { TINY_P14_QUICKGELU } from '../../testkit/checkpointGenerator.ts';
+import { TINY_P14_QUICKGELU } from '../../model/checkpoint/checkpointGenerator.ts';
 import { hasShared, sharedPath } from '../../testkit/shared.ts';
 
 const SAMPLES = ['n01440764_tench.JPEG', 'n01494475_hammerhead.JPEG', 'n01514859_hen.JPEG'];

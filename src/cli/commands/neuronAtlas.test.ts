@@ -12,8 +12,8 @@ import { topRightSingularVectors } from '../../math/linalg.ts';
 import { tensor } from '../../math/tensor.ts';
 import { readNpyFloat32 } from '../../model/io/npy.ts';
 import { generateBpeVocab } from '../../model/tokenizer/generateBpeVocab.ts';
-import { generateCheckpointDir } from '../../testkit/checkpointGenerator.node.ts';
-import { TINY_P32_64PX } from '../../testkit/checkpointGenerator.ts';
+import { generateCheckpointDir } from '../../model/checkpoint/checkpointGenerator.node.ts';
+import { TINY_P32_64PX } from '../../model/checkpoint/checkpointGenerator.ts';
 import { runCli } from '../../testkit/cli.node.ts';
 import { REPO_ROOT } from '../../testkit/shared.ts';
 

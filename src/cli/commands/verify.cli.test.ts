@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerifyReport } from '../../api/explorer.ts';
-import { writeCheckpointDir } from '../../testkit/checkpointGenerator.node.ts';
+import { writeCheckpointDir } from '../../model/checkpoint/checkpointGenerator.node.ts';
 import { runCli } from '../../testkit/cli.node.ts';
 import { hasShared, sharedPath } from '../../testkit/shared.ts';
 import { makeVerifyFixture, type VerifyFixture, type VerifyVariant } from '../../testkit/verifyFixture.ts';

@@ -17,8 +17,8 @@ import {
   type CheckpointSpec,
   type GenerateOptions,
   type WeightDType,
-} from '../../testkit/checkpointGenerator.ts';
-import { writeCheckpointDir } from '../../testkit/checkpointGenerator.node.ts';
+} from './checkpointGenerator.ts';
+import { writeCheckpointDir } from './checkpointGenerator.node.ts';
 import { OPENAI_MEAN, OPENAI_STD } from './config.ts';
 import { CheckpointError } from './errors.ts';
 import { loadCheckpoint, readWeightF32 } from './load.ts';

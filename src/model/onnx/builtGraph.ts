@@ -1,4 +1,4 @@
-import type { GraphIO } from '../runtime/graphSpec.ts';
+import type { GraphIO } from './graphSpec.ts';
 import type { ExternalDataPlan, WeightBinder } from './externalData.ts';
 import type { GraphBuilder } from './graphBuilder.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadCheckpoint } from '../checkpoint/load.ts';
 import { memoryModelFiles } from '../checkpoint/sources.ts';
 import { createOrtNodeSession } from '../runtime/ortNode.node.ts';
-import { generateCheckpoint, TINY_P16_GELU } from '../../testkit/checkpointGenerator.ts';
+import { generateCheckpoint, TINY_P16_GELU } from '../checkpoint/checkpointGenerator.ts';
 import { referenceImageForward } from '../../testkit/reference/imageForward.ts';
 import { readRawCheckpoint } from '../../testkit/reference/rawCheckpoint.ts';
 import { buildHeadProjectionGraph } from './headProjectionGraph.ts';

@@ -4,7 +4,7 @@
  * `bout_proj` [L,D].
  */
 import type { ClipCheckpoint } from '../checkpoint/types.ts';
-import { HEAD_PROJECTION_OUTPUT_SHAPES, type GraphIO } from '../runtime/graphSpec.ts';
+import { HEAD_PROJECTION_OUTPUT_SHAPES, type GraphIO } from './graphSpec.ts';
 import { finishGraph, type BuiltGraph } from './builtGraph.ts';
 import { WeightBinder, type WeightPlacer } from './externalData.ts';
 import { GraphBuilder } from './graphBuilder.ts';

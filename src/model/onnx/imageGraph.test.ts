@@ -5,7 +5,7 @@ import { loadCheckpoint } from '../checkpoint/load.ts';
 import { memoryModelFiles } from '../checkpoint/sources.ts';
 import { weightName, type ClipCheckpoint } from '../checkpoint/types.ts';
 import { createOrtNodeSession } from '../runtime/ortNode.node.ts';
-import { generateCheckpoint, TINY_P16_GELU, type CheckpointSpec, type WeightDType } from '../../testkit/checkpointGenerator.ts';
+import { generateCheckpoint, TINY_P16_GELU, type CheckpointSpec, type WeightDType } from '../checkpoint/checkpointGenerator.ts';
 import { randomPixels, seededUniform } from '../../testkit/pixels.ts';
 import { referenceImageForward, type ReferenceImageForward } from '../../testkit/reference/imageForward.ts';
 import { vecMat } from '../../testkit/reference/kernels.ts';

@@ -9,7 +9,7 @@
  */
 import { visionGrid } from '../arch.ts';
 import { weightName, type ClipCheckpoint } from '../checkpoint/types.ts';
-import { IMAGE_INPUT, IMAGE_OUTPUT_SHAPES, type GraphIO, type ImageOutputName } from '../runtime/graphSpec.ts';
+import { IMAGE_INPUT, IMAGE_OUTPUT_SHAPES, type GraphIO, type ImageOutputName } from './graphSpec.ts';
 import { finishGraph, type BuiltGraph } from './builtGraph.ts';
 import { WeightBinder, type WeightPlacer } from './externalData.ts';
 import { GraphBuilder, type Dim, type Value } from './graphBuilder.ts';

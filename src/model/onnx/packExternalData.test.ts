@@ -3,7 +3,7 @@ import { tensor } from '../../math/tensor.ts';
 import { loadCheckpoint } from '../checkpoint/load.ts';
 import { memoryModelFiles } from '../checkpoint/sources.ts';
 import * as ort from 'onnxruntime-node';
-import { generateCheckpoint, TINY_P16_GELU } from '../../testkit/checkpointGenerator.ts';
+import { generateCheckpoint, TINY_P16_GELU } from '../checkpoint/checkpointGenerator.ts';
 import { randomPixels } from '../../testkit/pixels.ts';
 import { createOrtNodeSession } from '../runtime/ortNode.node.ts';
 import { buildImageGraph } from './imageGraph.ts';

@@ -9,7 +9,7 @@ import { loadCheckpoint } from '../checkpoint/load.ts';
 import { memoryModelFiles } from '../checkpoint/sources.ts';
 import { ClipEngine } from '../engine.ts';
 import { createOrtNodeSession } from '../runtime/ortNode.node.ts';
-import { generateCheckpoint, TINY_PRESETS } from '../../testkit/checkpointGenerator.ts';
+import { generateCheckpoint, TINY_PRESETS } from '../checkpoint/checkpointGenerator.ts';
 
 const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let m = 0;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../math/tensor.ts';
-import { generateCheckpoint, TINY_P14_QUICKGELU, TINY_P16_48PX_F16, TINY_P16_GELU, TINY_P32_64PX, TINY_VISION_ONLY } from '../../testkit/checkpointGenerator.ts';
+import { generateCheckpoint, TINY_P14_QUICKGELU, TINY_P16_48PX_F16, TINY_P16_GELU, TINY_P32_64PX, TINY_VISION_ONLY } from '../checkpoint/checkpointGenerator.ts';
 import { randomPixels } from '../../testkit/pixels.ts';
 import { readRawCheckpoint } from '../../testkit/reference/rawCheckpoint.ts';
 import { referenceSecondOrder } from '../../testkit/reference/secondOrder.ts';

@@ -6,7 +6,7 @@
  */
 import { weightName, type ClipCheckpoint } from '../checkpoint/types.ts';
 import { CheckpointError } from '../checkpoint/errors.ts';
-import { TEXT_INPUTS, TEXT_OUTPUT_SHAPES } from '../runtime/graphSpec.ts';
+import { TEXT_INPUTS, TEXT_OUTPUT_SHAPES } from './graphSpec.ts';
 import { finishGraph, type BuiltGraph } from './builtGraph.ts';
 import { WeightBinder, type WeightPlacer } from './externalData.ts';
 import { GraphBuilder } from './graphBuilder.ts';

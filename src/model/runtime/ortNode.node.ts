@@ -13,7 +13,7 @@ import { tensor, type Tensor } from '../../math/tensor.ts';
 import type { ByteSource, ClipCheckpoint } from '../checkpoint/types.ts';
 import { CheckpointError } from '../checkpoint/errors.ts';
 import type { BuiltGraph } from '../onnx/builtGraph.ts';
-import type { GraphFeed } from './graphSpec.ts';
+import type { GraphFeed } from '../onnx/graphSpec.ts';
 import { materializeDerivedBlob } from '../onnx/externalData.ts';
 
 export interface OrtNodeSessionOptions {

@@ -7,8 +7,8 @@ import { loadCheckpoint } from '../checkpoint/load.ts';
 import { nodeModelDir } from '../checkpoint/nodeSources.node.ts';
 import type { ByteSource, ClipCheckpoint } from '../checkpoint/types.ts';
 import { buildImageGraph } from '../onnx/imageGraph.ts';
-import { TINY_P16_GELU } from '../../testkit/checkpointGenerator.ts';
-import { generateCheckpointDir } from '../../testkit/checkpointGenerator.node.ts';
+import { TINY_P16_GELU } from '../checkpoint/checkpointGenerator.ts';
+import { generateCheckpointDir } from '../checkpoint/checkpointGenerator.node.ts';
 import { randomPixels } from '../../testkit/pixels.ts';
 import { createOrtNodeSession } from './ortNode.node.ts';
 

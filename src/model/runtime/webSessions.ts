@@ -5,7 +5,8 @@
  * exists; the whole checkpoint file is never held in memory.
  */
 import type { ClipCheckpoint } from '../checkpoint/types.ts';
-import type { GraphFeed, GraphSession, SessionFactory } from '../engine.ts';
+import type { GraphFeed } from '../onnx/graphSpec.ts';
+import type { GraphSession, SessionFactory } from './graphSession.ts';
 import { materializeDerivedBlob } from '../onnx/externalData.ts';
 import { packExternalData } from '../onnx/packExternalData.ts';
 import { tensor, type Tensor } from '../../math/tensor.ts';

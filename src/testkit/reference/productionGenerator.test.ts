@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { weightName } from '../../model/checkpoint/types.ts';
-import { canonicalWeightValues, generateCheckpoint, TINY_PRESETS, type CheckpointSpec } from '../checkpointGenerator.ts';
+import { canonicalWeightValues, generateCheckpoint, TINY_PRESETS, type CheckpointSpec } from '../../model/checkpoint/checkpointGenerator.ts';
 import { bruteForceImageEmbedding, bruteForceTextEmbedding } from './bruteForce.ts';
 import { roundToStorage } from './dtypes.ts';
 import { referenceImageForward, referencePhi } from './imageForward.ts';

@@ -10,12 +10,12 @@
  * activations stay O(1); biases and LayerNorm shifts are nonzero everywhere so each term of the
  * decomposition is exercised.
  */
-import type { Activation } from '../model/arch.ts';
-import { visionGrid } from '../model/arch.ts';
-import { encodeBF16, encodeF16 } from '../math/half.ts';
-import { planSafetensors, type TensorSlot } from '../model/checkpoint/safetensorsWriter.ts';
-import type { BlockWeight, Tower } from '../model/checkpoint/types.ts';
-import { weightName } from '../model/checkpoint/types.ts';
+import type { Activation } from '../arch.ts';
+import { visionGrid } from '../arch.ts';
+import { encodeBF16, encodeF16 } from '../../math/half.ts';
+import { planSafetensors, type TensorSlot } from './safetensorsWriter.ts';
+import type { BlockWeight, Tower } from './types.ts';
+import { weightName } from './types.ts';
 
 export type WeightDType = 'F32' | 'F16' | 'BF16';
 

@@ -1,10 +1,9 @@
 /**
  * DTOs of model downloads and stored models: they cross the worker boundary (structured clone),
- * so they hold only plain data.
+ * so they hold only plain data. The hub (src/hub) produces them; the UI reads them.
  */
-import type { Tower } from './hubClient.ts';
-
-export type { Tower };
+/** the two towers of a CLIP checkpoint, fetched and stored separately */
+export type Tower = 'vision' | 'text';
 
 /** A model on a hub: repo id, revision (branch, tag or commit), and the towers to fetch. */
 export interface HubModelRequest {

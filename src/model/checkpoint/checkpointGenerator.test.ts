@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../model/checkpoint/load.ts';
-import { parseShardIndex } from '../model/checkpoint/safetensors.ts';
-import { memoryModelFiles } from '../model/checkpoint/sources.ts';
-import { weightName } from '../model/checkpoint/types.ts';
+import { loadCheckpoint } from './load.ts';
+import { parseShardIndex } from './safetensors.ts';
+import { memoryModelFiles } from './sources.ts';
+import { weightName } from './types.ts';
 import {
   canonicalWeightValues,
   generateCheckpoint,
