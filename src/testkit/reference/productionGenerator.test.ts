@@ -1,5 +1,5 @@
 /**
- * The oracle run on the PRODUCTION generator's checkpoints (src/testkit/checkpointGenerator.ts):
+ * The oracle run on the PRODUCTION generator's checkpoints (src/model/checkpoint/checkpointGenerator.ts):
  * both layouts of every tiny preset agree, match the brute-force forward, decompose exactly,
  * and hold the values the generator says it drew (which cross-checks both name mappings).
  */

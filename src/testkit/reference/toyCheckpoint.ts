@@ -2,7 +2,7 @@
  * Tiny random CLIP checkpoints for the oracle's own tests: one random weight set (OpenCLIP
  * names, float64 values already rounded to the storage dtype, so what is written is exactly
  * what is read back), written as the safetensors files + config of either layout.
- * The production generator lives in src/testkit/checkpointGenerator.ts; this one is independent.
+ * The production generator lives in src/model/checkpoint/checkpointGenerator.ts; this one is independent.
  */
 import type { Activation } from '../../model/arch.ts';
 import { roundToStorage, type FloatStorage } from './dtypes.ts';
