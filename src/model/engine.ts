@@ -5,6 +5,7 @@
  */
 import { tensor, type Tensor } from '../math/tensor.ts';
 import type { BuiltGraph } from './onnx/builtGraph.ts';
+import { buildNeuronProjectionGraph } from './onnx/neuronProjectionGraph.ts';
 import { buildHeadProjectionGraph } from './onnx/headProjectionGraph.ts';
 import { buildImageGraph } from './onnx/imageGraph.ts';
 import { buildTextGraph } from './onnx/textGraph.ts';
@@ -48,6 +49,7 @@ function unbatch(t: Tensor): Tensor {
 export class ClipEngine {
   private readonly sessions = new Map<string, Promise<GraphSession>>();
   private headProjectionCache?: Promise<Record<string, Tensor>>;
+  private readonly neuronProjectionCache = new Map<number, Promise<Record<string, Tensor>>>();
 
   constructor(
     readonly checkpoint: ClipCheckpoint,
@@ -92,6 +94,17 @@ export class ClipEngine {
     const result: Decomposition = {};
     for (const [name, t] of Object.entries(out)) result[name] = unbatch(t);
     return result;
+  }
+
+  /** the per-model constants of METHOD §9's fast form for one MLP layer (neuron_q, neuron_out); computed once per layer */
+  neuronProjections(layer: number): Promise<Record<string, Tensor>> {
+    let cached = this.neuronProjectionCache.get(layer);
+    if (!cached) {
+      cached = this.session(`neuron-projection:${layer}`, () => buildNeuronProjectionGraph(this.checkpoint, layer)).then((s) => s.run({}));
+      cached.catch(() => this.neuronProjectionCache.delete(layer));
+      this.neuronProjectionCache.set(layer, cached);
+    }
+    return cached;
   }
 
   /** the per-model matrices of METHOD 2.6 (head_proj, gamma_proj, beta_proj, bout_proj); computed once */

@@ -60,6 +60,10 @@ export const IMAGE_OUTPUT_SHAPES = {
   neuron_bias_effect: 'B D',
   /** the same path applied to that layer's whole MLP output (= Σ_n φ_n + φ_bias) */
   mlp_second_order: 'B D',
+  /** p: that layer's post-activation values at every token */
+  neuron_post: 'B T U',
+  /** c·α_i^{ℓ',h}/σ¹_{ℓ',i} for each later layer ℓ' (K = L − ℓ − 1) and head: token i's weight in φ_n */
+  neuron_token_weights: 'B K H T',
   /** debugResidual: r, e, A_ℓ, F_ℓ (residual space) */
   resid: 'B W',
   embed_resid: 'B W',
@@ -78,6 +82,14 @@ export const TEXT_OUTPUT_SHAPES = {
   text_embedding: 'B D',
   /** ‖t‖ of the unnormalised embedding (t = t̂·‖t‖, what published raw embeddings are) */
   text_norm: 'B',
+} as const;
+
+/** per-model constants of METHOD §9's fast form for one MLP layer ℓ (K = L − ℓ − 1 later layers) */
+export const NEURON_PROJECTION_OUTPUT_SHAPES = {
+  /** Q_{ℓ',h} = ((W_prᵀ − row means) ⊙ γ₁^{ℓ'})·W_V,hᵀ */
+  neuron_q: 'K H U E',
+  /** M̃_{ℓ',h} = W_out,ℓ'[:, h]ᵀ·(diag(γ)Π − 𝟙·γΠ/w) */
+  neuron_out: 'K H E D',
 } as const;
 
 export const HEAD_PROJECTION_OUTPUT_SHAPES = {

@@ -180,6 +180,8 @@ export function buildImageGraph(ckpt: ClipCheckpoint, options: ImageGraphOptions
     emit('neuron_effects', effects.neuronEffects, [BATCH, v.mlpWidth, D]);
     emit('neuron_bias_effect', effects.biasEffect, [BATCH, D]);
     emit('mlp_second_order', effects.mlpEffect, [BATCH, D]);
+    emit('neuron_post', effects.post, [BATCH, T, v.mlpWidth]);
+    emit('neuron_token_weights', effects.tokenWeights, [BATCH, L - neuronLayer - 1, H, T]);
   }
 
   if (options.debugResidual) {

@@ -13,6 +13,7 @@ import { loadCheckpoint } from '../checkpoint/load.ts';
 import { memoryModelFiles } from '../checkpoint/sources.ts';
 import { createOrtNodeSession } from '../runtime/ortNode.node.ts';
 import { buildImageGraph } from './imageGraph.ts';
+import { buildNeuronProjectionGraph } from './neuronProjectionGraph.ts';
 
 /** max|a − b| / max|b| over one row */
 function rowRelErr(a: ArrayLike<number>, b: ArrayLike<number>, from: number, to: number): number {
@@ -55,6 +56,30 @@ describe.each(CASES)('neuron effects of layer $layer: $name ($layout)', ({ spec,
       });
     expect(rowRelErr(summed(ref.neuronEffects.data, ref.biasEffect.data), ref.mlpEffect.data, 0, D)).toBeLessThan(1e-12);
     expect(rowRelErr(summed(out.neuron_effects.data, out.neuron_bias_effect.data), out.mlp_second_order.data, 0, D)).toBeLessThan(1e-5);
+
+    // the per-token factors and the neuron-projection constants rebuild φ_n: Σ_{ℓ',h} (Σ_i w p) Q[n]·M̃
+    const constants = await createOrtNodeSession(buildNeuronProjectionGraph(ckpt, layer), ckpt);
+    const { neuron_q: q, neuron_out: mOut } = await constants.run({});
+    await constants.release();
+    const [K, H, , E] = q.dims;
+    const T = out.neuron_post.dims[1];
+    expect(out.neuron_token_weights.dims).toEqual([1, K, H, T]);
+    const rebuilt = new Float64Array(M * D);
+    for (let k = 0; k < K; k++) {
+      for (let h = 0; h < H; h++) {
+        for (let n = 0; n < M; n++) {
+          let a = 0;
+          for (let i = 0; i < T; i++) a += out.neuron_token_weights.data[(k * H + h) * T + i] * out.neuron_post.data[i * M + n];
+          for (let e = 0; e < E; e++) {
+            const coef = a * q.data[((k * H + h) * M + n) * E + e];
+            for (let d = 0; d < D; d++) rebuilt[n * D + d] += coef * mOut.data[((k * H + h) * E + e) * D + d];
+          }
+        }
+      }
+    }
+    let worstRebuilt = 0;
+    for (let n = 0; n < M; n++) worstRebuilt = Math.max(worstRebuilt, rowRelErr(rebuilt, ref.neuronEffects.data, n * D, (n + 1) * D));
+    expect(worstRebuilt).toBeLessThanOrEqual(1e-4);
   });
 });
 

@@ -37,15 +37,33 @@ export interface SecondOrderInputs {
 export interface SecondOrderOutputs {
   /** φ_n for every neuron n of layer ℓ [B, M, D] */
   readonly neuronEffects: Value;
+  /** p: the layer's post-activation values at every token [B, T, M] */
+  readonly post: Value;
+  /** c·α_i^{ℓ',h}/σ¹_{ℓ',i} for every later layer ℓ' and head h [B, L', H, T]: token i's weight in a */
+  readonly tokenWeights: Value;
   /** φ_bias: the path applied to b_pr [B, D] */
   readonly biasEffect: Value;
   /** the path applied to the whole MLP output of block ℓ [B, D] */
   readonly mlpEffect: Value;
 }
 
+/** The model constants of the fast form for one later layer: Q_{ℓ'} [H, M, dh] and M̃_{ℓ'} split by head [H, dh, D]. */
+export function secondOrderConstants(ctx: TowerContext, v: VisionArch, layer: number, later: number, gammaPi: Value, gammaProj: Value) {
+  const { g } = ctx;
+  const { width: w, heads: H, headWidth: dh, mlpWidth: M, embedDim: D } = v;
+  const centreRows = (x: Value) => g.sub(x, g.reduceMean(x, [-1], true));
+  const postCentred = g.sub(gammaPi, g.mul(g.reshape(gammaProj, [1, D]), g.scalar(1 / w)), 'gamma_pi_centred');
+  const gamma1 = ctx.weights.f32(weightName('vision', 'ln1.g', later));
+  const wVT = matrixInOut(ctx, weightName('vision', 'v.w', later));
+  const mTilde = g.matmul(matrixInOut(ctx, weightName('vision', 'o.w', later)), postCentred, `m_tilde_${later}`); // [w, D]
+  const wPrCentred = centreRows(matrixInOut(ctx, weightName('vision', 'fc2.w', layer))); // [M, w]
+  const q = g.transpose(g.reshape(g.matmul(g.mul(wPrCentred, gamma1), wVT), [M, H, dh]), [1, 0, 2], `neuron_q_${later}`); // [H, M, dh]
+  return { gamma1, wVT, mTilde, q, mTildeHeads: g.reshape(mTilde, [H, dh, D]) };
+}
+
 export function secondOrderEffects(ctx: TowerContext, v: VisionArch, inputs: SecondOrderInputs): SecondOrderOutputs {
   const { g, weights } = ctx;
-  const { width: w, heads: H, headWidth: dh, mlpWidth: M, embedDim: D } = v;
+  const { width: w, heads: H, headWidth: dh, mlpWidth: M } = v;
   const { tokens: T } = visionGrid(v);
   const { layer } = inputs;
   if (!Number.isInteger(layer) || layer < 0 || layer >= v.layers - 1) {
@@ -56,10 +74,6 @@ export function secondOrderEffects(ctx: TowerContext, v: VisionArch, inputs: Sec
     );
   }
   const centreRows = (x: Value) => g.sub(x, g.reduceMean(x, [-1], true));
-  // J_post with its own mean, then Π: diag(γ)Π − 𝟙·γΠ/w
-  const postCentred = g.sub(inputs.gammaPi, g.mul(g.reshape(inputs.gammaProj, [1, D]), g.scalar(1 / w)), 'gamma_pi_centred');
-  const wPrT = matrixInOut(ctx, weightName('vision', 'fc2.w', layer)); // [M, w]: row n = w_n
-  const wPrCentred = centreRows(wPrT);
   const biasCentred = centreRows(g.reshape(weights.f32(weightName('vision', 'fc2.b', layer)), [1, w]));
   const p = g.reshape(inputs.hidden, [-1, T, M], 'neurons_p'); // [B, T, M]
   const mlpCentred = centreRows(g.reshape(inputs.mlpOut, [-1, T, w])); // [B, T, w]
@@ -67,19 +81,18 @@ export function secondOrderEffects(ctx: TowerContext, v: VisionArch, inputs: Sec
   const neuronTerms: Value[] = [];
   const biasTerms: Value[] = [];
   const mlpTerms: Value[] = [];
+  const omegas: Value[] = [];
   for (let later = layer + 1; later < v.layers; later++) {
-    const gamma1 = weights.f32(weightName('vision', 'ln1.g', later)); // [w]
-    const wVT = matrixInOut(ctx, weightName('vision', 'v.w', later)); // [w, w]: x·W_Vᵀ, head-major columns
-    const mTilde = g.matmul(matrixInOut(ctx, weightName('vision', 'o.w', later)), postCentred, `m_tilde_${later}`); // [w, D]
+    const { gamma1, wVT, mTilde, q } = secondOrderConstants(ctx, v, layer, later, inputs.gammaPi, inputs.gammaProj);
     // σ¹ of the stream entering `later`, per token: [B, 1, T]
     const s = g.reshape(inputs.streamsIn[later], [-1, T, w]);
     const dev = centreRows(s);
     const sigma1 = g.sqrt(g.add(g.reduceMean(g.mul(dev, dev), [-1], false), g.scalar(v.layerNormEps)), `sigma1_${later}`); // [B, T]
     const omega = g.div(g.reshape(inputs.alphaRows[later], [-1, H, T]), g.reshape(sigma1, [-1, 1, T]), `omega_${later}`); // [B, H, T]
+    omegas.push(g.unsqueeze(omega, [1]));
 
     // neurons: a [B, H, M] scales the rows of Q_h [M, dh]
     const a = g.matmul(omega, p, `neuron_a_${later}`);
-    const q = g.transpose(g.reshape(g.matmul(g.mul(wPrCentred, gamma1), wVT), [M, H, dh]), [1, 0, 2], `neuron_q_${later}`); // [H, M, dh]
     const scaled = g.mul(g.unsqueeze(a, [3]), q); // [B, H, M, dh]
     const perNeuron = g.reshape(g.transpose(scaled, [0, 2, 1, 3]), [-1, M, w]); // [B, M, w]
     neuronTerms.push(g.matmul(perNeuron, mTilde, `neuron_effects_${later}`)); // [B, M, D]
@@ -101,5 +114,7 @@ export function secondOrderEffects(ctx: TowerContext, v: VisionArch, inputs: Sec
     neuronEffects: g.mul(sum(neuronTerms), c3, 'neuron_effects'),
     biasEffect: g.mul(sum(biasTerms), inputs.scale, 'neuron_bias_effect'),
     mlpEffect: g.mul(sum(mlpTerms), inputs.scale, 'mlp_second_order'),
+    post: p,
+    tokenWeights: g.mul(g.concat(omegas, 1), g.reshape(inputs.scale, [-1, 1, 1, 1]), 'neuron_token_weights'),
   };
 }
