@@ -7,7 +7,7 @@
  * map scores.
  */
 import type { ClipCheckpoint } from '../checkpoint/types.ts';
-import { NEURON_PROJECTION_OUTPUT_SHAPES, type GraphIO } from '../runtime/graphSpec.ts';
+import { NEURON_PROJECTION_OUTPUT_SHAPES, type GraphIO } from './graphSpec.ts';
 import { finishGraph, type BuiltGraph } from './builtGraph.ts';
 import { WeightBinder, type WeightPlacer } from './externalData.ts';
 import { GraphBuilder } from './graphBuilder.ts';
