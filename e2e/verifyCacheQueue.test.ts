@@ -141,6 +141,19 @@ describe('explorer: text cache, verify this model, image queue (built, demo mode
       'mine.json: repeated class names "missile" (classes 1 and 3), "sunglasses" (classes 4 and 5); a class is its index, so each stays a class of its own',
     );
     await page.waitForFunction(() => /mine\.json/.test(document.body.innerText), null, { timeout: 60_000 }).catch(fail);
+    // top-5 of 6 classes in which two names repeat: some name is listed twice, as two rows
+    await page.click('[data-testid="tab-layers"]');
+    await page
+      .waitForFunction(() => [...document.querySelectorAll('[data-testid="top5"]')].some((t) => /missile|sunglasses/.test(t.getAttribute('data-logits') ?? '')), null, { timeout: 60_000 })
+      .catch(fail);
+    const tables = await page.locator('[data-testid="top5"]').evaluateAll((els) =>
+      els.map((e) => ({ labels: (JSON.parse(e.getAttribute('data-logits') ?? '[]') as [string, number][]).map(([l]) => l), rows: e.querySelectorAll('tbody tr').length })),
+    );
+    assert.ok(tables.length > 0);
+    for (const t of tables) {
+      assert.equal(t.rows, 5);
+      assert.ok(t.labels.some((l, i) => t.labels.indexOf(l) !== i), `a repeated name is listed twice: ${t.labels.join(', ')}`);
+    }
     assert.equal(await page.locator('[data-testid="error"]').count(), 0, 'no error reached the user');
   });
 });

@@ -121,6 +121,8 @@ export interface RankedImage {
 }
 
 export interface ClassScore {
+  /** the class's index in the label set (names may repeat; the index does not) */
+  index: number;
   label: string;
   logit: number;
 }

@@ -436,7 +436,7 @@ export class ExplorerSession implements ExplorerApi {
   private topClassesOf(imageId: string, k: number): Top5 {
     const labels = this.requireLabels();
     const c = this.image(imageId).components;
-    const named = (logits: Float64Array): ClassScore[] => topClasses(logits, k).map((r) => ({ label: labels.names[r.index], logit: r.score }));
+    const named = (logits: Float64Array): ClassScore[] => topClasses(logits, k).map((r) => ({ index: r.index, label: labels.names[r.index], logit: r.score }));
     const original = named(classLogits(labels.W, c.embedding.data));
     const y = this.ablation ? ablatedEmbedding(c, this.componentMeans(), this.ablation) : undefined;
     return { imageId, classes: y ? named(classLogits(labels.W, y)) : original, original };

@@ -119,7 +119,7 @@ describe.runIf(hasShared())('ExplorerSession services', () => {
     const top = (await session.topClasses(['h'], 4))[0].classes;
     // both 'cat' classes are ranked, with the same logit (same prompts, same classifier row)
     const cats = top.filter((c) => c.label === 'cat');
-    expect(cats).toHaveLength(2);
+    expect(cats.map((c) => c.index).sort()).toEqual([0, 2]);
     expect(cats[0].logit).toBe(cats[1].logit);
     expect((await session.setLabels({ classes: ['cat', 'cup'], templates: ['a {}'] })).warning).toBeUndefined();
   });

@@ -50,14 +50,15 @@ function useRefreshes(): void {
   const selected = useAppStore((s) => s.selectedImage ?? '');
   const { mode, prompt, contrast, heads, head } = useAppStore((s) => s.view);
   const ablation = useAppStore((s) => s.ablationCanonical);
-  const hasLabels = useAppStore((s) => Boolean(s.labels));
+  // the label set itself, not just whether there is one: a newly loaded set re-ranks top-5
+  const labels = useAppStore((s) => s.labels);
   const hasPool = useAppStore((s) => Boolean(s.pool));
   const contrastKey = contrast.join('\n');
   const headKey = head ? `${head.layer}.${head.head}` : '';
   useEffect(() => void refreshGrid(), [fp, ready, selected, mode, prompt, ablation]);
   useEffect(() => void refreshHeadDetail(), [fp, ready, selected, headKey, prompt, hasPool]);
   useEffect(() => void refreshHeatmaps(), [fp, ready, prompt, contrastKey, heads, ablation]);
-  useEffect(() => void refreshTop5(), [fp, ready, hasLabels, ablation]);
+  useEffect(() => void refreshTop5(), [fp, ready, labels, ablation]);
   useEffect(() => void refreshLayerEffects(), [fp, selected, prompt, ablation]);
 }
 

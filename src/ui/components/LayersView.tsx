@@ -86,7 +86,7 @@ function Top5Table() {
           {ready.map((img) => {
             const t = top5[img.id];
             if (!t) return null;
-            const orig = new Map(t.original.map((c) => [c.label, c.logit]));
+            const orig = new Map(t.original.map((c) => [c.index, c.logit]));
             return (
               <table key={img.id} className="top5" data-testid="top5" data-image={img.name} data-logits={JSON.stringify(t.classes.map((c) => [c.label, Number(c.logit.toPrecision(6))]))}>
                 <caption>{img.name}</caption>
@@ -105,9 +105,9 @@ function Top5Table() {
                 </thead>
                 <tbody>
                   {t.classes.map((c) => {
-                    const before = orig.get(c.label);
+                    const before = orig.get(c.index);
                     return (
-                      <tr key={c.label}>
+                      <tr key={c.index}>
                         <td>{c.label}</td>
                         <td className="num">{formatValue(c.logit)}</td>
                         {ablate && <td className="num muted">{before === undefined ? 'new' : formatValue(c.logit - before)}</td>}
