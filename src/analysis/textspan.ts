@@ -23,7 +23,7 @@
  */
 import { kernelCentredGram, kernelMatmulTransB, runKernelSteps, runKernelStepsAsync, type KernelSteps, type LinalgKernels } from '../math/kernelSteps.ts';
 import { columnMeans, transposeInto, type FloatArray } from '../math/linalg.ts';
-import { symmetricEigen } from '../math/symmetricEigen.ts';
+import { symmetricEigenSteps } from '../math/symmetricEigen.ts';
 import { ShapeError, tensor, type Tensor } from '../math/tensor.ts';
 
 export interface TextspanOptions {
@@ -86,7 +86,7 @@ function* spanOf(c: Tensor<'K D', FloatArray>, rank: number) {
   for (let i = 0; i < d; i++) {
     for (let j = 0; j < d; j++) uncentred[i * d + j] = centred[i * d + j] + k * mean.data[i] * mean.data[j];
   }
-  const { vectors: basis } = symmetricEigen(tensor('D D', uncentred, [d, d]), { count: spanRank });
+  const { vectors: basis } = yield* symmetricEigenSteps(tensor('D D', uncentred, [d, d]), { count: spanRank });
   // Σ = Y·Gc·Yᵀ/(K−1)
   const yg = yield* kernelMatmulTransB(basis.data, centred, spanRank, d, d);
   const sigma = yield* kernelMatmulTransB(yg, basis.data, spanRank, spanRank, d);
@@ -130,22 +130,20 @@ export async function textspanWith<A extends FloatArray = Float32Array>(
   return { ...core, ...projected };
 }
 
-function* textspanSteps(C: Tensor<'K D', FloatArray>, R: Tensor<'M D', FloatArray>, options: TextspanOptions): KernelSteps<TextspanPicks> {
-  const { m, rank } = { ...textspanDefaults, ...options };
-  if (C.dims.length !== 2 || R.dims.length !== 2) throw new ShapeError('textspan needs C [K×D] and R [M×D]');
-  const [k, d] = C.dims;
-  const [poolSize, dr] = R.dims;
-  if (dr !== d) throw new ShapeError(`textspan: C has D=${d} but R has D=${dr}`);
-  if (!Number.isInteger(m) || m < 0) throw new RangeError(`textspan: m must be a non-negative integer, got ${m}`);
-  if (!Number.isInteger(rank) || rank < 1) throw new RangeError(`textspan: rank must be a positive integer, got ${rank}`);
-  if (k < 2) throw new RangeError(`textspan needs at least 2 images (K=${k})`);
-
-  const { spanRank: r, basis, mean, sigma, totalVariance } = yield* spanOf(C, rank);
-
-  // text coordinates in the span, x_j = Y t_j  [M×r]
-  const x = yield* kernelMatmulTransB(R.data, basis.data, poolSize, r, d);
-  // initial scores s_j = x_jᵀ Σ x_j (the Bessel variance of column j of C·Rᵀ)
-  const xSigma = yield* kernelMatmulTransB(x, sigma, poolSize, r, r);
+/**
+ * The greedy loop of METHOD 4.3 in the span (see the file comment): picks, and each pick's
+ * direction ρ in span coordinates. Mutates x and sigma. A plain function, not part of the
+ * generator: V8 optimises its loops better.
+ */
+function greedyPicks(
+  x: Float64Array,
+  xSigma: Float64Array,
+  sigma: Float64Array,
+  poolSize: number,
+  r: number,
+  maxPicks: number,
+  totalVariance: number,
+): { picks: TextspanPick[]; chosen: Float64Array[] } {
   const score = new Float64Array(poolSize);
   for (let j = 0; j < poolSize; j++) {
     let s = 0;
@@ -158,9 +156,6 @@ function* textspanSteps(C: Tensor<'K D', FloatArray>, R: Tensor<'M D', FloatArra
   const chosen: Float64Array[] = [];
   const rho = new Float64Array(r);
   const sigmaRho = new Float64Array(r);
-  const beta = new Float64Array(poolSize);
-  const wScore = new Float64Array(poolSize);
-  const maxPicks = Math.min(m, k - 1, poolSize);
   const negligible = NEGLIGIBLE_SCORE * totalVariance;
   let explained = 0;
 
@@ -193,7 +188,7 @@ function* textspanSteps(C: Tensor<'K D', FloatArray>, R: Tensor<'M D', FloatArra
     picked[best] = 1;
     chosen.push(rho.slice());
 
-    // texts: β_j = x_j·ρ/n, w_j = x_jᵀΣρ; update scores, then x_j −= β_j ρ
+    // texts: β_j = x_j·ρ/n, w_j = x_jᵀΣρ; update the score, then x_j −= β_j ρ (one pass per text)
     for (let j = 0; j < poolSize; j++) {
       const base = j * r;
       let dot = 0;
@@ -203,13 +198,8 @@ function* textspanSteps(C: Tensor<'K D', FloatArray>, R: Tensor<'M D', FloatArra
         dot += xa * rho[a];
         ws += xa * sigmaRho[a];
       }
-      beta[j] = dot / n;
-      wScore[j] = ws;
-    }
-    for (let j = 0; j < poolSize; j++) {
-      const b = beta[j];
-      score[j] += b * (b * q - 2 * wScore[j]);
-      const base = j * r;
+      const b = dot / n;
+      score[j] += b * (b * q - 2 * ws);
       for (let a = 0; a < r; a++) x[base + a] -= b * rho[a];
     }
     // data: Σ ← PΣP = Σ − (uρᵀ + ρuᵀ)/n + (q/n²) ρρᵀ with u = Σρ
@@ -220,6 +210,27 @@ function* textspanSteps(C: Tensor<'K D', FloatArray>, R: Tensor<'M D', FloatArra
       }
     }
   }
+
+  return { picks, chosen };
+}
+
+function* textspanSteps(C: Tensor<'K D', FloatArray>, R: Tensor<'M D', FloatArray>, options: TextspanOptions): KernelSteps<TextspanPicks> {
+  const { m, rank } = { ...textspanDefaults, ...options };
+  if (C.dims.length !== 2 || R.dims.length !== 2) throw new ShapeError('textspan needs C [K×D] and R [M×D]');
+  const [k, d] = C.dims;
+  const [poolSize, dr] = R.dims;
+  if (dr !== d) throw new ShapeError(`textspan: C has D=${d} but R has D=${dr}`);
+  if (!Number.isInteger(m) || m < 0) throw new RangeError(`textspan: m must be a non-negative integer, got ${m}`);
+  if (!Number.isInteger(rank) || rank < 1) throw new RangeError(`textspan: rank must be a positive integer, got ${rank}`);
+  if (k < 2) throw new RangeError(`textspan needs at least 2 images (K=${k})`);
+
+  const { spanRank: r, basis, mean, sigma, totalVariance } = yield* spanOf(C, rank);
+
+  // text coordinates in the span, x_j = Y t_j  [M×r]
+  const x = yield* kernelMatmulTransB(R.data, basis.data, poolSize, r, d);
+  // initial scores s_j = x_jᵀ Σ x_j (the Bessel variance of column j of C·Rᵀ)
+  const xSigma = yield* kernelMatmulTransB(x, sigma, poolSize, r, r);
+  const { picks, chosen } = greedyPicks(x, xSigma, sigma, poolSize, r, Math.min(m, k - 1, poolSize), totalVariance);
 
   // directions back in D dims: ρ_t Y
   const directions = new Float64Array(picks.length * d);

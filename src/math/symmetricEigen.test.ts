@@ -82,6 +82,18 @@ describe('symmetricEigen', () => {
     expect(maxOrthonormalityError(vectors.data, 12, n)).toBeLessThan(1e-12);
   });
 
+  it('symmetricEigen(A, {count: 40}) on n = 150: several panels of the blocked reduction and a partial last block', () => {
+    const n = 150;
+    const q = randomOrthogonal(n, 4);
+    const lambda = Array.from({ length: n }, (_, i) => ((i * 53) % n) / 7 - 5);
+    const a = withSpectrum(q, lambda);
+    const { values, vectors } = symmetricEigen(tensor('N N', a, [n, n]), { count: 40 });
+    const sorted = [...lambda].sort((x, y) => y - x);
+    for (let r = 0; r < 40; r++) expect(values[r]).toBeCloseTo(sorted[r], 11);
+    expect(maxResidual(a, n, values, vectors.data)).toBeLessThan(1e-11);
+    expect(maxOrthonormalityError(vectors.data, 40, n)).toBeLessThan(1e-12);
+  });
+
   it('symmetricEigen handles repeated and zero eigenvalues (a low-rank Gram-like matrix)', () => {
     const n = 40;
     const q = randomOrthogonal(n, 2);

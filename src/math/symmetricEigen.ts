@@ -1,15 +1,18 @@
 /**
  * Largest eigenpairs of a dense real symmetric matrix (n up to ~1024), in doubles:
  *
- *  1. Householder reduction to tridiagonal form T = Qᵀ A Q (reflectors kept, Q never formed);
+ *  1. Householder reduction to tridiagonal form T = Qᵀ A Q (reflectors kept, Q never formed),
+ *     blocked so that half of its work is matrix products;
  *  2. the wanted eigenvalues of T by Sturm-sequence bisection (robust, to full precision);
  *  3. their eigenvectors of T by inverse iteration, re-orthogonalised inside clusters of close
  *     eigenvalues (the scheme of LAPACK's dstein), which also handles repeated eigenvalues;
- *  4. back-transformation y = Q z through the stored reflectors.
+ *  4. back-transformation y = Q z through the stored reflectors, in blocks (matrix products).
  *
- * Cost: ~n³ multiply-adds for step 1 plus O(n²·count) for the rest; for n = 512 and 80 pairs that
- * is a few tens of milliseconds, far below a full QL sweep that accumulates all n eigenvectors.
+ * Cost: ~(4/3)n³ flops for step 1 plus O(n²·count) for the rest, far below a full QL sweep that
+ * accumulates all n eigenvectors. The matrix products are kernel requests (src/math/kernelSteps.ts):
+ * JavaScript in `symmetricEigen`, onnxruntime-node in float64 through `symmetricEigenSteps` (CLI).
  */
+import { kernelMatmulTransB, runKernelSteps, type KernelSteps } from './kernelSteps.ts';
 import { seededRandom } from './random.ts';
 import { ShapeError, tensor, type Tensor } from './tensor.ts';
 
@@ -31,122 +34,188 @@ interface Tridiagonal {
 }
 
 /**
- * Householder tridiagonalisation of a (copied; a is not modified). Only the upper triangle of the
- * working copy is kept current. Step k's rank-2 update of the trailing block is fused with step
- * k+1's symmetric matrix–vector product, so the trailing block is read once per step (the
- * reduction is memory-bound in JS: this halves its time compared with two full-matrix passes).
+ * The reflectors of one panel (columns k0 .. k0+b−1) and its V, W for the trailing update: the
+ * JavaScript half of the blocked reduction (a plain function: V8 optimises its loops better than a
+ * generator's).
  */
-function tridiagonalize(a: Float64Array, n: number): Tridiagonal {
+function reducePanel(m: Float64Array, n: number, k0: number, b: number, V: Float64Array, W: Float64Array, y: Float64Array, t: Tridiagonal): void {
+  const { diag, off, reflectors, tau } = t;
+  V.fill(0);
+  W.fill(0);
+  for (let i = 0; i < b; i++) {
+    const j = k0 + i;
+    const rowJ = j * n;
+    // row j (= column j) brought up to date with the panel's earlier reflectors
+    for (let t = 0; t < i; t++) {
+      const base = t * n;
+      const wj = W[base + j];
+      const vj = V[base + j];
+      for (let c = j; c < n; c++) m[rowJ + c] -= V[base + c] * wj + W[base + c] * vj;
+    }
+    diag[j] = m[rowJ + j];
+    // the reflector H_j annihilating entries j+2.. of row j
+    const alpha = m[rowJ + j + 1];
+    let sigma = 0;
+    for (let c = j + 2; c < n; c++) sigma += m[rowJ + c] * m[rowJ + c];
+    if (sigma === 0) {
+      off[j] = alpha;
+      tau[j] = 0;
+      continue;
+    }
+    const norm = Math.sqrt(alpha * alpha + sigma);
+    const beta = alpha <= 0 ? norm : -norm;
+    const scale = 1 / (alpha - beta);
+    const v = reflectors.subarray(rowJ, rowJ + n);
+    v[j + 1] = 1;
+    for (let c = j + 2; c < n; c++) v[c] = m[rowJ + c] * scale;
+    const tj = (beta - alpha) / beta;
+    tau[j] = tj;
+    off[j] = beta;
+    // y = A22 v with A22 as at the panel's start, from its upper triangle: each entry is read
+    // once for its row and its column, four (then two) rows at a time
+    y.fill(0, j + 1, n);
+    let r = j + 1;
+    for (; r + 3 < n; r += 4) {
+      const r0 = r * n;
+      const r1 = r0 + n;
+      const r2 = r1 + n;
+      const r3 = r2 + n;
+      const v0 = v[r];
+      const v1 = v[r + 1];
+      const v2 = v[r + 2];
+      const v3 = v[r + 3];
+      // the 4×4 diagonal block
+      const m01 = m[r0 + r + 1], m02 = m[r0 + r + 2], m03 = m[r0 + r + 3];
+      const m12 = m[r1 + r + 2], m13 = m[r1 + r + 3], m23 = m[r2 + r + 3];
+      let s0 = m[r0 + r] * v0 + m01 * v1 + m02 * v2 + m03 * v3;
+      let s1 = m01 * v0 + m[r1 + r + 1] * v1 + m12 * v2 + m13 * v3;
+      let s2 = m02 * v0 + m12 * v1 + m[r2 + r + 2] * v2 + m23 * v3;
+      let s3 = m03 * v0 + m13 * v1 + m23 * v2 + m[r3 + r + 3] * v3;
+      for (let c = r + 4; c < n; c++) {
+        const a0 = m[r0 + c];
+        const a1 = m[r1 + c];
+        const a2 = m[r2 + c];
+        const a3 = m[r3 + c];
+        const vc = v[c];
+        s0 += a0 * vc;
+        s1 += a1 * vc;
+        s2 += a2 * vc;
+        s3 += a3 * vc;
+        y[c] += a0 * v0 + a1 * v1 + a2 * v2 + a3 * v3;
+      }
+      y[r] += s0;
+      y[r + 1] += s1;
+      y[r + 2] += s2;
+      y[r + 3] += s3;
+    }
+    for (; r + 1 < n; r += 2) {
+      const r0 = r * n;
+      const r1 = r0 + n;
+      const v0 = v[r];
+      const v1 = v[r + 1];
+      const m01 = m[r0 + r + 1];
+      let s0 = m[r0 + r] * v0 + m01 * v1;
+      let s1 = m01 * v0 + m[r1 + r + 1] * v1;
+      for (let c = r + 2; c < n; c++) {
+        const a0 = m[r0 + c];
+        const a1 = m[r1 + c];
+        const vc = v[c];
+        s0 += a0 * vc;
+        s1 += a1 * vc;
+        y[c] += a0 * v0 + a1 * v1;
+      }
+      y[r] += s0;
+      y[r + 1] += s1;
+    }
+    if (r < n) y[r] += m[r * n + r] * v[r];
+    // minus the panel's pending updates (V Wᵀ + W Vᵀ) v
+    for (let t = 0; t < i; t++) {
+      const base = t * n;
+      let dw = 0;
+      let dv = 0;
+      for (let c = j + 1; c < n; c++) {
+        dw += W[base + c] * v[c];
+        dv += V[base + c] * v[c];
+      }
+      for (let c = j + 1; c < n; c++) y[c] -= V[base + c] * dw + W[base + c] * dv;
+    }
+    let yv = 0;
+    for (let c = j + 1; c < n; c++) {
+      const u = y[c] * tj;
+      y[c] = u;
+      yv += u * v[c];
+    }
+    const half = 0.5 * tj * yv;
+    const wRow = i * n;
+    for (let r = j + 1; r < n; r++) {
+      W[wRow + r] = y[r] - half * v[r];
+      V[wRow + r] = v[r];
+    }
+  }
+}
+
+/** [V W] and [W V] restricted to rows s.. (p × 2b each), so that [V W]·[W V]ᵀ = V Wᵀ + W Vᵀ */
+function panelFactors(V: Float64Array, W: Float64Array, n: number, b: number, s: number): { left: Float64Array; right: Float64Array } {
+  const p = n - s;
+  const width = 2 * b;
+  const left = new Float64Array(p * width);
+  const right = new Float64Array(p * width);
+  for (let r = 0; r < p; r++) {
+    for (let t = 0; t < b; t++) {
+      const vr = V[t * n + s + r];
+      const wr = W[t * n + s + r];
+      left[r * width + t] = vr;
+      left[r * width + b + t] = wr;
+      right[r * width + t] = wr;
+      right[r * width + b + t] = vr;
+    }
+  }
+  return { left, right };
+}
+
+/** m[s.., s..] −= update (p × p) */
+function subtractBlock(m: Float64Array, n: number, s: number, update: Float64Array): void {
+  const p = n - s;
+  for (let r = 0; r < p; r++) {
+    const row = (s + r) * n + s;
+    for (let c = 0; c < p; c++) m[row + c] -= update[r * p + c];
+  }
+}
+
+/** Columns per panel of the blocked reduction (and reflectors per block of the back-transformation). */
+const PANEL = 32;
+
+/**
+ * Householder tridiagonalisation of a (copied; a is not modified), blocked as LAPACK's dsytrd /
+ * dlatrd: within a panel of PANEL columns, each reflector is built from its row brought up to date
+ * with the panel's earlier reflectors, and w = τ(A22 v − V Wᵀv − W Vᵀv) − (τ²/2)(vᵀA22 v)v reads the
+ * trailing block as it was at the panel's start; the panel's rank-2·PANEL update A22 −= V Wᵀ + W Vᵀ
+ * is then one matrix product (a kernel request: onnxruntime in the CLI). The matrix is kept full
+ * (both triangles), so every product reads contiguous rows.
+ */
+function* tridiagonalize(a: Float64Array, n: number): KernelSteps<Tridiagonal> {
   const m = a.slice();
   const diag = new Float64Array(n);
   const off = new Float64Array(Math.max(0, n - 1));
   const reflectors = new Float64Array(n * n);
   const tau = new Float64Array(n);
-  let p = new Float64Array(n);
-  let pNext = new Float64Array(n);
-
-  /** Builds H_k from row k (entries k+1..n-1): fills reflectors row k, tau[k], off[k]. */
-  const house = (k: number): void => {
-    const row = k * n;
-    const alpha = m[row + k + 1];
-    let sigma = 0;
-    for (let i = k + 2; i < n; i++) sigma += m[row + i] * m[row + i];
-    if (sigma === 0) {
-      off[k] = alpha;
-      tau[k] = 0;
-      return;
+  const reflectorCount = Math.max(0, n - 2);
+  // V and W of the current panel: row t holds v (resp. w) of its t-th column over all n entries
+  const V = new Float64Array(PANEL * n);
+  const W = new Float64Array(PANEL * n);
+  const y = new Float64Array(n);
+  for (let k0 = 0; k0 < reflectorCount; k0 += PANEL) {
+    const b = Math.min(PANEL, reflectorCount - k0);
+    reducePanel(m, n, k0, b, V, W, y, { n, diag, off, reflectors, tau });
+    // the trailing block s.. gets the panel's update: A22 −= [V W]·[W V]ᵀ
+    const s = k0 + b;
+    const p = n - s;
+    if (p > 0) {
+      const { left, right } = panelFactors(V, W, n, b, s);
+      subtractBlock(m, n, s, yield* kernelMatmulTransB(left, right, p, p, 2 * b));
     }
-    const norm = Math.sqrt(alpha * alpha + sigma);
-    const beta = alpha <= 0 ? norm : -norm;
-    const scale = 1 / (alpha - beta);
-    reflectors[row + k + 1] = 1;
-    for (let i = k + 2; i < n; i++) reflectors[row + i] = m[row + i] * scale;
-    tau[k] = (beta - alpha) / beta;
-    off[k] = beta;
-  };
-
-  /** p = A22 v for the block k+1.., reading the upper triangle only. */
-  const symv = (k: number, out: Float64Array): void => {
-    const v = reflectors.subarray(k * n, (k + 1) * n);
-    out.fill(0);
-    for (let i = k + 1; i < n; i++) {
-      const ri = i * n;
-      const vi = v[i];
-      let s = m[ri + i] * vi;
-      for (let j = i + 1; j < n; j++) {
-        const mij = m[ri + j];
-        s += mij * v[j];
-        out[j] += mij * vi;
-      }
-      out[i] += s;
-    }
-  };
-
-  if (n > 2) {
-    house(0);
-    symv(0, p);
   }
-  for (let k = 0; k + 2 < n; k++) {
-    const v = reflectors.subarray(k * n, (k + 1) * n);
-    const t = tau[k];
-    // w = t·A22 v − (t²/2)(vᵀA22 v) v, kept in p
-    let pv = 0;
-    for (let i = k + 1; i < n; i++) {
-      p[i] *= t;
-      pv += p[i] * v[i];
-    }
-    const half = 0.5 * t * pv;
-    for (let i = k + 1; i < n; i++) p[i] -= half * v[i];
-    const w = p;
-    // A22 −= v wᵀ + w vᵀ: row k+1 first, since it defines the next reflector
-    const r1 = (k + 1) * n;
-    for (let j = k + 1; j < n; j++) m[r1 + j] -= v[k + 1] * w[j] + w[k + 1] * v[j];
-    const next = k + 1;
-    const hasNext = next + 2 < n;
-    if (hasNext) house(next);
-    const vn = reflectors.subarray(next * n, (next + 1) * n);
-    pNext.fill(0);
-    // two rows at a time: w, v, vn and pNext are loaded once for both
-    let i = k + 2;
-    for (; i + 1 < n; i += 2) {
-      const r0 = i * n;
-      const r1 = r0 + n;
-      const v0 = v[i], w0 = w[i], u0 = vn[i];
-      const v1 = v[i + 1], w1 = w[i + 1], u1 = vn[i + 1];
-      const m00 = m[r0 + i] - 2 * v0 * w0;
-      const m01 = m[r0 + i + 1] - (v0 * w1 + w0 * v1);
-      const m11 = m[r1 + i + 1] - 2 * v1 * w1;
-      m[r0 + i] = m00;
-      m[r0 + i + 1] = m01;
-      m[r1 + i + 1] = m11;
-      let s0 = m00 * u0 + m01 * u1;
-      let s1 = m01 * u0 + m11 * u1;
-      for (let j = i + 2; j < n; j++) {
-        const wj = w[j];
-        const vj = v[j];
-        const uj = vn[j];
-        const a0 = m[r0 + j] - (v0 * wj + w0 * vj);
-        const a1 = m[r1 + j] - (v1 * wj + w1 * vj);
-        m[r0 + j] = a0;
-        m[r1 + j] = a1;
-        s0 += a0 * uj;
-        s1 += a1 * uj;
-        pNext[j] += a0 * u0 + a1 * u1;
-      }
-      pNext[i] += s0;
-      pNext[i + 1] += s1;
-    }
-    if (i < n) {
-      const ri = i * n;
-      const mii = m[ri + i] - 2 * v[i] * w[i];
-      m[ri + i] = mii;
-      pNext[i] += mii * vn[i];
-    }
-    const swap = p;
-    p = pNext;
-    pNext = swap;
-  }
-  for (let k = 0; k < n; k++) diag[k] = m[k * n + k];
+  for (let k = reflectorCount; k < n; k++) diag[k] = m[k * n + k];
   if (n >= 2) off[n - 2] = m[(n - 2) * n + n - 1];
   return { n, diag, off, reflectors, tau };
 }
@@ -252,73 +321,78 @@ function normalize(x: Float64Array): number {
   return norm;
 }
 
+/** T (b × b, upper triangular) of H_0 … H_{b−1} = I − V T Vᵀ, v the reflectors as rows (dlarft, forward) */
+function blockTriangularFactor(v: Float64Array, tau: Float64Array, n: number): Float64Array {
+  const b = tau.length;
+  const T = new Float64Array(b * b);
+  const col = new Float64Array(b);
+  for (let i = 0; i < b; i++) {
+    const ti = tau[i];
+    T[i * b + i] = ti;
+    if (ti === 0) continue;
+    // T[0:i, i] = −τ_i T[0:i, 0:i] (V[:, 0:i]ᵀ v_i)
+    // v_i is zero before its first entry, found from the data (its unit entry)
+    let first = 0;
+    while (first < n && v[i * n + first] === 0) first++;
+    for (let l = 0; l < i; l++) {
+      let dot = 0;
+      for (let c = first; c < n; c++) dot += v[l * n + c] * v[i * n + c];
+      col[l] = -ti * dot;
+    }
+    for (let l = 0; l < i; l++) {
+      let sum = 0;
+      for (let q = l; q < i; q++) sum += T[l * b + q] * col[q];
+      T[l * b + i] = sum;
+    }
+  }
+  return T;
+}
+
+/** a[rows × b] · Tᵀ for an upper triangular T [b × b] */
+function timesTransposed(a: Float64Array, T: Float64Array, rows: number, b: number): Float64Array {
+  const out = new Float64Array(rows * b);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < b; i++) {
+      let sum = 0;
+      for (let l = i; l < b; l++) sum += T[i * b + l] * a[r * b + l];
+      out[r * b + i] = sum;
+    }
+  }
+  return out;
+}
+
+function transposed(a: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) out[c * rows + i] = a[i * cols + c];
+  return out;
+}
+
 /**
- * Applies Q = H_0 H_1 … H_{n-3} to each row vector z (as a column): z ← Q z. The reflector loop is
- * outermost so each Householder vector is read once for all rows while it is in cache.
+ * Applies Q = H_0 H_1 … H_{n-3} to each row vector z (as a column): z ← Q z, one block of PANEL
+ * reflectors at a time in the compact WY form H_k … H_{k+b−1} = I − V T Vᵀ (LAPACK's dlarft,
+ * forward): Z ← Z − ((Z V) Tᵀ) Vᵀ, two matrix products per block (kernel requests).
  */
-function applyReflectors(t: Tridiagonal, rows: Float64Array, count: number): void {
+function* applyReflectors(t: Tridiagonal, rows: Float64Array, count: number): KernelSteps<void> {
   const n = t.n;
   const { reflectors, tau } = t;
-  for (let k = n - 3; k >= 0; k--) {
-    const tk = tau[k];
-    if (tk === 0) continue;
-    const vb = k * n;
-    let r = 0;
-    // four rows at a time: each reflector entry is loaded once for four dot products / updates
-    for (; r + 3 < count; r += 4) {
-      const z0 = r * n;
-      const z1 = z0 + n;
-      const z2 = z1 + n;
-      const z3 = z2 + n;
-      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-      for (let i = k + 1; i < n; i++) {
-        const vi = reflectors[vb + i];
-        d0 += vi * rows[z0 + i];
-        d1 += vi * rows[z1 + i];
-        d2 += vi * rows[z2 + i];
-        d3 += vi * rows[z3 + i];
-      }
-      d0 *= tk;
-      d1 *= tk;
-      d2 *= tk;
-      d3 *= tk;
-      for (let i = k + 1; i < n; i++) {
-        const vi = reflectors[vb + i];
-        rows[z0 + i] -= d0 * vi;
-        rows[z1 + i] -= d1 * vi;
-        rows[z2 + i] -= d2 * vi;
-        rows[z3 + i] -= d3 * vi;
-      }
-    }
-    for (; r < count; r++) {
-      const zb = r * n;
-      let dot = 0;
-      for (let i = k + 1; i < n; i++) dot += reflectors[vb + i] * rows[zb + i];
-      const f = tk * dot;
-      for (let i = k + 1; i < n; i++) rows[zb + i] -= f * reflectors[vb + i];
-    }
+  const reflectorCount = Math.max(0, n - 2);
+  const lastBlock = Math.floor(Math.max(0, reflectorCount - 1) / PANEL) * PANEL;
+  for (let k0 = lastBlock; k0 >= 0 && reflectorCount > 0; k0 -= PANEL) {
+    const b = Math.min(PANEL, reflectorCount - k0);
+    const v = reflectors.subarray(k0 * n, (k0 + b) * n); // rows: v_k0 … v_k0+b−1
+    const T = blockTriangularFactor(v, tau.subarray(k0, k0 + b), n);
+    const zv = yield* kernelMatmulTransB(rows, v, count, b, n); // Z V [count × b]
+    const update = yield* kernelMatmulTransB(timesTransposed(zv, T, count, b), transposed(v, b, n), count, n, b);
+    for (let i = 0; i < count * n; i++) rows[i] -= update[i];
   }
 }
 
 /**
- * The `count` largest eigenvalues (descending) and orthonormal eigenvectors of the symmetric
- * matrix `a` [n×n]. Only symmetric input is meaningful; the upper and lower triangles are both read.
+ * The `want` largest eigenpairs of T into `values` and `vectors` (eigenvectors of T, before the
+ * back-transformation). A plain function, not part of the generator: V8 optimises its loops better.
  */
-export function symmetricEigen(
-  a: Tensor<string, Float32Array | Float64Array>,
-  { count }: { count?: number } = {},
-): SymmetricEigenResult {
-  if (a.dims.length !== 2 || a.dims[0] !== a.dims[1]) {
-    throw new ShapeError(`symmetricEigen needs a square matrix, got [${a.dims.join(', ')}]`);
-  }
-  const n = a.dims[0];
-  const want = Math.max(0, Math.min(count ?? n, n));
-  const values = new Float64Array(want);
-  const vectors = new Float64Array(want * n);
-  if (want === 0) return { values, vectors: tensor('R D', vectors, [0, n]) };
-
-  const t = tridiagonalize(a.data instanceof Float64Array ? a.data : new Float64Array(a.data), n);
-
+function tridiagonalEigenpairs(t: Tridiagonal, values: Float64Array, vectors: Float64Array, want: number): void {
+  const n = t.n;
   // Gershgorin interval and the scale of T
   let lo = Infinity;
   let hi = -Infinity;
@@ -332,7 +406,7 @@ export function symmetricEigen(
   if (normT === 0) {
     // the zero matrix: any orthonormal basis
     for (let r = 0; r < want; r++) vectors[r * n + r] = 1;
-    return { values, vectors: tensor('R D', vectors, [want, n]) };
+    return;
   }
   const slack = 2 * Number.EPSILON * normT * n;
   lo -= slack;
@@ -382,6 +456,33 @@ export function symmetricEigen(
       }
     }
   }
-  applyReflectors(t, vectors, want);
+}
+
+/**
+ * The `count` largest eigenvalues (descending) and orthonormal eigenvectors of the symmetric
+ * matrix `a` [n×n]. Only symmetric input is meaningful; the upper and lower triangles are both read.
+ */
+export function symmetricEigen(a: Tensor<string, Float32Array | Float64Array>, options: { count?: number } = {}): SymmetricEigenResult {
+  return runKernelSteps(symmetricEigenSteps(a, options));
+}
+
+/** `symmetricEigen` with its matrix products as kernel requests (src/math/kernelSteps.ts) */
+export function* symmetricEigenSteps(
+  a: Tensor<string, Float32Array | Float64Array>,
+  { count }: { count?: number } = {},
+): KernelSteps<SymmetricEigenResult> {
+  if (a.dims.length !== 2 || a.dims[0] !== a.dims[1]) {
+    throw new ShapeError(`symmetricEigen needs a square matrix, got [${a.dims.join(', ')}]`);
+  }
+  const n = a.dims[0];
+  const want = Math.max(0, Math.min(count ?? n, n));
+  const values = new Float64Array(want);
+  const vectors = new Float64Array(want * n);
+  if (want === 0) return { values, vectors: tensor('R D', vectors, [0, n]) };
+
+  const t = yield* tridiagonalize(a.data instanceof Float64Array ? a.data : new Float64Array(a.data), n);
+
+  tridiagonalEigenpairs(t, values, vectors, want);
+  yield* applyReflectors(t, vectors, want);
   return { values, vectors: tensor('R D', vectors, [want, n]) };
 }

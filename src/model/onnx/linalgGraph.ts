@@ -12,6 +12,8 @@ export const LINALG_IO = {
   c: 'c',
   mean: 'mean',
   out: 'out',
+  top: 'top',
+  bottom: 'bottom',
 } as const;
 
 /** out[n×m] = a[n×k] · b[m×k]ᵀ, all float64 */
@@ -23,12 +25,19 @@ export function buildMatmulTransBGraph(): Uint8Array {
   return g.toModel();
 }
 
-/** out[d×d] = xᵀx with x = double(c) − mean, c [rows×d] float32 or float64 */
-export function buildCentredGramGraph(input: 'float32' | 'float64'): Uint8Array {
-  const g = new GraphBuilder(`centred_gram_${input}`);
-  const c = g.input(LINALG_IO.c, input === 'float32' ? OnnxDataType.FLOAT : OnnxDataType.DOUBLE, ['rows', 'd']);
-  const mean = g.input(LINALG_IO.mean, OnnxDataType.DOUBLE, ['d']);
+/**
+ * The centred Gram matrix G = xᵀx of x = double(c) − mean, c [rows×d] float32 or float64, without
+ * its lower-left block (G is symmetric): `top` = rows 0..h−1 of G [h×d] and `bottom` = G[h.., h..]
+ * [(d−h)×(d−h)], h = ⌈d/2⌉, three quarters of the full product's work. Built for one d.
+ */
+export function buildCentredGramGraph(input: 'float32' | 'float64', d: number): Uint8Array {
+  const h = Math.ceil(d / 2);
+  const g = new GraphBuilder(`centred_gram_${input}_${d}`);
+  const c = g.input(LINALG_IO.c, input === 'float32' ? OnnxDataType.FLOAT : OnnxDataType.DOUBLE, ['rows', d]);
+  const mean = g.input(LINALG_IO.mean, OnnxDataType.DOUBLE, [d]);
   const x = g.sub(input === 'float32' ? g.cast(c, OnnxDataType.DOUBLE) : c, mean);
-  g.output(LINALG_IO.out, g.matmul(g.transpose(x, [1, 0]), x), OnnxDataType.DOUBLE, ['d', 'd']);
+  const xT = g.transpose(x, [1, 0]);
+  g.output(LINALG_IO.top, g.matmul(g.slice(xT, [0], [h], [0]), x), OnnxDataType.DOUBLE, [h, d]);
+  g.output(LINALG_IO.bottom, g.matmul(g.slice(xT, [h], [d], [0]), g.slice(x, [h], [d], [1])), OnnxDataType.DOUBLE, [d - h, d - h]);
   return g.toModel();
 }

@@ -4,7 +4,7 @@
  * loops with the same numbers up to rounding. Node only; the browser keeps the JavaScript kernels.
  */
 import * as ort from 'onnxruntime-node';
-import type { LinalgKernels } from '../../math/kernelSteps.ts';
+import { jsKernel, type LinalgKernels } from '../../math/kernelSteps.ts';
 import type { FloatArray } from '../../math/linalg.ts';
 import { buildCentredGramGraph, buildMatmulTransBGraph, LINALG_IO } from '../onnx/linalgGraph.ts';
 
@@ -19,6 +19,21 @@ export interface OrtLinalgKernelsOptions {
 
 /** Rows of c per Gram product: bounds onnxruntime's float64 copies of a tall matrix (K = 50,000). */
 const GRAM_CHUNK_ROWS = 8192;
+
+function addInto(acc: Float64Array, part: Float64Array): void {
+  for (let i = 0; i < acc.length; i++) acc[i] += part[i];
+}
+
+/** G [d×d] from its rows 0..h−1 (`top`) and its block G[h.., h..] (`bottom`), by symmetry */
+function assembleSymmetric(top: Float64Array, bottom: Float64Array, d: number, h: number): Float64Array {
+  const g = new Float64Array(d * d);
+  g.set(top);
+  for (let i = h; i < d; i++) {
+    for (let j = 0; j < h; j++) g[i * d + j] = top[j * d + i];
+    g.set(bottom.subarray((i - h) * (d - h), (i - h + 1) * (d - h)), i * d + h);
+  }
+  return g;
+}
 
 export async function createOrtLinalgKernels(options: OrtLinalgKernelsOptions = {}): Promise<OrtLinalgKernels> {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
@@ -63,18 +78,21 @@ export async function createOrtLinalgKernels(options: OrtLinalgKernelsOptions = 
       });
     },
     async centredGram(c, mean, rows, d) {
+      if (d < 2) return jsKernel({ op: 'centredGram', c, mean, rows, d });
       const kind = c instanceof Float64Array ? 'float64' : 'float32';
-      const s = await session(`gram-${kind}`, () => buildCentredGramGraph(kind));
+      const s = await session(`gram-${kind}-${d}`, () => buildCentredGramGraph(kind, d));
       const meanT = new ort.Tensor('float64', mean, [d]);
-      let total: Float64Array | undefined;
+      const h = Math.ceil(d / 2);
+      const top = new Float64Array(h * d);
+      const bottom = new Float64Array((d - h) * (d - h));
       for (let start = 0; start < rows; start += GRAM_CHUNK_ROWS) {
         const count = Math.min(GRAM_CHUNK_ROWS, rows - start);
         const part = c.subarray(start * d, (start + count) * d);
-        const g = await run(s, { [LINALG_IO.c]: new ort.Tensor(kind, part, [count, d]), [LINALG_IO.mean]: meanT });
-        if (!total) total = g;
-        else for (let i = 0; i < g.length; i++) total[i] += g[i];
+        const out = await s.run({ [LINALG_IO.c]: new ort.Tensor(kind, part, [count, d]), [LINALG_IO.mean]: meanT });
+        addInto(top, out[LINALG_IO.top].data as Float64Array);
+        addInto(bottom, out[LINALG_IO.bottom].data as Float64Array);
       }
-      return total ?? new Float64Array(d * d);
+      return assembleSymmetric(top, bottom, d, h);
     },
     async release() {
       const all = await Promise.allSettled(sessions.values());

@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textspan, textspanWith } from '../../analysis/textspan.ts';
+import { runKernelStepsAsync } from '../../math/kernelSteps.ts';
 import { gram, matmulTransB } from '../../math/linalg.ts';
+import { symmetricEigen, symmetricEigenSteps } from '../../math/symmetricEigen.ts';
 import { seededRandom, type SeededRandom } from '../../math/random.ts';
 import { tensor, type Tensor } from '../../math/tensor.ts';
 import { createOrtLinalgKernels, type OrtLinalgKernels } from './linalgKernels.node.ts';
@@ -68,13 +70,35 @@ describe('createOrtLinalgKernels (onnxruntime-node, float64)', () => {
 
   it('centredGram(c, mean, rows, d) equals gram(c, {subtract: mean}), also past the 8,192-row chunk', async () => {
     const random = seededRandom(12);
-    for (const [rows, d] of [[300, 24], [9000, 16]] as const) {
+    for (const [rows, d] of [[300, 24], [9000, 16], [40, 7], [5, 1]] as const) {
       const c = gaussian(random, rows * d);
       const mean = Float64Array.from({ length: d }, () => random.gaussian());
       const want = gram(tensor('K D', c, [rows, d]), { subtract: mean }).data;
       expect(maxRelDiff(await kernels.centredGram(c, mean, rows, d), want)).toBeLessThan(1e-13);
       expect(maxRelDiff(await kernels.centredGram(Float64Array.from(c), mean, rows, d), want)).toBeLessThan(1e-13);
     }
+  });
+});
+
+describe('symmetricEigenSteps on onnxruntime-node', () => {
+  it('gives the eigenvalues and the top-r eigenspace of symmetricEigen (JavaScript) to rounding (n = 200, 3 panels + a partial one)', async () => {
+    const random = seededRandom(13);
+    const n = 200;
+    const c = gaussian(random, 500 * n);
+    const A = tensor('N N', gram(tensor('K D', c, [500, n])).data, [n, n]);
+    const js = symmetricEigen(A, { count: 30 });
+    const ort = await runKernelStepsAsync(symmetricEigenSteps(A, { count: 30 }), kernels);
+    expect(maxRelDiff(ort.values, js.values)).toBeLessThan(1e-13);
+    // the same 30-dim span: Σ_ij (y_i·y'_j)² = 30
+    let s = 0;
+    for (let i = 0; i < 30; i++) {
+      for (let j = 0; j < 30; j++) {
+        let d = 0;
+        for (let x = 0; x < n; x++) d += js.vectors.data[i * n + x] * ort.vectors.data[j * n + x];
+        s += d * d;
+      }
+    }
+    expect(Math.abs(s - 30)).toBeLessThan(1e-10);
   });
 });
 
