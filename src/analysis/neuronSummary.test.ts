@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { topRightSingularVectors } from '../math/linalg.ts';
+import { topRightSingularVectors } from '../math/svd.ts';
 import { gaussianArray, seededRandom } from '../math/random.ts';
 import { tensor } from '../math/tensor.ts';
 import { neuronDirection, NeuronTopImages } from './neuronSummary.ts';

@@ -6,9 +6,9 @@ import {
   matmul,
   matmulTransA,
   matmulTransB,
-  topRightSingularVectors,
   transpose,
 } from './linalg.ts';
+import { topRightSingularVectors } from './svd.ts';
 import { gaussianArray, seededRandom } from './random.ts';
 import { tensor } from './tensor.ts';
 

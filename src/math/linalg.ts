@@ -1,6 +1,6 @@
 /**
- * Dense linear algebra on row-major tensors: matrix products, the Gram matrix, Gram–Schmidt and the
- * top right singular vectors of a tall matrix. Pure typed-array code (Node, browser, workers).
+ * Dense linear algebra on row-major tensors: matrix products, the Gram matrix and Gram–Schmidt
+ * (the top right singular vectors: svd.ts). Pure typed-array code (Node, browser, workers).
  *
  * Results are Float64Array tensors: the kernels accumulate in doubles anyway, and reading a
  * Float64Array is faster in V8 than converting Float32 values on every load. Inputs may be either.
@@ -9,12 +9,11 @@
  * ~0.7 for the naive triple loop; every other product is expressed through it.
  */
 import { ShapeError, tensor, type Tensor } from './tensor.ts';
-import { symmetricEigen } from './symmetricEigen.ts';
 
 export type FloatArray = Float32Array | Float64Array;
 export type AnyTensor = Tensor<string, FloatArray>;
 
-function matrixDims(t: AnyTensor, what: string): [number, number] {
+export function matrixDims(t: AnyTensor, what: string): [number, number] {
   if (t.dims.length !== 2) throw new ShapeError(`${what} must be a matrix, got dims [${t.dims.join(', ')}]`);
   return [t.dims[0], t.dims[1]];
 }
@@ -245,32 +244,4 @@ export function gramSchmidtRows<S extends string>(
     rank++;
   }
   return { basis: tensor(shape, basis.slice(0, rank * d), [rank, d]), pivotOf };
-}
-
-export interface TopSingular {
-  /** singular values σ₁ ≥ σ₂ ≥ … (length r) */
-  values: Float64Array;
-  /** squared singular values = the top eigenvalues of aᵀa */
-  gramEigenvalues: Float64Array;
-  /** the top r right singular vectors as orthonormal rows [r×D] */
-  vectors: Tensor<'R D', Float64Array>;
-}
-
-/**
- * The top r right singular vectors of a[K×D] (any K, D up to ~1024), via the eigen-decomposition
- * of the D×D Gram matrix. r is clamped to min(r, K, D). Squaring the condition number is harmless
- * here: the leading subspace is what matters, and the Gram is accumulated in doubles.
- * Pass `gramMatrix` when aᵀa is already at hand.
- */
-export function topRightSingularVectors(
-  a: AnyTensor,
-  r: number,
-  gramMatrix: Tensor<'D D', Float64Array> = gram(a),
-): TopSingular {
-  const [rows, d] = matrixDims(a, 'topRightSingularVectors input');
-  const count = Math.max(0, Math.min(r, rows, d));
-  const { values, vectors } = symmetricEigen(gramMatrix, { count });
-  const sigma = new Float64Array(count);
-  for (let i = 0; i < count; i++) sigma[i] = Math.sqrt(Math.max(0, values[i]));
-  return { values: sigma, gramEigenvalues: values, vectors: tensor('R D', vectors.data, [count, d]) };
 }

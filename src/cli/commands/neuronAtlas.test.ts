@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topRightSingularVectors } from '../../math/linalg.ts';
+import { topRightSingularVectors } from '../../math/svd.ts';
 import { tensor } from '../../math/tensor.ts';
 import { readNpyFloat32 } from '../../model/io/npy.ts';
 import { generateBpeVocab } from '../../model/tokenizer/generateBpeVocab.ts';
