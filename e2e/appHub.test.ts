@@ -37,9 +37,10 @@ import { createNodeEngine } from '../src/model/engine.node.ts';
 import { readNpyFloat32 } from '../src/model/io/npy.ts';
 import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
-import type { CheckpointSpec } from '../src/model/checkpoint/checkpointGenerator.ts';
 import { hasShared, sharedPath } from '../src/testkit/shared.ts';
 import { dropFiles, openApp, type AppSession } from './lib/app.ts';
+import { relErr } from './lib/compare.ts';
+import { APP_HUB_SPEC } from './lib/hubFixture.ts';
 import { startMockHub, type MockHub } from './lib/mockHub.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -55,31 +56,12 @@ const HEAD = { layer: 2, head: 1 };
 const ABLATE = 'L3.H*,L1.H2';
 const TOL = 1e-4;
 
-/** 4 layers x 4 heads, 64 px at patch 16 (a 4x4 grid), with a text tower and a tokenizer */
-const SPEC: CheckpointSpec = {
-  name: 'tiny-app-hub',
-  vision: { width: 64, layers: 4, heads: 4, patchSize: 16, imageSize: 64 },
-  text: { width: 64, layers: 2, heads: 4, contextLength: 32, vocabSize: 0 },
-  embedDim: 32,
-  act: 'gelu',
-};
+const SPEC = APP_HUB_SPEC;
 const { layers: L, heads: H } = SPEC.vision;
 const D = SPEC.embedDim;
 
 const run = promisify(execFile);
 const clipscope = (...args: string[]) => run(process.execPath, ['bin/clipscope.js', ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
-
-/** max|a − b| / max|b| */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, `lengths ${a.length} vs ${b.length}`);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / (scale || 1);
-}
 
 const npy = (file: string) => readNpyFloat32(new Uint8Array(readFileSync(file)));
 

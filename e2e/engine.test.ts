@@ -17,6 +17,7 @@ import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
 import { TINY_P14_QUICKGELU, TINY_P16_48PX_F16, type CheckpointSpec } from '../src/model/checkpoint/checkpointGenerator.ts';
 import { openHarness, type HarnessSession } from './lib/harness.ts';
+import { relErr } from './lib/compare.ts';
 
 const FIXTURES = fileURLToPath(new URL('./.out/fixtures/engine', import.meta.url));
 const TEXTS = ['a photo of a cat', 'a diagram of a horse on a beach', 'red'];
@@ -32,17 +33,6 @@ const CASES: Case[] = [
   { spec: TINY_P14_QUICKGELU, layout: 'hf' },
   { spec: TINY_P16_48PX_F16, layout: 'openclip' },
 ];
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / (scale || 1);
-}
 
 function pixelsFor(S: number): Float32Array {
   const p = new Float32Array(3 * S * S);

@@ -333,8 +333,9 @@ const CONFIG_OF = { hf: 'config.json', openclip: 'open_clip_config.json' } as co
  * (Content-Range unreadable) by cross-check windows fetched now; else the whole file, sha256-checked.
  */
 async function chooseTransfer(d: Download, revision: string, w: PlannedWeightsFile, headerEnd: number): Promise<void> {
-  if (isWholeFile(w.segments, w.file.size) || w.answer === 'content-range') return;
-  if (w.answer === 'length-only') {
+  if (w.answer === 'content-range') return;
+  if (w.answer === 'whole') w.wholeBecause = WHOLE_RANGE_IGNORED;
+  else if (!isWholeFile(w.segments, w.file.size)) {
     const windows = crossCheckWindows(w.segments, headerEnd);
     if (!windows) w.wholeBecause = WHOLE_UNCHECKABLE;
     else {
@@ -349,8 +350,6 @@ async function chooseTransfer(d: Download, revision: string, w: PlannedWeightsFi
         w.crossChecks.push({ ...win, sha256: sha256Hex(bytes) });
       }
     }
-  } else {
-    w.wholeBecause = WHOLE_RANGE_IGNORED;
   }
   if (w.wholeBecause) {
     w.crossChecks = undefined;
