@@ -188,6 +188,10 @@ const explorer: ExplorerApi = {
   setAblation: (spec) => requireSession().setAblation(spec),
   topClasses: (ids, k) => requireSession().topClasses(ids, k),
   exportContributions: (id) => requireSession().exportContributions(id),
+  neuronRanking: (layer, onProgress) => requireSession().neuronRanking(layer, onProgress),
+  neuronPanel: (layer, neuron) => requireSession().neuronPanel(layer, neuron),
+  neuronTokenMap: (id, layer, neuron, prompt) => requireSession().neuronTokenMap(id, layer, neuron, prompt),
+  explainImage: (id, part, maxTexts) => requireSession().explainImage(id, part, maxTexts),
   verifyModel: (req, onProgress) => requireSession().verifyModel(req, onProgress),
   memoryUse: () => requireSession().memoryUse(),
 };

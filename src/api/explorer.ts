@@ -143,6 +143,42 @@ export interface Progress {
 
 export type ProgressCallback = (p: Progress) => void;
 
+/** the neurons of one MLP layer ranked by their effect on the loaded images (METHOD §9) */
+export interface NeuronRanking {
+  layer: number;
+  mlpWidth: number;
+  images: number;
+  /** every neuron, by mean ‖φ_n‖ over the loaded images, largest first */
+  neurons: { neuron: number; label: string; meanNorm: number; maxNorm: number }[];
+}
+
+/** the texts METHOD §10 picks for a target, in pick order, with final coefficients */
+export interface TextExplanation {
+  texts: { index: number; text: string; coefficient: number }[];
+  /** cos(target, fit) after each pick */
+  cosine: number[];
+}
+
+/** one neuron: where it acts most, its direction's share and its words */
+export interface NeuronPanel extends TextExplanation {
+  layer: number;
+  neuron: number;
+  label: string;
+  meanNorm: number;
+  /** the loaded images with the largest ‖φ_n‖ */
+  topImages: { id: string; name: string; norm: number }[];
+  /** share of the top images' squared norm along the neuron's direction d_n */
+  directionShare: number;
+}
+
+/** "Explain this image": METHOD §10 over the loaded pool for the image embedding or one head's term */
+export interface ImageExplanation extends TextExplanation {
+  imageId: string;
+  /** 'embedding' or a head 'L{l}.H{h}' */
+  part: string;
+  poolSize: number;
+}
+
 /** where a text set's embeddings came from (the text tower runs only for `encoded`) */
 export interface TextSetSource {
   /** distinct texts encoded by the text tower for this request */
@@ -299,6 +335,14 @@ export interface ExplorerApi {
   /** top-k classes of many images, in the order of `imageIds` */
   topClasses(imageIds: readonly string[], k?: number): Promise<Top5[]>;
   /** every contribution of one image as plain numbers, for JSON/CSV export */
+  /** the neurons of an MLP layer ranked by their mean effect on the loaded images (not the last layer) */
+  neuronRanking(layer: number, onProgress?: ProgressCallback): Promise<NeuronRanking>;
+  /** one neuron's top images, direction share and words (METHOD §10 over the loaded pool) */
+  neuronPanel(layer: number, neuron: number): Promise<NeuronPanel>;
+  /** one neuron's token map on one image: its per-token summands scored against the prompt, else against its direction */
+  neuronTokenMap(imageId: string, layer: number, neuron: number, prompt?: string): Promise<Heatmap>;
+  /** METHOD §10 over the loaded pool for the image embedding ('embedding') or a head term ('L{l}.H{h}') */
+  explainImage(imageId: string, part: string, maxTexts?: number): Promise<ImageExplanation>;
   /** compares this model with published reference values (src/verify) */
   verifyModel(req: VerifyRequest, onProgress?: ProgressCallback): Promise<VerifyReport>;
   /** memory held for the loaded images and the cells budget */

@@ -6,6 +6,8 @@
 import { ablatedEmbedding, ComponentMeanAccumulator, resolveAblation, type AblationSelection, type ComponentMeans } from '../analysis/ablation.ts';
 import { formatAblation, parseAblation } from '../analysis/ablation-syntax.ts';
 import { closureResidual } from '../analysis/closure.ts';
+import { sparseTextDecomposition } from '../analysis/sparseText.ts';
+import { NeuronExplorer } from './neurons.ts';
 import { contrastiveMaps, headMaskFromSpec, headPatchMap, patchMap, textProbe, tokenScores, type TextProbe } from '../analysis/heatmap.ts';
 import type { HeadProjections, ImageComponents, SpatialTerms } from '../analysis/inputs.ts';
 import { headPool, retrieveByVector } from '../analysis/retrieval.ts';
@@ -20,6 +22,9 @@ import type {
   HeadGridValues,
   Heatmap,
   HeatmapRequest,
+  ImageExplanation,
+  NeuronPanel,
+  NeuronRanking,
   HeatmapsRequest,
   ImageAdded,
   LayerEffects,
@@ -56,6 +61,10 @@ export interface ExplorerSessionOptions {
 
 /** a request the session cannot serve as asked; the UI shows it as bad input */
 const badRequest = (message: string) => new CodedError(ERROR_CODES.badRequest, message);
+/** a RangeError from an analysis (a layer or neuron outside the model) is the caller's bad input */
+const asBadRequest = (err: unknown): never => {
+  throw err instanceof RangeError ? badRequest(err.message) : err;
+};
 
 export const explorerSessionDefaults = { cellsBudgetBytes: 512 * 2 ** 20 } as const;
 
@@ -101,8 +110,17 @@ export class ExplorerSession implements ExplorerApi {
   /** per-prompt half of the scalar path (M_{l,h}·t̂ for every head): a prompt costs it once, not once per image */
   private readonly probes = new Map<string, TextProbe>();
 
+  private readonly neurons: NeuronExplorer;
+
   constructor(private readonly engine: ClipEngine, options: ExplorerSessionOptions = {}) {
     this.texts = new TextEmbeddings(engine, options.textStore);
+    this.neurons = new NeuronExplorer(engine, {
+      images: () => [...this.images.values()].map(({ id, name }) => ({ id, name })),
+      pixels: async (id) => {
+        const img = this.image(id);
+        return preprocessPixels(await decodeImage(img.bytes, img.name), this.engine.checkpoint.preprocess);
+      },
+    });
     this.options = { cellsBudgetBytes: options.cellsBudgetBytes ?? explorerSessionDefaults.cellsBudgetBytes };
   }
 
@@ -460,6 +478,46 @@ export class ExplorerSession implements ExplorerApi {
    * "Verify this model" (src/verify): the reference photos among the given ones (by their pixels;
    * not added to the explorer's images) and the reference texts against the published values.
    */
+  async neuronRanking(layer: number, onProgress?: ProgressCallback): Promise<NeuronRanking> {
+    return this.neurons.ranking(layer, onProgress).catch(asBadRequest);
+  }
+
+  async neuronPanel(layer: number, neuron: number): Promise<NeuronPanel> {
+    const { direction: _direction, ...panel } = await this.neurons.panel(layer, neuron, this.pool && { texts: this.pool.pool.texts, embeddings: this.pool.embeddings }).catch(asBadRequest);
+    return panel;
+  }
+
+  async neuronTokenMap(imageId: string, layer: number, neuron: number, prompt?: string): Promise<Heatmap> {
+    this.image(imageId);
+    const t = prompt ? await this.texts.one(prompt) : (await this.neurons.panel(layer, neuron, undefined).catch(asBadRequest)).direction;
+    return this.heatmapOf([await this.neurons.tokenMap(imageId, layer, neuron, t).catch(asBadRequest)]);
+  }
+
+  async explainImage(imageId: string, part: string, maxTexts = 10): Promise<ImageExplanation> {
+    const img = this.image(imageId);
+    if (!this.pool) throw badRequest('load a description pool first: the image is explained by texts of the pool');
+    const { layers: L, heads: H, embedDim: D } = this.arch;
+    let target: ArrayLike<number>;
+    let name = 'embedding';
+    if (part === 'embedding') {
+      target = img.components.embedding.data;
+    } else {
+      const m = /^L(\d+)\.H(\d+)$/i.exec(part.trim());
+      if (!m || Number(m[1]) >= L || Number(m[2]) >= H) throw badRequest(`explain: part must be 'embedding' or L<layer>.H<head> within ${L} layers and ${H} heads, got '${part}'`);
+      const row = Number(m[1]) * H + Number(m[2]);
+      target = img.components.heads.data.subarray(row * D, (row + 1) * D);
+      name = headLabel(Number(m[1]), Number(m[2]));
+    }
+    const result = sparseTextDecomposition(target, this.pool.embeddings, { maxTexts });
+    return {
+      imageId,
+      part: name,
+      poolSize: this.pool.pool.texts.length,
+      texts: result.picks.map((p) => ({ index: p.index, text: this.pool!.pool.texts[p.index], coefficient: p.coefficient })),
+      cosine: result.cosine,
+    };
+  }
+
   async verifyModel(req: VerifyRequest, onProgress?: ProgressCallback): Promise<VerifyReport> {
     const ref = req.referenceJson === undefined ? PUBLISHED_OPENAI_VIT_B32 : parseReferenceSet(req.referenceJson);
     return verifyEngine(this.engine, ref, req.images, onProgress);
