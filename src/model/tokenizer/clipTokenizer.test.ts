@@ -44,9 +44,9 @@ describe.runIf(hasShared())('ClipTokenizer on the 49,408-token CLIP vocabulary',
     console.info(`[tokenizer] load: HF files ${hfLoadMs.toFixed(0)} ms, original .gz ${gzipLoadMs.toFixed(0)} ms`);
   });
 
-  it('loads quickly from either form (well under a second each)', () => {
-    expect(hfLoadMs).toBeLessThan(2000); // ~150 ms on an idle 2-core machine; slack for shared CPUs
-    expect(gzipLoadMs).toBeLessThan(2000);
+  it('loads from either form in bounded time (~150 ms idle; the bound only catches a pathological slowdown)', () => {
+    expect(hfLoadMs).toBeLessThan(30_000);
+    expect(gzipLoadMs).toBeLessThan(30_000);
     expect(hf.vocabSize).toBe(49408);
     expect(original.vocabSize).toBe(49408);
     expect([hf.startId, hf.endId]).toEqual([49406, 49407]);

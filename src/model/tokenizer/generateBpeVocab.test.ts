@@ -152,7 +152,7 @@ describe.runIf(hasShared())('generateBpeVocab against the real CLIP files', () =
     const generated = generateBpeVocab(pool, 300);
     const ms = performance.now() - t;
     console.info(`[tokenizer] generateBpeVocab(3,498 descriptions, 300 merges): ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(10_000);
+    expect(ms).toBeLessThan(120_000); // a hang guard, not a speed goal (the bench measures speed)
     const tokenizer = ClipTokenizer.fromHuggingFaceFiles(generated.vocabJson, generated.mergesTxt);
     expect(tokenizer.vocabSize).toBe(512 + 300 + 2);
     for (const text of pool.slice(0, 200)) {
