@@ -15,6 +15,7 @@ import { TINY_P14_QUICKGELU, type CheckpointSpec } from '../src/model/checkpoint
 import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
 import { openHarness, type HarnessSession } from './lib/harness.ts';
 import { startMockHub, type MockHub } from './lib/mockHub.ts';
+import { CROSS_CHECKED, WHOLE_RANGE_IGNORED } from '../src/hub/download.ts';
 
 const ROOT = fileURLToPath(new URL('./.out/fixtures/hub', import.meta.url));
 const REPO = 'e2e-org/tiny-openclip';
@@ -100,6 +101,26 @@ describe('hub downloads in Chromium (worker + OPFS)', () => {
     assert.equal(info.complete, true);
     assert.equal(info.files.find((f) => f.name === WEIGHTS)!.verified?.kind, 'sha256');
     await h.page.evaluate((id) => window.harness.hub.remove(id), info.id);
+  });
+
+  it('through a CDN that hides Content-Range from scripts, the image tower arrives as cross-checked ranges; through one that ignores Range, whole and sha256-checked', async () => {
+    const req = { endpoint: hub.url, repo: REPO_B, towers: ['vision' as const] };
+    for (const [mode, kind, note] of [
+      ['hides-content-range', 'ranges-cross-checked', CROSS_CHECKED],
+      ['ignores-range', 'sha256', WHOLE_RANGE_IGNORED],
+    ] as const) {
+      hub.setCdnMode(mode);
+      hub.resetStats();
+      const res = await h.page.evaluate((r) => window.harness.hub.download(r), req).catch(fail);
+      assert.equal(res.error, undefined, `${mode}: ${JSON.stringify(res.error)}`);
+      assert.ok(res.events.some((e) => e.file === WEIGHTS && e.note === note), `${mode}: the progress names how the file is fetched`);
+      const info = (await h.page.evaluate(() => window.harness.hub.list())).find((m) => m.repo === REPO_B)!;
+      assert.equal(info.complete, true);
+      assert.equal(info.files.find((f) => f.name === WEIGHTS)!.verified?.kind, kind, mode);
+      assert.ok(hub.requests.some((r) => r.origin === 'cdn' && r.status === (mode === 'ignores-range' ? 200 : 206)), mode);
+      await h.page.evaluate((id) => window.harness.hub.remove(id), info.id);
+    }
+    hub.setCdnMode('exposes-content-range');
   });
 
   it('with the hub stopped and the page reloaded, loadStoredModel (image tower only) decomposes like a direct load; delete removes it', async () => {
