@@ -9,10 +9,11 @@ import { link, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { tensor, type Tensor } from '../../math/tensor.ts';
+import type { Tensor } from '../../math/tensor.ts';
 import type { ByteSource, ClipCheckpoint } from '../checkpoint/types.ts';
 import { CheckpointError } from '../checkpoint/errors.ts';
 import type { BuiltGraph } from '../onnx/builtGraph.ts';
+import { runGraph, type RawOutput, type RawRun } from './graphRun.ts';
 import type { GraphFeed } from '../onnx/graphSpec.ts';
 import { materializeDerivedBlob } from '../onnx/externalData.ts';
 
@@ -107,32 +108,22 @@ export async function createOrtNodeSession(graph: BuiltGraph, ckpt: ClipCheckpoi
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  const shapes = new Map(graph.outputs.map((o) => [o.name, o.shape]));
+  const rawRun: RawRun = async (feeds, outputNames) => {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, feed] of Object.entries(feeds)) ortFeeds[name] = toOrtTensor(name, feed);
+    const results = outputNames ? await session.run(ortFeeds, [...outputNames]) : await session.run(ortFeeds);
+    const out: Record<string, RawOutput> = {};
+    for (const [name, value] of Object.entries(results)) {
+      if (value.type !== 'float32') throw new TypeError(`output ${name}: float32 expected, got ${value.type}`);
+      out[name] = { data: value.data as Float32Array, dims: value.dims };
+    }
+    return out;
+  };
   return {
     graph,
     inputNames: session.inputNames,
     outputNames: session.outputNames,
-    async run(feeds, outputNames) {
-      const ortFeeds: Record<string, ort.Tensor> = {};
-      for (const name of session.inputNames) {
-        const feed = feeds[name];
-        if (!feed) throw new Error(`graph ${graph.kind} needs input ${name} (given: ${Object.keys(feeds).join(', ') || 'none'})`);
-        ortFeeds[name] = toOrtTensor(name, feed);
-      }
-      let results: ort.InferenceSession.ReturnType;
-      try {
-        results = outputNames ? await session.run(ortFeeds, [...outputNames]) : await session.run(ortFeeds);
-      } catch (err) {
-        const given = Object.entries(ortFeeds).map(([k, t]) => `${k}: ${t.type}[${t.dims.join(', ')}]`).join('; ');
-        throw new Error(`running the ${graph.kind} graph failed (inputs ${given}): ${(err as Error).message}`, { cause: err });
-      }
-      const out: Record<string, Tensor> = {};
-      for (const [name, value] of Object.entries(results)) {
-        if (value.type !== 'float32') throw new TypeError(`output ${name}: float32 expected, got ${value.type}`);
-        out[name] = tensor(shapes.get(name) ?? value.dims.map((_, i) => `X${i}`).join(' '), value.data as Float32Array, value.dims);
-      }
-      return out;
-    },
+    run: (feeds, outputNames) => runGraph(graph, rawRun, feeds, outputNames),
     release: () => session.release(),
   };
 }

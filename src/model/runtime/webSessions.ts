@@ -9,7 +9,8 @@ import type { GraphFeed } from '../onnx/graphSpec.ts';
 import type { GraphSession, SessionFactory } from './graphSession.ts';
 import { materializeDerivedBlob } from '../onnx/externalData.ts';
 import { packExternalData } from '../onnx/packExternalData.ts';
-import { tensor, type Tensor } from '../../math/tensor.ts';
+import type { Tensor } from '../../math/tensor.ts';
+import { runGraph, type RawRun } from './graphRun.ts';
 import { createWebSession, releaseWebSession, runWebSession, type ExternalFile, type FeedValue } from './ortWeb.ts';
 
 export function webSessionFactory(): SessionFactory {
@@ -30,23 +31,17 @@ export function webSessionFactory(): SessionFactory {
       external.push({ path: blob.location, data: await materializeDerivedBlob(blob, ckpt.files) });
     }
     const session = await createWebSession(packed.model, external);
-    const shapes = new Map(graph.outputs.map((o) => [o.name, o.shape]));
+    const rawRun: RawRun = (feeds) => {
+      const webFeeds: Record<string, FeedValue> = {};
+      for (const [name, f] of Object.entries(feeds)) {
+        webFeeds[name] = 'dtype' in f && f.dtype === 'int64'
+          ? { type: 'int64', data: f.data, dims: f.dims }
+          : { type: 'float32', data: (f as Tensor<string, Float32Array>).data, dims: f.dims };
+      }
+      return runWebSession(session, webFeeds);
+    };
     return {
-      async run(feeds: Record<string, GraphFeed>, outputNames?: readonly string[]): Promise<Record<string, Tensor>> {
-        const webFeeds: Record<string, FeedValue> = {};
-        for (const [name, f] of Object.entries(feeds)) {
-          webFeeds[name] = 'dtype' in f && f.dtype === 'int64'
-            ? { type: 'int64', data: f.data, dims: f.dims }
-            : { type: 'float32', data: (f as Tensor<string, Float32Array>).data, dims: f.dims };
-        }
-        const out = await runWebSession(session, webFeeds);
-        const result: Record<string, Tensor> = {};
-        for (const [name, t] of Object.entries(out)) {
-          if (outputNames && !outputNames.includes(name)) continue;
-          result[name] = tensor(shapes.get(name) ?? t.dims.map((_, i) => `X${i}`).join(' '), t.data, t.dims);
-        }
-        return result;
-      },
+      run: (feeds: Record<string, GraphFeed>, outputNames?: readonly string[]) => runGraph(graph, rawRun, feeds, outputNames),
       release: () => releaseWebSession(session),
     };
   };
