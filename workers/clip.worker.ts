@@ -16,7 +16,8 @@ import { blobSource, sourceModelFiles } from '../src/model/checkpoint/sources.ts
 import { httpSource } from '../src/model/checkpoint/httpSource.ts';
 import type { ByteSource, ClipCheckpoint } from '../src/model/checkpoint/types.ts';
 import { createModelStoreApi } from '../src/hub/workerHub.ts';
-import { ClipEngine, decompositionTerms, type Decomposition } from '../src/model/engine.ts';
+import { imageComponents, outputNamed } from '../src/model/decomposition.ts';
+import { ClipEngine, type Decomposition } from '../src/model/engine.ts';
 import { decodeImage } from '../src/model/preprocess/decode.ts';
 import { preprocessPixels } from '../src/model/preprocess/transform.ts';
 import { initWebRuntime, loseWebGpuDeviceForTesting, onWebGpuDeviceLost, runtimeInfo } from '../src/model/runtime/ortWeb.ts';
@@ -86,7 +87,7 @@ async function summarize(imageId: string, parts: Decomposition, preprocessMs: nu
   images.set(imageId, parts);
   const tensors: Record<string, readonly number[]> = {};
   for (const [name, t] of Object.entries(parts)) tensors[name] = [...t.dims];
-  const closure = closureResidual(decompositionTerms(parts));
+  const closure = closureResidual(imageComponents(parts));
   return { imageId, embedding: Float32Array.from(parts.embedding.data), tensors, timings: { preprocessMs, runMs }, closure };
 }
 
@@ -147,7 +148,7 @@ const api: ClipscopeApi = {
   async getTensor(imageId, name) {
     const parts = images.get(imageId);
     if (!parts) throw new Error(`no decomposition is stored for image '${imageId}'`);
-    const t = parts[name];
+    const t = outputNamed(parts, name);
     if (!t) throw new Error(`image '${imageId}' has no tensor '${name}' (has: ${Object.keys(parts).join(', ')})`);
     return copyOut(t);
   },
@@ -158,7 +159,7 @@ const api: ClipscopeApi = {
 
   async getModelTensor(name) {
     const all = await requireEngine().headProjections();
-    const t = all[name];
+    const t = outputNamed(all, name);
     if (!t) throw new Error(`no model tensor '${name}' (has: ${Object.keys(all).join(', ')})`);
     return copyOut(t);
   },

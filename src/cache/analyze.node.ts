@@ -15,11 +15,12 @@ import { cacheRecordFromDecomposition } from './record.ts';
 import { imageListSha256, shardItems, type ShardSpec } from './shard.ts';
 import { listImageFiles } from './walk.node.ts';
 import { CacheWriter } from './writer.node.ts';
+import type { Decomposition } from '../model/decomposition.ts';
 
 /** the part of ClipEngine this needs */
 export interface DecomposingEngine {
   readonly checkpoint: ClipCheckpoint;
-  decompose(pixels: Tensor<string, Float32Array>): Promise<Readonly<Record<string, Tensor>>>;
+  decompose(pixels: Tensor<string, Float32Array>): Promise<Decomposition>;
 }
 
 export interface AnalyzeImagesOptions {

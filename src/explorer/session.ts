@@ -40,7 +40,8 @@ import type {
 } from '../api/explorer.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
 import { visionGrid } from '../model/arch.ts';
-import { decompositionTerms, type ClipEngine, type Decomposition } from '../model/engine.ts';
+import { headProjections as projectionTerms, imageComponents, spatialTerms } from '../model/decomposition.ts';
+import type { ClipEngine } from '../model/engine.ts';
 import { decodeImage } from '../model/preprocess/decode.ts';
 import { preprocessForDisplay, preprocessPixels } from '../model/preprocess/transform.ts';
 import { repeatedClassesWarning } from '../labels/labelSet.ts';
@@ -90,9 +91,6 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>, aOff = 0, n = b.length)
   return s;
 };
 
-function toSpatial(p: Decomposition): SpatialTerms {
-  return { cells: p.cells as Tensor<'L T H E'>, lnMean: p.ln_mean.data[0], lnStd: p.ln_std.data[0], norm: p.norm.data[0] };
-}
 
 export class ExplorerSession implements ExplorerApi {
   private readonly images = new Map<string, StoredImage>();
@@ -135,12 +133,7 @@ export class ExplorerSession implements ExplorerApi {
   }
 
   private headProjections(): Promise<HeadProjections> {
-    this.projections ??= this.engine.headProjections().then((p) => ({
-      headProj: p.head_proj as Tensor<'L H E D'>,
-      gammaProj: p.gamma_proj as Tensor<'D'>,
-      betaProj: p.beta_proj as Tensor<'D'>,
-      boutProj: p.bout_proj as Tensor<'L D'>,
-    }));
+    this.projections ??= this.engine.headProjections().then(projectionTerms);
     return this.projections;
   }
 
@@ -174,7 +167,7 @@ export class ExplorerSession implements ExplorerApi {
     img.touched = ++this.clock;
     if (!img.spatial) {
       const pixels = preprocessPixels(await decodeImage(img.bytes, img.name), this.engine.checkpoint.preprocess);
-      img.spatial = toSpatial(await this.engine.decompose(pixels));
+      img.spatial = spatialTerms(await this.engine.decompose(pixels));
       this.enforceCellsBudget();
     }
     return img.spatial;
@@ -189,8 +182,8 @@ export class ExplorerSession implements ExplorerApi {
     const t1 = performance.now();
     const parts = await this.engine.decompose(pixels);
     const t2 = performance.now();
-    const components = decompositionTerms(parts);
-    this.images.set(id, { id, name, bytes, components, spatial: toSpatial(parts), touched: ++this.clock });
+    const components = imageComponents(parts);
+    this.images.set(id, { id, name, bytes, components, spatial: spatialTerms(parts), touched: ++this.clock });
     this.enforceCellsBudget();
     this.imagesChanged();
     return {

@@ -11,7 +11,8 @@ import { buildImageGraph } from './onnx/imageGraph.ts';
 import { buildTextGraph } from './onnx/textGraph.ts';
 import type { ClipCheckpoint } from './checkpoint/types.ts';
 import type { ClipTokenizer } from './tokenizer/clipTokenizer.ts';
-import type { GraphFeed } from './onnx/graphSpec.ts';
+import { decompositionFromOutputs, headProjectionsFromOutputs, type Decomposition, type HeadProjectionOutputs } from './decomposition.ts';
+import type { GraphFeed, ImageOutput, ImageOutputName } from './onnx/graphSpec.ts';
 import type { GraphSession, SessionFactory } from './runtime/graphSession.ts';
 
 export type { GraphFeed } from './onnx/graphSpec.ts';
@@ -25,18 +26,23 @@ export interface DecomposeRequest {
   neuronLayer?: number;
 }
 
-/** name -> tensor for one image (see IMAGE_OUTPUT_SHAPES without the batch letter) */
-export type Decomposition = Record<string, Tensor>;
+export type { Decomposition, HeadProjectionOutputs } from './decomposition.ts';
 
-/** the token-summed terms of a decomposition, named as the analyses read them (analysis/inputs.ts ImageComponents) */
-export function decompositionTerms(d: Decomposition) {
-  return {
-    embedding: d.embedding as Tensor<'D'>,
-    embedTerm: d.embed_term as Tensor<'D'>,
-    mlp: d.mlp as Tensor<'L D'>,
-    heads: d.heads as Tensor<'L H D'>,
-    classClass: d.class_class as Tensor<'L D'>,
-  };
+/** the outputs a request adds to those always returned (a literal request types them as present) */
+export type RequestedOutputs<R extends DecomposeRequest> =
+  | (R extends { tokenLayers: readonly [] } ? never : R extends { tokenLayers: readonly number[] } ? 'tokens' : never)
+  | (R extends { neuronLayer: number } ? 'neuron_effects' | 'neuron_bias_effect' | 'mlp_second_order' : never)
+  | (R extends { debugResidual: true } ? 'resid' | 'embed_resid' | 'attn_out' | 'mlp_out' : never);
+
+/** a decomposition with the outputs `K` present */
+export type DecompositionWith<K extends ImageOutputName> = Decomposition & { readonly [N in K]: ImageOutput<N> };
+
+function requestedOutputs(request: DecomposeRequest): ImageOutputName[] {
+  return [
+    ...(request.tokenLayers?.length ? (['tokens'] as const) : []),
+    ...(request.neuronLayer !== undefined ? (['neuron_effects', 'neuron_bias_effect', 'mlp_second_order'] as const) : []),
+    ...(request.debugResidual ? (['resid', 'embed_resid', 'attn_out', 'mlp_out'] as const) : []),
+  ];
 }
 
 /** drops the leading batch dim of a batch-1 output */
@@ -48,7 +54,7 @@ function unbatch(t: Tensor): Tensor {
 
 export class ClipEngine {
   private readonly sessions = new Map<string, Promise<GraphSession>>();
-  private headProjectionCache?: Promise<Record<string, Tensor>>;
+  private headProjectionCache?: Promise<HeadProjectionOutputs>;
   private readonly neuronProjectionCache = new Map<number, Promise<Record<string, Tensor>>>();
 
   constructor(
@@ -83,7 +89,7 @@ export class ClipEngine {
   }
 
   /** the decomposed forward pass for one image */
-  async decompose(pixels: Tensor<string, Float32Array>, request: DecomposeRequest = {}): Promise<Decomposition> {
+  async decompose<const R extends DecomposeRequest = Record<never, never>>(pixels: Tensor<string, Float32Array>, request: R = {} as R): Promise<DecompositionWith<RequestedOutputs<R>>> {
     this.checkPixels(pixels);
     const tokenLayers = [...(request.tokenLayers ?? [])];
     const debugResidual = Boolean(request.debugResidual);
@@ -91,9 +97,9 @@ export class ClipEngine {
     const key = `decompose:${tokenLayers.join(',')}:${debugResidual}:${neuronLayer ?? ''}`;
     const s = await this.session(key, () => buildImageGraph(this.checkpoint, { decompose: true, tokenLayers, debugResidual, neuronLayer }));
     const out = await s.run({ pixel_values: tensor('B C S S', pixels.data, [1, ...pixels.dims]) });
-    const result: Decomposition = {};
+    const result: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(out)) result[name] = unbatch(t);
-    return result;
+    return decompositionFromOutputs(result, requestedOutputs(request)) as DecompositionWith<RequestedOutputs<R>>;
   }
 
   /** the per-model constants of METHOD §9's fast form for one MLP layer (neuron_q, neuron_out); computed once per layer */
@@ -108,8 +114,8 @@ export class ClipEngine {
   }
 
   /** the per-model matrices of METHOD 2.6 (head_proj, gamma_proj, beta_proj, bout_proj); computed once */
-  headProjections(): Promise<Record<string, Tensor>> {
-    this.headProjectionCache ??= this.session('head-projection', () => buildHeadProjectionGraph(this.checkpoint)).then((s) => s.run({}));
+  headProjections(): Promise<HeadProjectionOutputs> {
+    this.headProjectionCache ??= this.session('head-projection', () => buildHeadProjectionGraph(this.checkpoint)).then(async (s) => headProjectionsFromOutputs(await s.run({})));
     this.headProjectionCache.catch(() => (this.headProjectionCache = undefined));
     return this.headProjectionCache;
   }

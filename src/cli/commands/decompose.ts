@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { closureResidual } from '../../analysis/closure.ts';
 import { visionGrid } from '../../model/arch.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';
-import { decompositionTerms } from '../../model/engine.ts';
+import { imageComponents, outputNamed } from '../../model/decomposition.ts';
+import type { ImageOutputName } from '../../model/onnx/graphSpec.ts';
 import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../../model/preprocess/transform.ts';
 import { parseTokenLayers } from '../../model/tokenLayers.ts';
@@ -13,7 +14,7 @@ import { openModel } from '../model.ts';
 import { writeJsonFile, writeNpyFile } from '../output.ts';
 
 /** graph output name -> file name (without .npy) */
-const FILES: Record<string, string> = {
+const FILES: Partial<Record<ImageOutputName, string>> = {
   embedding: 'embedding',
   embed_term: 'embed_term',
   mlp: 'mlp',
@@ -64,10 +65,10 @@ export const decomposeCommand = defineCommand({
       const parts = await engine.decompose(pixels, { tokenLayers });
       const t2 = performance.now();
       for (const [name, file] of Object.entries(FILES)) {
-        const t = parts[name];
+        const t = outputNamed(parts, name);
         if (t) await writeNpyFile(join(outDir, `${file}.npy`), t.data as Float32Array, t.dims);
       }
-      const closure = closureResidual(decompositionTerms(parts));
+      const closure = closureResidual(imageComponents(parts));
       if (closure.flagged) {
         process.stderr.write(`warning: the parts do not sum to the embedding: max|û − Σ parts| = ${closure.maxAbs.toExponential(2)} > ${closure.tolerance}\n`);
       }
@@ -90,7 +91,7 @@ export const decomposeCommand = defineCommand({
         threads,
         timingsMs: { preprocess: t1 - t0, sessionAndRun: t2 - t1 },
         image: imagePath,
-        files: Object.fromEntries(Object.entries(FILES).filter(([n]) => parts[n]).map(([n, f]) => [`${f}.npy`, parts[n].dims])),
+        files: Object.fromEntries(Object.entries(FILES).flatMap(([n, f]) => { const t = outputNamed(parts, n); return t ? [[`${f}.npy`, t.dims]] : []; })),
       });
     } finally {
       await engine.release();

@@ -14,6 +14,7 @@ import { writeJsonFile } from '../output.ts';
 import { readTextPool } from '../poolFile.ts';
 import { embedTextsWithProgress } from '../textEmbedding.ts';
 import { headLabel, neuronLabel } from '../../analysis/partNames.ts';
+import { requiredOutput } from '../../model/decomposition.ts';
 
 /** What `--part` names: the unit embedding û, one head's term c_{ℓ,h}, or one neuron's φ_n (METHOD §9) for the image. */
 export type ExplainPart =
@@ -93,7 +94,7 @@ export const explainCommand = defineCommand({
           ? parts.embedding.data
           : part.kind === 'head'
             ? rowOf(parts.heads.data as Float32Array, part.layer * ckpt.vision.heads + part.head)
-            : rowOf(parts.neuron_effects.data as Float32Array, part.neuron);
+            : rowOf(requiredOutput(parts, 'neuron_effects').data, part.neuron);
 
       const store = args['text-cache'] === undefined ? new MemoryTextCache() : new NodeTextCache(args['text-cache']);
       const texts = await embedTextsWithProgress(engine, pool.texts, store, `embed ${pool.name}`);

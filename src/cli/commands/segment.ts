@@ -27,7 +27,7 @@ import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import type { DecodedImage } from '../../model/preprocess/image.ts';
 import { convertToRgb } from '../../model/preprocess/modes.ts';
 import { centerCropOffset, preprocessPixels, shortSideResizeSize } from '../../model/preprocess/transform.ts';
-import { headProjections, imageComponents, spatialTerms } from '../engineAdapters.ts';
+import { headProjections, imageComponents, spatialTerms } from '../../model/decomposition.ts';
 import { CliError, usageError } from '../errors.ts';
 import { defineCommand, MODEL_OPTION, parsePositiveInt, parseThreads, required, TEXT_CACHE_OPTION, threadsOption } from '../command.ts';
 import { openImagenetSegMat, type BenchmarkSample } from '../imagenetSegMat.ts';

@@ -72,6 +72,22 @@ export const IMAGE_OUTPUT_SHAPES = {
 } as const;
 export type ImageOutputName = keyof typeof IMAGE_OUTPUT_SHAPES;
 
+/** outputs every decomposed image graph returns; the others appear when requested (tokens, neurons, debug) */
+export const DECOMPOSITION_OUTPUTS = ['embedding', 'embed_term', 'mlp', 'heads', 'class_class', 'attention', 'ln_mean', 'ln_std', 'norm', 'cells'] as const satisfies readonly ImageOutputName[];
+type AlwaysOutput = (typeof DECOMPOSITION_OUTPUTS)[number];
+
+/** a shape without its leading batch letter ('B L D' -> 'L D', 'B' -> '') */
+export type Unbatched<S extends string> = S extends `B ${infer Rest}` ? Rest : S extends 'B' ? '' : S;
+
+/** one image's output `K` once the batch dim is dropped, typed by the spec's shape letters */
+export type ImageOutput<K extends ImageOutputName> = Tensor<Unbatched<(typeof IMAGE_OUTPUT_SHAPES)[K]>, Float32Array>;
+
+/**
+ * One image's decomposition: the decomposed image graph's outputs, batch dim dropped, typed from
+ * IMAGE_OUTPUT_SHAPES (so `d.heads` is a Tensor<'L H D'> and a misspelt name does not compile).
+ */
+export type Decomposition = { readonly [K in AlwaysOutput]: ImageOutput<K> } & { readonly [K in Exclude<ImageOutputName, AlwaysOutput>]?: ImageOutput<K> };
+
 export const TEXT_INPUTS = [
   { name: 'input_ids', shape: 'B N', dtype: 'int64' },
   /** row of the flattened [B·n] token axis holding each sequence's end token: b·n + position */
@@ -102,3 +118,6 @@ export const HEAD_PROJECTION_OUTPUT_SHAPES = {
   /** (γ⊙b_out,ℓ)·Π */
   bout_proj: 'L D',
 } as const;
+
+/** the per-model matrices of METHOD 2.6, typed from HEAD_PROJECTION_OUTPUT_SHAPES */
+export type HeadProjectionOutputs = { readonly [K in keyof typeof HEAD_PROJECTION_OUTPUT_SHAPES]: Tensor<(typeof HEAD_PROJECTION_OUTPUT_SHAPES)[K], Float32Array> };
