@@ -28,10 +28,14 @@ export interface DecomposeRequest {
 
 export type { Decomposition, HeadProjectionOutputs } from './decomposition.ts';
 
+/** what `neuronLayer` adds (METHOD §9) */
+const NEURON_OUTPUTS = ['neuron_effects', 'neuron_bias_effect', 'mlp_second_order', 'neuron_post', 'neuron_token_weights'] as const;
+type NeuronOutput = (typeof NEURON_OUTPUTS)[number];
+
 /** the outputs a request adds to those always returned (a literal request types them as present) */
 export type RequestedOutputs<R extends DecomposeRequest> =
   | (R extends { tokenLayers: readonly [] } ? never : R extends { tokenLayers: readonly number[] } ? 'tokens' : never)
-  | (R extends { neuronLayer: number } ? 'neuron_effects' | 'neuron_bias_effect' | 'mlp_second_order' : never)
+  | (R extends { neuronLayer: number } ? NeuronOutput : never)
   | (R extends { debugResidual: true } ? 'resid' | 'embed_resid' | 'attn_out' | 'mlp_out' : never);
 
 /** a decomposition with the outputs `K` present */
@@ -40,7 +44,7 @@ export type DecompositionWith<K extends ImageOutputName> = Decomposition & { rea
 function requestedOutputs(request: DecomposeRequest): ImageOutputName[] {
   return [
     ...(request.tokenLayers?.length ? (['tokens'] as const) : []),
-    ...(request.neuronLayer !== undefined ? (['neuron_effects', 'neuron_bias_effect', 'mlp_second_order'] as const) : []),
+    ...(request.neuronLayer !== undefined ? NEURON_OUTPUTS : []),
     ...(request.debugResidual ? (['resid', 'embed_resid', 'attn_out', 'mlp_out'] as const) : []),
   ];
 }
