@@ -97,7 +97,7 @@ export type RangeAnswer = 'content-range' | 'length-only' | 'whole';
 /** what the progress line says when a weights file is fetched whole instead of by tower */
 export const WHOLE_RANGE_IGNORED = 'whole file: the server ignores byte ranges; its sha256 is checked when complete';
 export const WHOLE_UNCHECKABLE = 'whole file: byte ranges from this server cannot be checked; its sha256 is checked when complete';
-export const WHOLE_CHECK_FAILED = 'whole file: byte ranges from this server did not match each other; its sha256 is checked when complete';
+export const WHOLE_CHECK_FAILED = 'whole file: byte ranges from this server did not match what was asked for; its sha256 is checked when complete';
 export const CROSS_CHECKED = 'byte ranges without a readable Content-Range, each checked against a separately fetched window';
 
 interface PlannedWeightsFile {
@@ -560,16 +560,31 @@ export async function downloadModel(req: HubModelRequest, options: DownloadOptio
       const note = f.wholeBecause ?? (f.crossChecks ? CROSS_CHECKED : undefined);
       if (note) d.notes.set(f.name, note);
     }
-    for (const f of m.files) await fetchFile(d, m, f, prefetched.get(f.name));
+    /** a partial file whose ranges the server misplaced: stored bytes dropped, fetched whole instead (its sha256 decides) */
+    const misplaced = (e: unknown, f: StoredFileEntry) => e instanceof HubError && e.code === 'range-mismatch' && !isWholeFile(f.segments, f.size);
+    const wholeInstead = async (i: number): Promise<StoredModelInfo> => {
+      const f = m.files[i];
+      const appender = await store.appender(m.id, f.name);
+      await appender.truncate(0);
+      await appender.close();
+      m.files[i] = { name: f.name, size: f.size, segments: [{ start: 0, end: f.size }], ...(f.sha256 ? { sha256: f.sha256 } : {}), ...(f.gitOid ? { gitOid: f.gitOid } : {}), wholeBecause: WHOLE_CHECK_FAILED };
+      await store.saveManifest(m);
+      return downloadModel(req, options);
+    };
+    for (const [i, f] of m.files.entries()) {
+      try {
+        await fetchFile(d, m, f, prefetched.get(f.name));
+      } catch (e) {
+        if (misplaced(e, f)) return wholeInstead(i);
+        throw e;
+      }
+    }
     for (const [i, f] of m.files.entries()) {
       try {
         await verifyFile(d, m, f);
       } catch (e) {
-        if (!(e instanceof HubError && e.code === 'range-mismatch' && f.crossChecks)) throw e;
-        // the server's ranges cannot be trusted: fetch this file whole (its sha256 decides), resuming nothing
-        m.files[i] = { name: f.name, size: f.size, segments: [{ start: 0, end: f.size }], ...(f.sha256 ? { sha256: f.sha256 } : {}), ...(f.gitOid ? { gitOid: f.gitOid } : {}), wholeBecause: WHOLE_CHECK_FAILED };
-        await store.saveManifest(m);
-        return downloadModel(req, options);
+        if (misplaced(e, f)) return wholeInstead(i);
+        throw e;
       }
     }
     await store.saveManifest(m);
