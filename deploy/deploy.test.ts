@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { analyzeImages } from '../src/cache/analyze.node.ts';
 import { runCli } from '../src/testkit/cli.node.ts';
-import { cacheFiles, tempDir, writeImageFolder, writeTinyModel, type ImageFolder } from '../src/cache/testing/fixture.node.ts';
+import { cacheFiles, tempDir, writeImageFolder, writeTinyModel, type ImageFolder } from '../src/testkit/cacheFixture.node.ts';
 import { loadCheckpoint } from '../src/model/checkpoint/load.ts';
 import { nodeModelDir } from '../src/model/checkpoint/nodeSources.node.ts';
 import { createNodeEngine } from '../src/model/engine.node.ts';

@@ -17,12 +17,10 @@
  * and the page reloaded, the model loads from browser storage and gives the same numbers.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { ablatedEmbedding, ComponentMeanAccumulator, resolveAblation } from '../src/analysis/ablation.ts';
 import type { ImageComponents } from '../src/analysis/inputs.ts';
@@ -37,13 +35,13 @@ import { createNodeEngine } from '../src/model/engine.node.ts';
 import { readNpyFloat32 } from '../src/model/io/npy.ts';
 import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
-import { hasShared, sharedPath } from '../src/testkit/shared.ts';
+import { runCliProcess } from '../src/testkit/cliProcess.node.ts';
+import { galleryPath } from '../src/testkit/shared.ts';
 import { dropFiles, openApp, type AppSession } from './lib/app.ts';
-import { relErr } from './lib/compare.ts';
+import { relErr } from '../src/testkit/compare.ts';
 import { APP_HUB_SPEC } from './lib/hubFixture.ts';
 import { startMockHub, type MockHub } from './lib/mockHub.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = fileURLToPath(new URL('./.out/fixtures/app-hub/', import.meta.url));
 const HUB_ROOT = join(OUT, 'hub');
 const REPO = 'e2e-org/tiny-clip-app';
@@ -60,8 +58,10 @@ const SPEC = APP_HUB_SPEC;
 const { layers: L, heads: H } = SPEC.vision;
 const D = SPEC.embedDim;
 
-const run = promisify(execFile);
-const clipscope = (...args: string[]) => run(process.execPath, ['bin/clipscope.js', ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
+async function clipscope(...args: string[]): Promise<void> {
+  const r = await runCliProcess(args);
+  assert.equal(r.code, 0, `clipscope ${args[0]} failed: ${r.stderr}`);
+}
 
 const npy = (file: string) => readNpyFloat32(new Uint8Array(readFileSync(file)));
 
@@ -82,7 +82,7 @@ function lastDims(dims: readonly number[], rank: number): number[] {
 async function decomposeWithCli(photo: string): Promise<CliImage> {
   const out = join(OUT, 'cli', photo);
   rmSync(out, { recursive: true, force: true });
-  await clipscope('decompose', '--model', MODEL_DIR, '--image', sharedPath('data', 'images', 'photos', photo), '--out', out, '--token-layers', 'all', '--threads', '1');
+  await clipscope('decompose', '--model', MODEL_DIR, '--image', galleryPath(photo), '--out', out, '--token-layers', 'all', '--threads', '1');
   const t = (name: string, rank: number) => {
     const a = npy(join(out, `${name}.npy`));
     return { data: a.data, dims: lastDims(a.shape, rank) };
@@ -164,7 +164,7 @@ async function settle<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutM
 const photoFile = (name: string) => ({
   name,
   type: name.endsWith('.png') ? 'image/png' : 'image/jpeg',
-  base64: readFileSync(sharedPath('data', 'images', 'photos', name)).toString('base64'),
+  base64: readFileSync(galleryPath(name)).toString('base64'),
 });
 
 const gridValues = (page: Page) => page.locator('[data-testid="head-grid"]').getAttribute('data-values').then((v) => (v ? v.split(',').map(Number) : []));
@@ -188,7 +188,7 @@ async function recordProgress(page: Page): Promise<void> {
   });
 }
 
-describe('explorer app with a model from the mock hub: numbers equal the CLI’s', { skip: !hasShared() && '../shared (photos) is not present' }, () => {
+describe('explorer app with a model from the mock hub: numbers equal the CLI’s', () => {
   let app: AppSession;
   let hub: MockHub;
   let cli: CliImage[];

@@ -17,7 +17,7 @@ import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
 import { TINY_P14_QUICKGELU, TINY_P16_48PX_F16, type CheckpointSpec } from '../src/model/checkpoint/checkpointGenerator.ts';
 import { openHarness, type HarnessSession } from './lib/harness.ts';
-import { relErr } from './lib/compare.ts';
+import { relErr } from '../src/testkit/compare.ts';
 
 const FIXTURES = fileURLToPath(new URL('./.out/fixtures/engine', import.meta.url));
 const TEXTS = ['a photo of a cat', 'a diagram of a horse on a beach', 'red'];

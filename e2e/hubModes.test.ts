@@ -7,12 +7,10 @@
  * photo decomposed with the downloaded model gives the CLI's head terms.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { WHOLE_RANGE_IGNORED } from '../src/hub/download.ts';
 import { loadCheckpoint } from '../src/model/checkpoint/load.ts';
@@ -21,7 +19,8 @@ import { readNpyFloat32 } from '../src/model/io/npy.ts';
 import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
 import { dropFiles, openApp, type AppSession } from './lib/app.ts';
-import { relErr } from './lib/compare.ts';
+import { runCliProcess } from '../src/testkit/cliProcess.node.ts';
+import { relErr } from '../src/testkit/compare.ts';
 import { APP_HUB_SPEC } from './lib/hubFixture.ts';
 import { startMockHub, type MockHub } from './lib/mockHub.ts';
 
@@ -38,12 +37,11 @@ const SPEC = APP_HUB_SPEC;
 const { layers: L, heads: H } = SPEC.vision;
 const D = SPEC.embedDim;
 
-const run = promisify(execFile);
-
 /** ‖heads.npy[l,h]‖ of `clipscope decompose` on a photo */
 async function cliHeadNorms(modelDir: string, photo: string): Promise<number[]> {
   const out = join(OUT, 'cli');
-  await run(process.execPath, ['bin/clipscope.js', 'decompose', '--model', modelDir, '--image', photo, '--out', out, '--threads', '1'], { cwd: ROOT, maxBuffer: 1 << 24 });
+  const cli = await runCliProcess(['decompose', '--model', modelDir, '--image', photo, '--out', out, '--threads', '1']);
+  assert.equal(cli.code, 0, cli.stderr);
   const heads = readNpyFloat32(new Uint8Array(readFileSync(join(out, 'heads.npy')))).data;
   assert.equal(heads.length, L * H * D);
   return Array.from({ length: L * H }, (_, k) => Math.hypot(...heads.subarray(k * D, (k + 1) * D)));

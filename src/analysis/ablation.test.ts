@@ -15,7 +15,7 @@ import {
 } from './ablation.ts';
 import { formatAblation } from './ablation-syntax.ts';
 import type { ImageComponents } from './inputs.ts';
-import { rng, toyImage, toyModel, type ToyShape } from './testing/synthetic.ts';
+import { rng, toyImage, toyModel, type ToyShape } from '../testkit/synthetic.ts';
 import { classLogits } from './zeroshot.ts';
 
 const shape: ToyShape = { width: 12, heads: 3, layers: 3, grid: 2, dim: 6 };

@@ -10,7 +10,7 @@ import {
   tokenScores,
   upsampleMap,
 } from './heatmap.ts';
-import { rng, toyImage, toyModel, type ToyShape } from './testing/synthetic.ts';
+import { rng, toyImage, toyModel, type ToyShape } from '../testkit/synthetic.ts';
 
 const shape: ToyShape = { width: 12, heads: 3, layers: 2, grid: 2, dim: 6 };
 const model = toyModel(shape, 7);

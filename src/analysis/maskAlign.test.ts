@@ -4,7 +4,7 @@ import { cropImage } from '../model/preprocess/modes.ts';
 import { resampleNearest } from '../model/preprocess/resample.ts';
 import { centerCropOffset, shortSideResizeSize } from '../model/preprocess/transform.ts';
 import { alignMaskToCrop, binarizeMask, cropMask, maskOnInput, resizeMaskNearest, resizeMaskToInput, type CropGeometry, type MaskRaster } from './maskAlign.ts';
-import { rng } from './testing/synthetic.ts';
+import { rng } from '../testkit/synthetic.ts';
 
 function randomMask(width: number, height: number, seed: number): MaskRaster {
   const r = rng(seed);

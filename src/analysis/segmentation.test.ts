@@ -11,7 +11,7 @@ import {
   segmentImage,
   thresholdAtMean,
 } from './segmentation.ts';
-import { rng, toyImage, toyModel } from './testing/synthetic.ts';
+import { rng, toyImage, toyModel } from '../testkit/synthetic.ts';
 
 const map = (values: number[], side = Math.sqrt(values.length)) => tensor('Y X', Float64Array.from(values), [side, side]);
 const mask = (values: number[]) => Uint8Array.from(values);

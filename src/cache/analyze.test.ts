@@ -15,7 +15,7 @@ import { CacheError } from './errors.ts';
 import { INDEX_FILE, META_FILE, QUANTITY_NAMES, quantityLayouts } from './layout.ts';
 import { openAnalysisCacheDir } from './reader.node.ts';
 import { runCli } from '../testkit/cli.node.ts';
-import { cacheFiles, tempDir, writeImageFolder, writeTinyModel, type ImageFolder } from './testing/fixture.node.ts';
+import { cacheFiles, tempDir, writeImageFolder, writeTinyModel, type ImageFolder } from '../testkit/cacheFixture.node.ts';
 import { CacheWriter } from './writer.node.ts';
 
 let work: string;

@@ -12,7 +12,7 @@ import { analyzeImages } from './analyze.node.ts';
 import { parseTextPool, type Atlas } from './atlas.ts';
 import { openAnalysisCacheDir } from './reader.node.ts';
 import { runCli } from '../testkit/cli.node.ts';
-import { tempDir, writeImageFolder, writeTinyModel } from './testing/fixture.node.ts';
+import { tempDir, writeImageFolder, writeTinyModel } from '../testkit/cacheFixture.node.ts';
 
 const POOL_TSV = [
   'property\ttext',

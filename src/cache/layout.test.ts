@@ -18,7 +18,7 @@ import {
 } from './layout.ts';
 import type { CacheRecord } from './record.ts';
 import { openAnalysisCacheDir } from './reader.node.ts';
-import { tempDir } from './testing/fixture.node.ts';
+import { tempDir } from '../testkit/cacheFixture.node.ts';
 import { CacheWriter, LOCK_FILE } from './writer.node.ts';
 
 const VISION: VisionArch = {

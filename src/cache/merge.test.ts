@@ -17,7 +17,7 @@ import { INDEX_FILE, META_FILE } from './layout.ts';
 import { mergeShardCaches } from './merge.node.ts';
 import { openAnalysisCacheDir } from './reader.node.ts';
 import { runCli } from '../testkit/cli.node.ts';
-import { cacheFiles, tempDir, writeImageFolder, writeTinyModel, type ImageFolder } from './testing/fixture.node.ts';
+import { cacheFiles, tempDir, writeImageFolder, writeTinyModel, type ImageFolder } from '../testkit/cacheFixture.node.ts';
 
 let work: string;
 let modelDir: string;

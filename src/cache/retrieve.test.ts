@@ -10,7 +10,7 @@ import type { AnalysisCache } from './reader.ts';
 import { openAnalysisCacheDir } from './reader.node.ts';
 import { cachedHeadTerm, retrieveFromCache, type RetrievedImage } from './retrieve.ts';
 import { runCli } from '../testkit/cli.node.ts';
-import { tempDir, writeImageFolder, writeTinyModel, type ImageFolder } from './testing/fixture.node.ts';
+import { tempDir, writeImageFolder, writeTinyModel, type ImageFolder } from '../testkit/cacheFixture.node.ts';
 
 let work: string;
 let modelDir: string;

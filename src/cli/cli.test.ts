@@ -20,31 +20,21 @@ import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
 import { ClipTokenizer } from '../model/tokenizer/clipTokenizer.ts';
 import { generateCheckpointDir } from '../model/checkpoint/checkpointGenerator.node.ts';
 import { TINY_P14_QUICKGELU } from '../model/checkpoint/checkpointGenerator.ts';
-import { hasShared, REPO_ROOT, sharedPath } from '../testkit/shared.ts';
+import { runCliProcess } from '../testkit/cliProcess.node.ts';
+import { galleryPath } from '../testkit/shared.ts';
 
 const run = promisify(execFile);
-const BIN = join(REPO_ROOT, 'bin', 'clipscope.js');
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: REPO_ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (...args: string[]) => runCliProcess(args);
 
 function npy(path: string) {
   return readNpy(new Uint8Array(readFileSync(path)));
 }
 
-const runShared = hasShared();
-
-describe.runIf(runShared)('clipscope CLI on a generated checkpoint', () => {
+describe('clipscope CLI on a generated checkpoint', () => {
   let dir: string;
   let model: string;
-  const image = sharedPath('data/images/photos/chelsea.png');
+  const image = galleryPath('chelsea.png');
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'clipscope-cli-'));

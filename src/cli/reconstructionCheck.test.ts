@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeImages } from '../cache/analyze.node.ts';
 import { openAnalysisCacheDir } from '../cache/reader.node.ts';
 import { runCli } from '../testkit/cli.node.ts';
-import { tempDir, writeImageFolder, writeTinyModel } from '../cache/testing/fixture.node.ts';
+import { tempDir, writeImageFolder, writeTinyModel } from '../testkit/cacheFixture.node.ts';
 import { classLogits, predictClass, zeroShotClassifier } from '../analysis/zeroshot.ts';
 import { tensor } from '../math/tensor.ts';
 import { loadCheckpoint } from '../model/checkpoint/load.ts';

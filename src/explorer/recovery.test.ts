@@ -7,7 +7,7 @@ import { ClipEngine, type GraphSession } from '../model/engine.ts';
 import { initNodeImageDecoders } from '../model/preprocess/decode.node.ts';
 import { createOrtNodeSession } from '../model/runtime/ortNode.node.ts';
 import { generateCheckpoint, TINY_P16_GELU } from '../model/checkpoint/checkpointGenerator.ts';
-import { hasShared, sharedPath } from '../testkit/shared.ts';
+import { galleryPath } from '../testkit/shared.ts';
 import { classifyRuntimeError, formatMemory, modelMemoryEstimate, OutOfMemoryError, RuntimeGuard, type RecoveryHooks, type RuntimeEvent } from './recovery.ts';
 import { ExplorerSession } from './session.ts';
 
@@ -118,7 +118,7 @@ describe('RuntimeGuard', () => {
   });
 });
 
-describe.runIf(hasShared())('RuntimeGuard over a real engine: a simulated device loss mid-run', () => {
+describe('RuntimeGuard over a real engine: a simulated device loss mid-run', () => {
   it('drops the failed sessions, recreates them, and the image is added with the same result', async () => {
     await initNodeImageDecoders();
     const ckpt = await loadCheckpoint(memoryModelFiles(generateCheckpoint(TINY_P16_GELU, { layout: 'hf', seed: 3 })));
@@ -141,7 +141,7 @@ describe.runIf(hasShared())('RuntimeGuard over a real engine: a simulated device
       gpuAlive = false;
     });
     const guard = new RuntimeGuard(f.hooks);
-    const bytes = (name: string) => new Uint8Array(readFileSync(sharedPath('data/images/photos', name)));
+    const bytes = (name: string) => new Uint8Array(readFileSync(galleryPath(name)));
 
     const first = await guard.run(() => explorer.addImage('a', 'astronaut.png', bytes('astronaut.png')));
     gpuAlive = false; // the device goes away between requests, unnoticed until the next run

@@ -14,13 +14,13 @@ import { initNodeImageDecoders } from '../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../model/preprocess/transform.ts';
 import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpoint, TINY_P14_QUICKGELU } from '../model/checkpoint/checkpointGenerator.ts';
-import { hasShared, sharedPath } from '../testkit/shared.ts';
+import { galleryPath } from '../testkit/shared.ts';
 import { ExplorerSession } from './session.ts';
 
 const PHOTOS = ['astronaut.png', 'coffee.png', 'horse.png', 'rocket.jpg'];
 const PROMPTS = ['a photo of a cat', 'a red rocket'];
 
-describe.runIf(hasShared())('ExplorerSession', () => {
+describe('ExplorerSession', () => {
   let engine: ClipEngine;
   let session: ExplorerSession;
   const bytes = new Map<string, Uint8Array>();
@@ -32,7 +32,7 @@ describe.runIf(hasShared())('ExplorerSession', () => {
     engine = await createNodeEngine(ckpt);
     session = new ExplorerSession(engine);
     for (const p of PHOTOS) {
-      bytes.set(p, new Uint8Array(readFileSync(sharedPath('data/images/photos', p))));
+      bytes.set(p, new Uint8Array(readFileSync(galleryPath(p))));
       const added = await session.addImage(p, p, bytes.get(p)!);
       expect(added.display.width).toBe(56);
       expect(added.display.rgba.length).toBe(56 * 56 * 4);

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir, writeTinyModel, POOL_CORPUS } from '../cache/testing/fixture.node.ts';
+import { tempDir, writeTinyModel, POOL_CORPUS } from '../testkit/cacheFixture.node.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
 import { loadCheckpoint } from './checkpoint/load.ts';
 import { nodeModelDir } from './checkpoint/nodeSources.node.ts';

@@ -1,12 +1,12 @@
-/** Runs the `clipscope` CLI in-process for tests, capturing its exit code, stdout and stderr. */
+/**
+ * Runs the `clipscope` CLI in-process for vitest tests, capturing its exit code, stdout and
+ * stderr (a child process, for any test runner: cliProcess.node.ts).
+ */
 import { vi } from 'vitest';
 import { main } from '../cli/main.ts';
+import type { CliRun } from './cliProcess.node.ts';
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliRun };
 
 export async function runCli(argv: string[]): Promise<CliRun> {
   let stdout = '';

@@ -1,5 +1,6 @@
 /**
- * Locates the read-only project data in ../shared (see ../shared/README.md).
+ * Locates the read-only project data in ../shared (see ../shared/README.md), and the gallery
+ * photos the repository itself ships.
  * Tests that need it call `sharedPath(...)` inside `describe.runIf(hasShared())`; under CI=true a
  * missing ../shared is a failure, not a skip (`assertSharedUnderCi` runs in every such suite).
  */
@@ -24,3 +25,10 @@ export function sharedPath(...parts: string[]): string {
 }
 
 export const REPO_ROOT = repoRoot;
+
+/** the app's gallery photos (public/gallery, in the repository: tests that need only these never skip) */
+export const GALLERY_DIR = join(repoRoot, 'public', 'gallery');
+
+export function galleryPath(name: string): string {
+  return join(GALLERY_DIR, name);
+}

@@ -11,7 +11,7 @@ import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeImages } from '../../cache/analyze.node.ts';
 import { openAnalysisCacheDir } from '../../cache/reader.node.ts';
-import { rng } from '../../analysis/testing/synthetic.ts';
+import { rng } from '../../testkit/synthetic.ts';
 import { loadCheckpoint } from '../../model/checkpoint/load.ts';
 import { nodeModelDir } from '../../model/checkpoint/nodeSources.node.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';

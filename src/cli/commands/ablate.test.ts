@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LabelledComponents } from '../../analysis/ablation.ts';
 import { AblationSyntaxError } from '../../analysis/ablation-syntax.ts';
 import { classLogits } from '../../analysis/zeroshot.ts';
-import { rng } from '../../analysis/testing/synthetic.ts';
+import { rng } from '../../testkit/synthetic.ts';
 import { tensor } from '../../math/tensor.ts';
 import { ablationStudy, componentsFromRecord } from './ablate.ts';
 

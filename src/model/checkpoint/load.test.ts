@@ -28,18 +28,11 @@ import { encodeSafetensors } from './safetensorsWriter.ts';
 import { blobSource, fileListModelFiles, memoryModelFiles, memorySource, sourceModelFiles } from './sources.ts';
 import type { ClipCheckpoint } from './types.ts';
 import { weightName } from './types.ts';
+import { errorOf } from '../../testkit/errorOf.ts';
 
 const load = (spec: CheckpointSpec, options: GenerateOptions) => loadCheckpoint(memoryModelFiles(generateCheckpoint(spec, options)));
 
-async function errorOf(p: Promise<unknown>): Promise<CheckpointError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(CheckpointError);
-    return e as CheckpointError;
-  }
-  throw new Error('expected a CheckpointError, but the call succeeded');
-}
+const checkpointErrorOf = (p: Promise<unknown>) => errorOf(p, CheckpointError);
 
 function expectedVision(spec: CheckpointSpec): VisionArch {
   const v = spec.vision;
@@ -230,7 +223,7 @@ describe('sharded checkpoints', () => {
   it("a shard named by the index but absent -> 'missing-file'", async () => {
     const files = generateCheckpoint(TINY_P16_GELU, { layout: 'hf', shards: 2 });
     files.delete('model-00002-of-00002.safetensors');
-    const e = await errorOf(loadCheckpoint(memoryModelFiles(files)));
+    const e = await checkpointErrorOf(loadCheckpoint(memoryModelFiles(files)));
     expect(e.code).toBe('missing-file');
     expect(e.message).toContain('model-00002-of-00002.safetensors');
   });
@@ -310,7 +303,7 @@ describe('loadCheckpoint refuses broken folders with specific codes', () => {
   it("a tensor whose shape disagrees with the config -> 'wrong-shape' naming file, tensor, expected, found", async () => {
     const files = generateCheckpoint(TINY_P16_GELU, { layout: 'hf' });
     editJson(files, 'config.json', (j) => (j.vision_config.patch_size = 8)); // weights hold 16x16 patches
-    const e = await errorOf(loadCheckpoint(memoryModelFiles(files)));
+    const e = await checkpointErrorOf(loadCheckpoint(memoryModelFiles(files)));
     expect(e.code).toBe('wrong-shape');
     expect(e.file).toBe('model.safetensors');
     expect(e.message).toContain('model.safetensors');
@@ -321,7 +314,7 @@ describe('loadCheckpoint refuses broken folders with specific codes', () => {
   it("a missing tensor -> 'missing-tensor' naming file and tensor", async () => {
     const files = generateCheckpoint(TINY_P16_GELU, { layout: 'openclip' });
     editJson(files, 'open_clip_config.json', (j) => (j.model_cfg.vision_cfg.layers = 3)); // weights hold 2 blocks
-    const e = await errorOf(loadCheckpoint(memoryModelFiles(files)));
+    const e = await checkpointErrorOf(loadCheckpoint(memoryModelFiles(files)));
     expect(e.code).toBe('missing-tensor');
     expect(e.tensor).toBe('visual.transformer.resblocks.2.ln_1.weight');
     expect(e.message).toContain('open_clip_model.safetensors');
@@ -332,18 +325,18 @@ describe('loadCheckpoint refuses broken folders with specific codes', () => {
     const files = new Map(generateCheckpoint(TINY_P16_GELU, { layout: 'hf' }));
     files.delete('model.safetensors');
     files.set('pytorch_model.bin', new Uint8Array([0x80, 0x02]));
-    const e = await errorOf(loadCheckpoint(memoryModelFiles(files)));
+    const e = await checkpointErrorOf(loadCheckpoint(memoryModelFiles(files)));
     expect(e.code).toBe('pickle');
     expect(e.message).toBe('pytorch_model.bin is a pickle checkpoint: use the safetensors file');
   });
 
   it("a folder with nothing usable -> 'missing-file'", async () => {
-    const e = await errorOf(loadCheckpoint(memoryModelFiles(new Map([['README.md', new Uint8Array(3)]]), 'my-folder')));
+    const e = await checkpointErrorOf(loadCheckpoint(memoryModelFiles(new Map([['README.md', new Uint8Array(3)]]), 'my-folder')));
     expect(e.code).toBe('missing-file');
     expect(e.message).toContain('my-folder');
     const noConfig = generateCheckpoint(TINY_P16_GELU, { layout: 'openclip' });
     noConfig.delete('open_clip_config.json');
-    const e2 = await errorOf(loadCheckpoint(memoryModelFiles(noConfig)));
+    const e2 = await checkpointErrorOf(loadCheckpoint(memoryModelFiles(noConfig)));
     expect(e2.code).toBe('missing-file');
     expect(e2.message).toContain('open_clip_config.json');
   });
@@ -351,7 +344,7 @@ describe('loadCheckpoint refuses broken folders with specific codes', () => {
   it("model_type siglip -> 'unsupported-architecture'", async () => {
     const files = generateCheckpoint(TINY_P16_GELU, { layout: 'hf' });
     editJson(files, 'config.json', (j) => (j.model_type = 'siglip'));
-    const e = await errorOf(loadCheckpoint(memoryModelFiles(files)));
+    const e = await checkpointErrorOf(loadCheckpoint(memoryModelFiles(files)));
     expect(e.code).toBe('unsupported-architecture');
     expect(e.message).toContain('"siglip"');
   });
@@ -364,7 +357,7 @@ describe('loadCheckpoint refuses broken folders with specific codes', () => {
   ])("OpenCLIP %s -> 'unsupported-architecture' naming the feature", async (_, edit, feature) => {
     const files = generateCheckpoint(TINY_P16_GELU, { layout: 'openclip' });
     editJson(files, 'open_clip_config.json', (j) => edit(j.model_cfg.vision_cfg));
-    const e = await errorOf(loadCheckpoint(memoryModelFiles(files)));
+    const e = await checkpointErrorOf(loadCheckpoint(memoryModelFiles(files)));
     expect(e.code).toBe('unsupported-architecture');
     expect(e.message).toContain('open_clip_config.json');
     expect(e.message).toContain(feature);
@@ -384,7 +377,7 @@ describe('loadCheckpoint refuses broken folders with specific codes', () => {
       }),
     );
     files.set('model.safetensors', encodeSafetensors(tensors));
-    const e = await errorOf(loadCheckpoint(memoryModelFiles(files)));
+    const e = await checkpointErrorOf(loadCheckpoint(memoryModelFiles(files)));
     expect(e.code).toBe('unknown-dtype');
     expect(e.tensor).toBe(target);
     expect(e.message).toContain('model.safetensors');
@@ -394,7 +387,7 @@ describe('loadCheckpoint refuses broken folders with specific codes', () => {
   it('a preprocessing crop that disagrees with image_size -> bad-config', async () => {
     const files = generateCheckpoint(TINY_P16_GELU, { layout: 'hf' });
     editJson(files, 'preprocessor_config.json', (j) => (j.crop_size = { height: 224, width: 224 }));
-    const e = await errorOf(loadCheckpoint(memoryModelFiles(files)));
+    const e = await checkpointErrorOf(loadCheckpoint(memoryModelFiles(files)));
     expect(e.code).toBe('bad-config');
     expect(e.message).toContain('preprocessor_config.json');
   });
@@ -433,7 +426,7 @@ describe('sources', () => {
   });
 
   it("nodeModelDir on a missing directory -> 'missing-file'", async () => {
-    const e = await errorOf(loadCheckpoint(nodeModelDir(join(tmpdir(), 'clipscope-does-not-exist-42'))));
+    const e = await checkpointErrorOf(loadCheckpoint(nodeModelDir(join(tmpdir(), 'clipscope-does-not-exist-42'))));
     expect(e.code).toBe('missing-file');
   });
 });

@@ -4,6 +4,7 @@ import { CheckpointError } from './errors.ts';
 import { parseShardIndex, readSafetensorsHeader, readTensorBytes, readTensorF32 } from './safetensors.ts';
 import { encodeSafetensors, f32Bytes, planSafetensors } from './safetensorsWriter.ts';
 import { blobSource, memorySource } from './sources.ts';
+import { errorOf } from '../../testkit/errorOf.ts';
 
 /** a file from a literal header JSON and `dataBytes` bytes of data (0, 1, 2, ...) */
 function rawFile(header: string, dataBytes: number, declaredLength?: number): Uint8Array {
@@ -15,15 +16,7 @@ function rawFile(header: string, dataBytes: number, declaredLength?: number): Ui
   return out;
 }
 
-async function errorOf(p: Promise<unknown>): Promise<CheckpointError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(CheckpointError);
-    return e as CheckpointError;
-  }
-  throw new Error('expected a CheckpointError, but the call succeeded');
-}
+const checkpointErrorOf = (p: Promise<unknown>) => errorOf(p, CheckpointError);
 
 const header = (file: Uint8Array, name = 'w.safetensors') => readSafetensorsHeader(memorySource(name, file));
 
@@ -99,7 +92,7 @@ describe('readSafetensorsHeader on valid files', () => {
 
 describe('readSafetensorsHeader refuses broken files with specific codes', () => {
   it("file shorter than 8 bytes -> 'truncated'", async () => {
-    const e = await errorOf(header(new Uint8Array(5), 'tiny.safetensors'));
+    const e = await checkpointErrorOf(header(new Uint8Array(5), 'tiny.safetensors'));
     expect(e.code).toBe('truncated');
     expect(e.message).toContain('tiny.safetensors');
     expect(e.message).toContain('5 bytes');
@@ -107,14 +100,14 @@ describe('readSafetensorsHeader refuses broken files with specific codes', () =>
 
   it("file cut inside the header -> 'truncated'", async () => {
     const file = rawFile('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 4);
-    const e = await errorOf(header(file.subarray(0, 30), 'cut.safetensors'));
+    const e = await checkpointErrorOf(header(file.subarray(0, 30), 'cut.safetensors'));
     expect(e.code).toBe('truncated');
     expect(e.message).toContain('cut.safetensors');
   });
 
   it("file cut inside a tensor's data -> 'truncated' naming the tensor", async () => {
     const file = rawFile('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"big":{"dtype":"F32","shape":[4],"data_offsets":[4,20]}}', 20);
-    const e = await errorOf(header(file.subarray(0, file.length - 3), 'cut.safetensors'));
+    const e = await checkpointErrorOf(header(file.subarray(0, file.length - 3), 'cut.safetensors'));
     expect(e.code).toBe('truncated');
     expect(e.tensor).toBe('big');
     expect(e.message).toMatch(/cut\.safetensors.*tensor big/);
@@ -122,7 +115,7 @@ describe('readSafetensorsHeader refuses broken files with specific codes', () =>
 
   it("a data range beyond the end of the file -> 'truncated'", async () => {
     const file = rawFile('{"a":{"dtype":"F32","shape":[2],"data_offsets":[100,108]}}', 8);
-    const e = await errorOf(header(file, 'oob.safetensors'));
+    const e = await checkpointErrorOf(header(file, 'oob.safetensors'));
     expect(e.code).toBe('truncated');
     expect(e.message).toContain('tensor a');
   });
@@ -130,32 +123,32 @@ describe('readSafetensorsHeader refuses broken files with specific codes', () =>
   it("header length larger than the file -> 'bad-header'", async () => {
     // the bytes that are there form a complete header: the length field is wrong, not the file short
     const file = rawFile('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 4, 5000);
-    const e = await errorOf(header(file, 'len.safetensors'));
+    const e = await checkpointErrorOf(header(file, 'len.safetensors'));
     expect(e.code).toBe('bad-header');
     expect(e.message).toMatch(/len\.safetensors.*5000.*larger than the file/);
     // not JSON at all
     const garbage = new Uint8Array(64).fill(0x41);
     new DataView(garbage.buffer).setUint32(0, 1000, true);
-    expect((await errorOf(header(garbage))).code).toBe('bad-header');
+    expect((await checkpointErrorOf(header(garbage))).code).toBe('bad-header');
   });
 
   it("absurd header length (> 100 MB) -> 'bad-header'", async () => {
     const file = new Uint8Array(16);
     new DataView(file.buffer).setUint32(0, 0xffffffff, true);
     new DataView(file.buffer).setUint32(4, 7, true);
-    const e = await errorOf(header(file, 'huge.safetensors'));
+    const e = await checkpointErrorOf(header(file, 'huge.safetensors'));
     expect(e.code).toBe('bad-header');
     expect(e.message).toContain('absurd');
   });
 
   it("invalid JSON -> 'bad-header'", async () => {
-    const e = await errorOf(header(rawFile('{"a": {"dtype": "F32", ', 0), 'json.safetensors'));
+    const e = await checkpointErrorOf(header(rawFile('{"a": {"dtype": "F32", ', 0), 'json.safetensors'));
     expect(e.code).toBe('bad-header');
     expect(e.message).toMatch(/json\.safetensors.*JSON/);
   });
 
   it("a byte count that disagrees with the shape -> 'bad-header' naming the tensor", async () => {
-    const e = await errorOf(header(rawFile('{"w":{"dtype":"F16","shape":[3,2],"data_offsets":[0,8]}}', 8), 'count.safetensors'));
+    const e = await checkpointErrorOf(header(rawFile('{"w":{"dtype":"F16","shape":[3,2],"data_offsets":[0,8]}}', 8), 'count.safetensors'));
     expect(e.code).toBe('bad-header');
     expect(e.tensor).toBe('w');
     expect(e.message).toContain('needs 12 bytes');
@@ -163,7 +156,7 @@ describe('readSafetensorsHeader refuses broken files with specific codes', () =>
 
   it("overlapping tensor ranges -> 'overlapping-ranges' naming both tensors", async () => {
     const file = rawFile('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}', 12);
-    const e = await errorOf(header(file, 'ov.safetensors'));
+    const e = await checkpointErrorOf(header(file, 'ov.safetensors'));
     expect(e.code).toBe('overlapping-ranges');
     expect(e.message).toContain('ov.safetensors');
     expect(e.message).toContain('tensors a');
@@ -171,7 +164,7 @@ describe('readSafetensorsHeader refuses broken files with specific codes', () =>
   });
 
   it("an unknown dtype -> 'unknown-dtype' naming file, tensor and dtype", async () => {
-    const e = await errorOf(header(rawFile('{"q":{"dtype":"F8_E4M3","shape":[4],"data_offsets":[0,4]}}', 4), 'dt.safetensors'));
+    const e = await checkpointErrorOf(header(rawFile('{"q":{"dtype":"F8_E4M3","shape":[4],"data_offsets":[0,4]}}', 4), 'dt.safetensors'));
     expect(e.code).toBe('unknown-dtype');
     expect(e.tensor).toBe('q');
     expect(e.message).toMatch(/dt\.safetensors.*tensor q.*F8_E4M3/);
@@ -183,7 +176,7 @@ describe('readSafetensorsHeader refuses broken files with specific codes', () =>
       '{"dtype":"F32","shape":[1],"data_offsets":[4,0]}',
       '{"dtype":"F32","shape":"x","data_offsets":[0,4]}',
     ]) {
-      const e = await errorOf(header(rawFile(`{"t":${entry}}`, 4)));
+      const e = await checkpointErrorOf(header(rawFile(`{"t":${entry}}`, 4)));
       expect(e.code).toBe('bad-header');
     }
   });

@@ -11,13 +11,8 @@ import { readRawCheckpoint } from '../../testkit/reference/rawCheckpoint.ts';
 import { buildHeadProjectionGraph } from './headProjectionGraph.ts';
 import { buildImageGraph } from './imageGraph.ts';
 import { decodeModelProto } from './proto.ts';
+import { maxAbsDiff } from '../../testkit/compare.ts';
 
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
 
 // OpenCLIP stores the projection [w, D] ('in_out'), Hugging Face [D, w] ('out_in')
 describe.each(['openclip', 'hf'] as const)('buildHeadProjectionGraph (%s layout)', (layout) => {

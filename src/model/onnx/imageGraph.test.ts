@@ -13,14 +13,9 @@ import { readRawCheckpoint } from '../../testkit/reference/rawCheckpoint.ts';
 import { buildHeadProjectionGraph } from './headProjectionGraph.ts';
 import { buildImageGraph } from './imageGraph.ts';
 import { decodeModelProto } from './proto.ts';
+import { maxAbsDiff } from '../../testkit/compare.ts';
 
 const BATCH = 2;
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];

@@ -16,16 +16,8 @@ import { readRawCheckpoint } from '../../testkit/reference/rawCheckpoint.ts';
 import { referenceTextForward } from '../../testkit/reference/textForward.ts';
 import { buildImageGraph } from './imageGraph.ts';
 import { buildTextGraph } from './textGraph.ts';
+import { relErr } from '../../testkit/compare.ts';
 
-const relErr = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  expect(a.length).toBe(b.length);
-  let diff = 0, scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-};
 
 const SPECS = TINY_PRESETS;
 const LAYOUTS = ['openclip', 'hf'] as const;

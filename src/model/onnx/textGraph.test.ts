@@ -9,13 +9,8 @@ import { generateCheckpoint, TINY_P16_GELU, type WeightDType } from '../checkpoi
 import { readRawCheckpoint, type RawCheckpoint } from '../../testkit/reference/rawCheckpoint.ts';
 import { referenceTextForward, referenceTextUnnormalised } from '../../testkit/reference/textForward.ts';
 import { buildTextGraph } from './textGraph.ts';
+import { maxAbsDiff } from '../../testkit/compare.ts';
 
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
 
 // OpenCLIP stores the text projection [w, D] ('in_out'), Hugging Face [D, w] ('out_in')
 describe.each([

@@ -13,16 +13,11 @@ import { referenceScoreCell, referenceScoreComponent } from './score.ts';
 import { referenceTextForward } from './textForward.ts';
 import { makeToyClipWeights, TOY_SPEC, toyCheckpointFiles, toyPixels, type ToyClipSpec } from './toyCheckpoint.ts';
 import { readVisionTower } from './towers.ts';
+import { maxAbsDiff } from '../compare.ts';
 
 const TOL = 1e-12;
 
 /** max |a − b| over two equal-length vectors */
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let k = 0; k < a.length; k++) m = Math.max(m, Math.abs(a[k] - b[k]));
-  return m;
-}
 
 function row(data: Float64Array, index: number, width: number): Float64Array {
   return data.subarray(index * width, (index + 1) * width);

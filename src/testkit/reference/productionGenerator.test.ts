@@ -15,15 +15,10 @@ import { referenceScoreCell } from './score.ts';
 import { referenceTextForward } from './textForward.ts';
 import { seededRandom } from './toyCheckpoint.ts';
 import { readTextTower, readVisionTower } from './towers.ts';
+import { maxAbsDiff } from '../compare.ts';
 
 const TOL = 1e-12;
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let k = 0; k < a.length; k++) m = Math.max(m, Math.abs(a[k] - b[k]));
-  return m;
-}
 
 function pixelsFor(spec: CheckpointSpec): Float64Array {
   const random = seededRandom(5);

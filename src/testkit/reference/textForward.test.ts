@@ -4,16 +4,12 @@ import { readRawCheckpoint } from './rawCheckpoint.ts';
 import { referenceTextForward } from './textForward.ts';
 import { TOY_SPEC, toyCheckpointFiles, type ToyClipSpec } from './toyCheckpoint.ts';
 import { readTextTower } from './towers.ts';
+import { maxAbsDiff } from '../compare.ts';
 
 const V = TOY_SPEC.text!.vocabSize; // 20: the end token is 19 unless a file says otherwise
 const openclip = readRawCheckpoint(toyCheckpointFiles(TOY_SPEC, 'openclip'));
 const ids = [18, 4, 11, 19, 0, 0, 0];
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let k = 0; k < a.length; k++) m = Math.max(m, Math.abs(a[k] - b[k]));
-  return m;
-}
 
 function withVocab(spec: ToyClipSpec, layout: 'hf' | 'openclip', vocab: Record<string, number>) {
   const files = toyCheckpointFiles(spec, layout);

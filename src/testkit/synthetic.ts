@@ -3,8 +3,8 @@
  * quantities exactly as METHOD §2.2–2.3 defines them (float64), so analyses can be checked
  * against explicitly formed per-cell vectors. Not used by production code.
  */
-import { tensor, type Tensor } from '../../math/tensor.ts';
-import type { HeadProjections, ImageComponents, SpatialTerms } from '../inputs.ts';
+import { tensor, type Tensor } from '../math/tensor.ts';
+import type { HeadProjections, ImageComponents, SpatialTerms } from '../analysis/inputs.ts';
 
 /** Deterministic PRNG (mulberry32) with normal samples (Box–Muller). */
 export function rng(seed: number): { uniform(): number; normal(): number } {

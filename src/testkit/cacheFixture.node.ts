@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { encode } from 'fast-png';
-import { generateBpeVocab } from '../../model/tokenizer/generateBpeVocab.ts';
-import { generateCheckpointDir } from '../../model/checkpoint/checkpointGenerator.node.ts';
-import { TINY_P16_GELU } from '../../model/checkpoint/checkpointGenerator.ts';
+import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
+import { generateCheckpointDir } from '../model/checkpoint/checkpointGenerator.node.ts';
+import { TINY_P16_GELU } from '../model/checkpoint/checkpointGenerator.ts';
 
 export const POOL_CORPUS = [
   'a photo of a red car', 'a photo of a blue sky', 'three dogs on grass', 'a striped texture',
