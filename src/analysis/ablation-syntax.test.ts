@@ -16,7 +16,7 @@ describe('parseAblation / formatAblation', () => {
   });
 
   it('canonical strings round-trip: format(parse(s)) === s', () => {
-    for (const s of ['', 'embed', 'mlp', 'cc', 'L*', 'L0-3', 'L9-11.H*', 'L4.H3', 'L*.H0-2', 'L2.mlp', 'L3-5.cc',
+    for (const s of ['', 'embed', 'mlp', 'cc', 'L*', 'L0-3', 'L9-11.H*', 'L4.H3', 'L*.H0-2', 'L2.mlp', 'L3-5.cc', 'L9.N123', 'L8-9.N0-7,L4.H3',
       'L9-11.H*,L4.H3,mlp,embed,L2.mlp,L3.cc,L0-3']) {
       expect(formatAblation(parseAblation(s))).toBe(s);
     }
@@ -48,7 +48,9 @@ describe('parseAblation / formatAblation', () => {
     ['L-1', /invalid layer range '-1'/],
     ['L3.H', /'L3.H' at position 0 is missing its heads after '.H'/],
     ['L.mlp', /'L.mlp' at position 0 is missing its layers after 'L'/],
-    ['L3.attn', /unknown part 'attn' in 'L3.attn' at position 0: after L<layers>. expected H<heads>, mlp or cc/],
+    ['L3.attn', /unknown part 'attn' in 'L3.attn' at position 0: after L<layers>. expected H<heads>, N<neurons>, mlp or cc/],
+    ['L3.N', /'L3.N' at position 0 is missing its neurons after '.N'/],
+    ['L3.N9-2', /neuron range '9-2' in 'L3.N9-2' at position 0 runs backwards/],
     ['L3 H2', /'L3 H2' at position 0 contains a space/],
     ['L1.H2.mlp', /invalid head range '2.mlp'/],
   ];
@@ -100,5 +102,23 @@ describe('resolveAblation(spec, {layers: 12, heads: 12})', () => {
   it('rejects head and class→class items in the same layer (the cc term is summed over heads)', () => {
     expect(() => resolveAblation('cc,L10.H1', grid)).toThrow(/'cc' and 'L10.H1' overlap in layer 10/);
     expect(() => resolveAblation('L3.cc,L4.H1', grid)).not.toThrow();
+  });
+});
+
+describe('neuron items (METHOD §9 switch-offs)', () => {
+  it("parseAblation('L9.N123,l2-3.n*') gives neuron items; resolveAblation lists each neuron once, sorted", () => {
+    expect(parseAblation('L9.N123,l2-3.n*')).toEqual([
+      { kind: 'neurons', layers: { from: 9, to: 9 }, neurons: { from: 123, to: 123 } },
+      { kind: 'neurons', layers: { from: 2, to: 3 }, neurons: 'all' },
+    ]);
+    const sel = resolveAblation('L9.N5,L2.N3-4,L2.N4,L4.H1', { layers: 12, heads: 12, mlpWidth: 3072 });
+    expect(sel.neurons).toEqual([{ layer: 2, neuron: 3 }, { layer: 2, neuron: 4 }, { layer: 9, neuron: 5 }]);
+    expect(sel.head[4 * 12 + 1]).toBe(1);
+  });
+
+  it('refuses neurons of the last layer, neurons past the MLP, and neurons where no neuron effects exist', () => {
+    expect(() => resolveAblation('L11.N0', { layers: 12, heads: 12, mlpWidth: 3072 })).toThrow(/names layer 11, the last: no later heads carry its neurons' effects/);
+    expect(() => resolveAblation('L3.N3072', { layers: 12, heads: 12, mlpWidth: 3072 })).toThrow(/neuron 3072 in 'L3.N3072' is out of range: this model has neurons 0-3071/);
+    expect(() => resolveAblation('L3.N1', { layers: 12, heads: 12 })).toThrow(/'L3.N1' switches neurons off, which needs each image's neuron effects/);
   });
 });

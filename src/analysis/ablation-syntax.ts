@@ -8,6 +8,8 @@
  *           | 'cc'                                every class→class cell (same as L*.cc)
  *           | 'L' range                           whole attention layers (the layer terms)
  *           | 'L' range '.H' range                heads of those layers
+ *           | 'L' range '.N' range                MLP neurons of those layers (their second-order
+ *                                                 effects, METHOD §9; the explorer's what-if view)
  *           | 'L' range '.mlp'                    MLP terms of those layers
  *           | 'L' range '.cc'                     class→class cells of those layers
  *   range  := '*'  |  n  |  n '-' m               0-based, inclusive, n ≤ m
@@ -28,6 +30,7 @@ export type AblationItem =
   | { readonly kind: 'mlp'; readonly layers: IndexRange }
   | { readonly kind: 'layer'; readonly layers: IndexRange }
   | { readonly kind: 'heads'; readonly layers: IndexRange; readonly heads: IndexRange }
+  | { readonly kind: 'neurons'; readonly layers: IndexRange; readonly neurons: IndexRange }
   | { readonly kind: 'cc'; readonly layers: IndexRange };
 
 export type AblationSpec = readonly AblationItem[];
@@ -46,9 +49,9 @@ export class AblationSyntaxError extends Error {
   }
 }
 
-const GRAMMAR_HINT = 'expected embed, mlp, cc, L<layers>, L<layers>.H<heads>, L<layers>.mlp or L<layers>.cc';
+const GRAMMAR_HINT = 'expected embed, mlp, cc, L<layers>, L<layers>.H<heads>, L<layers>.N<neurons>, L<layers>.mlp or L<layers>.cc';
 
-function parseRange(text: string, what: 'layer' | 'head', item: string, input: string, pos: number): IndexRange {
+function parseRange(text: string, what: 'layer' | 'head' | 'neuron', item: string, input: string, pos: number): IndexRange {
   if (text === '*') return 'all';
   const m = /^(\d+)(?:-(\d+))?$/.exec(text);
   if (!m) {
@@ -99,8 +102,14 @@ function parseItem(item: string, input: string, pos: number): AblationItem {
   if (part[0] === 'h') {
     return { kind: 'heads', layers, heads: parseRange(part.slice(1), 'head', item, input, pos) };
   }
+  if (part === 'n') {
+    throw new AblationSyntaxError(`'${item}' at position ${pos} is missing its neurons after '.N'`, input, pos);
+  }
+  if (part[0] === 'n') {
+    return { kind: 'neurons', layers, neurons: parseRange(part.slice(1), 'neuron', item, input, pos) };
+  }
   throw new AblationSyntaxError(
-    `unknown part '${item.slice(dot + 1)}' in '${item}' at position ${pos}: after L<layers>. expected H<heads>, mlp or cc`,
+    `unknown part '${item.slice(dot + 1)}' in '${item}' at position ${pos}: after L<layers>. expected H<heads>, N<neurons>, mlp or cc`,
     input,
     pos,
   );
@@ -144,6 +153,8 @@ function formatItem(it: AblationItem): string {
       return `L${formatRange(it.layers)}`;
     case 'heads':
       return `L${formatRange(it.layers)}.H${formatRange(it.heads)}`;
+    case 'neurons':
+      return `L${formatRange(it.layers)}.N${formatRange(it.neurons)}`;
   }
 }
 
@@ -156,7 +167,7 @@ export function formatAblation(spec: AblationSpec): string {
  * The indices a range covers for a model with `count` layers (or heads); throws
  * AblationSyntaxError when the range reaches past the model, naming the item.
  */
-export function expandRange(range: IndexRange, count: number, what: 'layer' | 'head', item: AblationItem): number[] {
+export function expandRange(range: IndexRange, count: number, what: 'layer' | 'head' | 'neuron', item: AblationItem): number[] {
   if (range === 'all') return Array.from({ length: count }, (_, i) => i);
   if (range.to >= count) {
     throw new AblationSyntaxError(

@@ -139,6 +139,11 @@ export interface AblationSelection {
   readonly head: Uint8Array;
   /** [L] class→class cell ablated */
   readonly classClass: Uint8Array;
+  /**
+   * MLP neurons switched off (METHOD §9): their second-order effect is replaced by its mean, through
+   * the later heads that are not ablated themselves (neuronAblation.ts); sorted by layer, neuron
+   */
+  readonly neurons: readonly { readonly layer: number; readonly neuron: number }[];
 }
 
 /** Check a spec (or its text) against a model's layer/head counts and settle overlaps. */
@@ -153,6 +158,7 @@ export function resolveAblation(spec: AblationSpec | string, grid: HeadGrid): Ab
     layer: new Uint8Array(L),
     head: new Uint8Array(L * H),
     classClass: new Uint8Array(L),
+    neurons: [] as { layer: number; neuron: number }[],
   };
   const headItem = new Map<number, string>();
   const ccItem = new Map<number, string>();
@@ -181,8 +187,30 @@ export function resolveAblation(spec: AblationSpec | string, grid: HeadGrid): Ab
         }
         break;
       }
+      case 'neurons': {
+        const text = formatAblationItem(it);
+        if (grid.mlpWidth === undefined) {
+          throw new AblationSyntaxError(
+            `'${text}' switches neurons off, which needs each image's neuron effects (METHOD §9): the explorer's what-if view computes them; cached head and layer terms do not hold them`,
+            text,
+            -1,
+          );
+        }
+        const ns = expandRange(it.neurons, grid.mlpWidth, 'neuron', it);
+        for (const l of expandRange(it.layers, L, 'layer', it)) {
+          if (l === L - 1) {
+            throw new AblationSyntaxError(`'${text}' names layer ${l}, the last: no later heads carry its neurons' effects (METHOD §9)`, text, -1);
+          }
+          for (const n of ns) sel.neurons.push({ layer: l, neuron: n });
+        }
+        break;
+      }
     }
   }
+  const seen = new Set<string>();
+  sel.neurons = sel.neurons
+    .filter((x) => !seen.has(`${x.layer}.${x.neuron}`) && Boolean(seen.add(`${x.layer}.${x.neuron}`)))
+    .sort((a, b) => a.layer - b.layer || a.neuron - b.neuron);
   for (let l = 0; l < L; l++) {
     if (sel.layer[l]) {
       sel.classClass[l] = 0;

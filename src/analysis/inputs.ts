@@ -52,4 +52,6 @@ export interface HeadProjections {
 export interface HeadGrid {
   readonly layers: number;
   readonly heads: number;
+  /** MLP width: needed only to resolve neuron items (L9.N123) */
+  readonly mlpWidth?: number;
 }

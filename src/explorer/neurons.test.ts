@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { neuronProbe, neuronTokenScores } from '../analysis/neuronTokens.ts';
 import { sparseTextDecomposition } from '../analysis/sparseText.ts';
+import { classLogits, zeroShotClassifier } from '../analysis/zeroshot.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
 import { generateCheckpoint, TINY_P32_64PX } from '../model/checkpoint/checkpointGenerator.ts';
 import { loadCheckpoint } from '../model/checkpoint/load.ts';
@@ -99,6 +100,33 @@ describe('ExplorerSession neurons and explanations', () => {
     expect(head.part).toBe('L2.H3');
     expect(head.texts.length).toBeGreaterThan(0);
     await expect(session.explainImage('coffee.png', 'L9.H0')).rejects.toThrow(/part must be 'embedding' or L<layer>\.H<head> within 3 layers and 8 heads/);
+  });
+
+  it('switching a neuron off (L1.N3) moves each logit by W_c·(mean φ_n − φ_n(I)); with every later head off it changes nothing more', async () => {
+    const classes = ['cat', 'rocket', 'coffee', 'horse'];
+    const templates = ['a photo of a {}', 'a {}'];
+    await session.setLabels({ classes, templates });
+    const emb = await engine.encodeText(classes.flatMap((c) => templates.map((t) => t.replace('{}', c))));
+    const W = zeroShotClassifier(tensor('C P D', emb.data, [classes.length, templates.length, D()]));
+    const n = 3;
+    const meanPhi = new Float64Array(D());
+    for (const p of PHOTOS) effects.get(p)!.data.subarray(n * D(), (n + 1) * D()).forEach((x, d) => (meanPhi[d] += x / PHOTOS.length));
+
+    await session.setAblation('L1.N3');
+    const [top] = await session.topClasses(['horse.png'], classes.length);
+    const phi = effects.get('horse.png')!.data.subarray(n * D(), (n + 1) * D());
+    const y = Float64Array.from(parts.get('horse.png')!.embedding.data, (x, d) => x + meanPhi[d] - phi[d]);
+    const expected = classLogits(W, y);
+    for (const c of top.classes) expect(c.logit).toBeCloseTo(expected[c.index], 5);
+
+    // layer 2 is every head after layer 1 in this 3-layer model: the neuron adds nothing to 'L2'
+    await session.setAblation('L2');
+    const headsOnly = (await session.topClasses(['horse.png'], classes.length))[0].classes;
+    await session.setAblation('L1.N3,L2');
+    const both = (await session.topClasses(['horse.png'], classes.length))[0].classes;
+    expect(both.map((c) => c.index)).toEqual(headsOnly.map((c) => c.index));
+    both.forEach((c, i) => expect(c.logit).toBeCloseTo(headsOnly[i].logit, 6));
+    await session.setAblation('');
   });
 
   it('the last layer and a neuron outside the layer are bad requests naming why', async () => {

@@ -4,6 +4,7 @@
  * them; neurons ranked by their mean effect norm, a neuron's top images, direction and words
  * (METHOD §10 over the loaded description pool), and its token map. Runs in the worker.
  */
+import { neuronHeadRows, neuronHeadScalars, neuronSwitchOffDelta } from '../analysis/neuronAblation.ts';
 import { neuronDirection } from '../analysis/neuronSummary.ts';
 import { neuronProbe, neuronTokenScores, type NeuronConstants, type NeuronFactors } from '../analysis/neuronTokens.ts';
 import { neuronLabel } from '../analysis/partNames.ts';
@@ -29,8 +30,8 @@ export interface NeuronSources {
 }
 
 export class NeuronExplorer {
-  private layer?: number;
-  private readonly perImage = new Map<string, NeuronImage>();
+  /** per layer, per image id */
+  private readonly perLayer = new Map<number, Map<string, NeuronImage>>();
   private readonly constants = new Map<number, Promise<NeuronConstants>>();
 
   constructor(
@@ -61,21 +62,18 @@ export class NeuronExplorer {
   /** the effects of every loaded image for `layer` (computed for images that lack them) */
   private async ensure(layer: number, onProgress?: ProgressCallback): Promise<{ id: string; name: string; data: NeuronImage }[]> {
     this.checkLayer(layer);
-    if (this.layer !== layer) {
-      this.perImage.clear();
-      this.layer = layer;
-    }
+    let perImage = this.perLayer.get(layer);
+    if (!perImage) this.perLayer.set(layer, (perImage = new Map()));
     const images = this.sources.images();
     const live = new Set(images.map((i) => i.id));
-    for (const id of this.perImage.keys()) if (!live.has(id)) this.perImage.delete(id);
-    const missing = images.filter((i) => !this.perImage.has(i.id));
+    for (const id of perImage.keys()) if (!live.has(id)) perImage.delete(id);
+    const missing = images.filter((i) => !perImage.has(i.id));
     const M = this.arch.mlpWidth;
     const D = this.arch.embedDim;
     let done = 0;
     for (const img of missing) {
       onProgress?.({ done, total: missing.length, phase: `neuron effects of layer ${layer}` });
       const parts = await this.engine.decompose(await this.sources.pixels(img.id), { neuronLayer: layer });
-      if (this.layer !== layer) throw new Error(`the neuron layer changed to ${this.layer} while layer ${layer} was computed`);
       const effects = Float32Array.from(parts.neuron_effects.data);
       const norms = new Float32Array(M);
       for (let n = 0; n < M; n++) {
@@ -85,7 +83,7 @@ export class NeuronExplorer {
       }
       const post = parts.neuron_post;
       const weights = parts.neuron_token_weights;
-      this.perImage.set(img.id, {
+      perImage.set(img.id, {
         effects,
         norms,
         factors: {
@@ -96,7 +94,7 @@ export class NeuronExplorer {
       done++;
     }
     if (missing.length > 0) onProgress?.({ done, total: missing.length, phase: `neuron effects of layer ${layer}` });
-    return images.map((i) => ({ ...i, data: this.perImage.get(i.id)! }));
+    return images.map((i) => ({ ...i, data: perImage.get(i.id)! }));
   }
 
   private neuronConstants(layer: number): Promise<NeuronConstants> {
@@ -168,6 +166,35 @@ export class NeuronExplorer {
     if (!img) throw new RangeError(`no image '${imageId}' is loaded`);
     const D = this.arch.embedDim;
     return img.data.effects.slice(neuron * D, (neuron + 1) * D);
+  }
+
+  /**
+   * What switching `neurons` off adds to each loaded image's (head/layer-ablated) embedding: their
+   * effects replaced by their means through the later heads that `headOff` leaves on
+   * (analysis/neuronAblation.ts says why that is the rule).
+   */
+  async switchOffDeltas(neurons: readonly { layer: number; neuron: number }[], headOff: Uint8Array): Promise<Map<string, Float64Array>> {
+    const D = this.arch.embedDim;
+    const H = this.arch.heads;
+    const deltas = new Map<string, Float64Array>();
+    for (const layer of [...new Set(neurons.map((x) => x.layer))]) {
+      const images = await this.ensure(layer);
+      const constants = await this.neuronConstants(layer);
+      for (const { neuron } of neurons.filter((x) => x.layer === layer)) {
+        this.checkNeuron(neuron);
+        const rows = neuronHeadRows(constants, neuron);
+        const scalars = images.map((img) => neuronHeadScalars(img.data.factors, neuron));
+        const mean = new Float64Array(scalars[0]?.length ?? 0);
+        for (const a of scalars) a.forEach((x, kh) => (mean[kh] += x / scalars.length));
+        images.forEach((img, i) => {
+          const delta = neuronSwitchOffDelta(scalars[i], mean, rows, layer, headOff, H);
+          const acc = deltas.get(img.id) ?? new Float64Array(D);
+          for (let d = 0; d < D; d++) acc[d] += delta[d];
+          deltas.set(img.id, acc);
+        });
+      }
+    }
+    return deltas;
   }
 
   /** per-patch scores of φ_n's token summands against `t` [G, G] (class token left out, as for heads) */

@@ -422,7 +422,7 @@ export class ExplorerSession implements ExplorerApi {
       return { canonical: '' };
     }
     const parsed = parseAblation(text);
-    this.ablation = resolveAblation(parsed, { layers: this.arch.layers, heads: this.arch.heads });
+    this.ablation = resolveAblation(parsed, { layers: this.arch.layers, heads: this.arch.heads, mlpWidth: this.arch.mlpWidth });
     this.ablationText = formatAblation(parsed);
     return { canonical: this.ablationText };
   }
@@ -439,17 +439,19 @@ export class ExplorerSession implements ExplorerApi {
 
   /** top-k classes of each image, in the order of `imageIds` (one worker call for many images) */
   async topClasses(imageIds: readonly string[], k = 5): Promise<Top5[]> {
+    const neuronDeltas = this.ablation?.neurons.length ? await this.neurons.switchOffDeltas(this.ablation.neurons, this.ablatedMask()) : undefined;
     const out: Top5[] = [];
-    for (const id of imageIds) out.push(this.topClassesOf(id, k));
+    for (const id of imageIds) out.push(this.topClassesOf(id, k, neuronDeltas?.get(id)));
     return out;
   }
 
-  private topClassesOf(imageId: string, k: number): Top5 {
+  private topClassesOf(imageId: string, k: number, neuronDelta?: Float64Array): Top5 {
     const labels = this.requireLabels();
     const c = this.image(imageId).components;
     const named = (logits: Float64Array): ClassScore[] => topClasses(logits, k).map((r) => ({ index: r.index, label: labels.names[r.index], logit: r.score }));
     const original = named(classLogits(labels.W, c.embedding.data));
     const y = this.ablation ? ablatedEmbedding(c, this.componentMeans(), this.ablation) : undefined;
+    if (y && neuronDelta) for (let d = 0; d < y.length; d++) y[d] += neuronDelta[d];
     return { imageId, classes: y ? named(classLogits(labels.W, y)) : original, original };
   }
 
