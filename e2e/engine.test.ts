@@ -2,7 +2,10 @@
  * The worker runs the decomposed image graph and the text graph of generated checkpoints in
  * headless Chromium, on WebGPU (SwiftShader; CPU fallback disabled, so every node provably runs
  * on WebGPU) and on WASM (2 threads, cross-origin isolated); every output, the neuron effects of
- * METHOD §9 included, matches onnxruntime-node within 1e-4 (max|a-b| / max|b|).
+ * METHOD §9 included, matches onnxruntime-node within 1e-4 (max|a-b| / max|b|). The opt-in f16
+ * compute path runs where the adapter offers `shader-f16` and is checked against the f32 numbers
+ * within an argued bound; SwiftShader has no `shader-f16`, so here the test checks the refusal
+ * message and skips the run, saying so.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
@@ -127,3 +130,53 @@ for (const provider of ['wasm', 'webgpu'] as const) {
     }
   });
 }
+
+describe('f16 compute on WebGPU (opt-in)', () => {
+  let h: HarnessSession;
+  let e: Expected;
+  const c = CASES[0];
+  before(async () => {
+    e = await prepare(c);
+    h = await openHarness({ '/fixtures/': FIXTURES });
+  });
+  after(async () => h?.close());
+
+  it(`runs ${c.spec.name} within the f16 bound of the f32 numbers where the adapter has shader-f16; elsewhere it is refused, naming the missing feature`, async (t) => {
+    await h.page.waitForFunction(() => document.getElementById('status')?.textContent === 'harness ready');
+    const hasF16 = await h.page.evaluate(async () => {
+      const gpu = (navigator as unknown as { gpu?: { requestAdapter(o?: object): Promise<{ features: { has(f: string): boolean } } | null> } }).gpu;
+      const adapter = await gpu?.requestAdapter({ powerPreference: 'high-performance' });
+      return Boolean(adapter?.features.has('shader-f16'));
+    });
+    const run = h.page.evaluate((req) => window.harness.runEngine(req), {
+      provider: 'webgpu' as const,
+      precision: 'f16' as const,
+      files: e.files,
+      pixels: Array.from(e.pixels),
+      pixelDims: [3, e.S, e.S],
+      tokenLayers: e.tokenLayers,
+      texts: TEXTS,
+    });
+    if (!hasF16) {
+      await assert.rejects(run, /f16 compute needs a WebGPU adapter with the 'shader-f16' feature; this adapter \(.+\) does not offer it/);
+      t.skip('this WebGPU adapter has no shader-f16 (SwiftShader here): the f16 compute run needs an adapter that offers it');
+      return;
+    }
+    const got = await run;
+    assert.equal(got.runtime.precision, 'f16');
+    /**
+     * The bound, first order in f16's unit roundoff U = 2^-11: K = 6L + 2 weight products on the
+     * embedding's path, each with its weight, input and output rounded (3U), and an f16 dot product
+     * over n terms adding rounding errors of random sign (~√n·U); n is the widest inner dimension.
+     */
+    const v = c.spec.vision;
+    const K = 6 * v.layers + 2;
+    const n = Math.max(v.mlpWidth ?? 4 * v.width, 3 * v.patchSize * v.patchSize);
+    const bound = K * (3 + Math.sqrt(n)) * 2 ** -11;
+    for (const name of ['embedding', 'heads', 'mlp', 'embed_term']) {
+      const err = relErr(got.outputs[name].data, e.outputs[name].data);
+      assert.ok(err <= bound, `${name}: f16 on WebGPU vs f32 on onnxruntime-node ${err.toExponential(2)} > ${bound.toExponential(2)}`);
+    }
+    assert.ok(relErr(got.text!.data, e.text.data) <= 1e-4, 'the text graph stays f32');
+  });
+});

@@ -49,6 +49,8 @@ const guard = new RuntimeGuard({
     // sessions are recreated lazily on the next request, on the provider initWebRuntime picks now
     await engine?.release();
     await initWebRuntime({ provider: 'wasm', threads });
+    // f16 compute is a WebGPU path: on WASM the image graphs go back to f32
+    await engine?.setPrecision('f32');
   },
   memoryNeed: () => (engine ? modelMemoryEstimate(engine.checkpoint) : undefined),
   notify: (e) => {
@@ -100,7 +102,7 @@ async function installCheckpoint(ckpt: ClipCheckpoint, t0: number): Promise<Mode
   const tokenizer = ckpt.tokenizerFiles?.size ? await clipTokenizerFromFiles(ckpt.tokenizerFiles) : undefined;
   await engine?.release();
   images.clear();
-  engine = new ClipEngine(ckpt, webSessionFactory(), tokenizer);
+  engine = new ClipEngine(ckpt, webSessionFactory(), tokenizer, { precision: runtimeInfo().precision ?? 'f32' });
   session = new ExplorerSession(engine, { textStore: await textStore });
   return {
     fingerprint: ckpt.fingerprint,
@@ -115,7 +117,12 @@ async function installCheckpoint(ckpt: ClipCheckpoint, t0: number): Promise<Mode
 }
 
 const api: ClipscopeApi = {
-  initRuntime: (req) => initWebRuntime(req),
+  async initRuntime(req) {
+    const info = await initWebRuntime(req);
+    // a loaded model's image graphs follow the runtime's precision from the next request on
+    await engine?.setPrecision(info.precision ?? 'f32');
+    return info;
+  },
 
   async loadModel(files: ModelFileInput[]) {
     const t0 = performance.now();

@@ -26,13 +26,15 @@ export interface EngineRunRequest {
   /** an encoded image (PNG/JPEG) to decompose through decode + preprocess in the worker */
   imageUrl?: string;
   verbose?: boolean;
+  /** 'f16': f16 compute (WebGPU with shader-f16 only) */
+  precision?: 'f32' | 'f16';
 }
 
 type Plain = { dims: number[]; data: number[] };
 
 async function runEngine(req: EngineRunRequest) {
   const api = modelWorker();
-  const runtime = await api.initRuntime({ provider: req.provider, threads: 2, disableCpuFallback: true, verboseLogging: Boolean(req.verbose) });
+  const runtime = await api.initRuntime({ provider: req.provider, threads: 2, disableCpuFallback: true, verboseLogging: Boolean(req.verbose), ...(req.precision ? { precision: req.precision } : {}) });
   const files: ModelFileInput[] = req.files.map((f) => ({ name: f.name, url: new URL(f.url, location.href).href, size: f.size }));
   const model = await api.loadModel(files);
   const summary = await api.decomposePixels('pixels', { dims: req.pixelDims, data: new Float32Array(req.pixels) }, { tokenLayers: req.tokenLayers, neuronLayer: req.neuronLayer });

@@ -20,6 +20,11 @@ export interface RuntimeRequest {
   disableCpuFallback?: boolean;
   /** onnxruntime verbose logging (node placement etc.) to the console */
   verboseLogging?: boolean;
+  /**
+   * 'f16' (opt-in): the image graphs keep their weights in f16 and compute their linear layers in
+   * f16 (LayerNorm, softmax and reductions stay f32); needs WebGPU with `shader-f16`. Default 'f32'.
+   */
+  precision?: 'f32' | 'f16';
 }
 
 export interface RuntimeInfo {
@@ -30,6 +35,8 @@ export interface RuntimeInfo {
   crossOriginIsolated: boolean;
   /** WebGPU adapter facts when WebGPU is in use */
   adapter?: { description: string; isFallbackAdapter: boolean; shaderF16: boolean; maxBufferSize: number };
+  /** the image graphs' compute precision (absent: f32) */
+  precision?: 'f32' | 'f16';
 }
 
 /** A file of a model folder (local drop) or a URL the worker may fetch with Range requests. */

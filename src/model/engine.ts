@@ -6,6 +6,7 @@
 import { tensor, type Tensor } from '../math/tensor.ts';
 import type { BuiltGraph } from './onnx/builtGraph.ts';
 import { buildNeuronProjectionGraph } from './onnx/neuronProjectionGraph.ts';
+import type { GraphPrecision } from './onnx/externalData.ts';
 import { buildHeadProjectionGraph } from './onnx/headProjectionGraph.ts';
 import { buildImageGraph } from './onnx/imageGraph.ts';
 import { buildTextGraph } from './onnx/textGraph.ts';
@@ -56,16 +57,39 @@ function unbatch(t: Tensor): Tensor {
   return tensor(shape, t.data, t.dims.slice(1));
 }
 
+export interface ClipEngineOptions {
+  /**
+   * precision of the image and head-projection graphs (default 'f32'); the text graph stays f32, so
+   * text embeddings (cached per model) do not depend on it
+   */
+  precision?: GraphPrecision;
+}
+
 export class ClipEngine {
   private readonly sessions = new Map<string, Promise<GraphSession>>();
   private headProjectionCache?: Promise<HeadProjectionOutputs>;
   private readonly neuronProjectionCache = new Map<number, Promise<Record<string, Tensor>>>();
+  private imagePrecision: GraphPrecision;
 
   constructor(
     readonly checkpoint: ClipCheckpoint,
     private readonly createSession: SessionFactory,
     readonly tokenizer?: ClipTokenizer,
-  ) {}
+    options: ClipEngineOptions = {},
+  ) {
+    this.imagePrecision = options.precision ?? 'f32';
+  }
+
+  get precision(): GraphPrecision {
+    return this.imagePrecision;
+  }
+
+  /** changes the image graphs' precision: the sessions are dropped and made again on the next request */
+  async setPrecision(precision: GraphPrecision): Promise<void> {
+    if (precision === this.imagePrecision) return;
+    this.imagePrecision = precision;
+    await this.release();
+  }
 
   private session(key: string, build: () => BuiltGraph): Promise<GraphSession> {
     let s = this.sessions.get(key);
@@ -87,7 +111,7 @@ export class ClipEngine {
   /** the unit image embedding through the plain graph (no decomposition outputs) */
   async embed(pixels: Tensor<string, Float32Array>): Promise<Tensor<'D'>> {
     this.checkPixels(pixels);
-    const s = await this.session('plain', () => buildImageGraph(this.checkpoint, { decompose: false }));
+    const s = await this.session('plain', () => buildImageGraph(this.checkpoint, { decompose: false, precision: this.imagePrecision }));
     const out = await s.run({ pixel_values: tensor('B C S S', pixels.data, [1, ...pixels.dims]) });
     return unbatch(out.embedding) as Tensor<'D'>;
   }
@@ -99,7 +123,7 @@ export class ClipEngine {
     const debugResidual = Boolean(request.debugResidual);
     const { neuronLayer } = request;
     const key = `decompose:${tokenLayers.join(',')}:${debugResidual}:${neuronLayer ?? ''}`;
-    const s = await this.session(key, () => buildImageGraph(this.checkpoint, { decompose: true, tokenLayers, debugResidual, neuronLayer }));
+    const s = await this.session(key, () => buildImageGraph(this.checkpoint, { decompose: true, tokenLayers, debugResidual, neuronLayer, precision: this.imagePrecision }));
     const out = await s.run({ pixel_values: tensor('B C S S', pixels.data, [1, ...pixels.dims]) });
     const result: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(out)) result[name] = unbatch(t);
@@ -119,7 +143,7 @@ export class ClipEngine {
 
   /** the per-model matrices of METHOD 2.6 (head_proj, gamma_proj, beta_proj, bout_proj); computed once */
   headProjections(): Promise<HeadProjectionOutputs> {
-    this.headProjectionCache ??= this.session('head-projection', () => buildHeadProjectionGraph(this.checkpoint)).then(async (s) => headProjectionsFromOutputs(await s.run({})));
+    this.headProjectionCache ??= this.session('head-projection', () => buildHeadProjectionGraph(this.checkpoint, { precision: this.imagePrecision })).then(async (s) => headProjectionsFromOutputs(await s.run({})));
     this.headProjectionCache.catch(() => (this.headProjectionCache = undefined));
     return this.headProjectionCache;
   }

@@ -28,14 +28,19 @@ function runtimeFromUrl(): ExecutionProvider | 'auto' {
   return r === 'wasm' || r === 'webgpu' ? r : 'auto';
 }
 
+/** `?precision=f16` opts into f16 compute on WebGPU */
+function precisionFromUrl(): 'f32' | 'f16' {
+  return new URLSearchParams(location.search).get('precision') === 'f16' ? 'f16' : 'f32';
+}
+
 /** keeps the URL equal to the view (replaceState: no history entry per keystroke) */
 function useUrlSync(): void {
   const view = useAppStore((s) => s.view);
   useEffect(() => {
-    // page settings that are not view state stay in the URL: runtime, and the hub endpoint
+    // page settings that are not view state stay in the URL: runtime, precision, and the hub endpoint
     const page = new URLSearchParams(location.search);
     const kept = new URLSearchParams();
-    for (const k of ['runtime', 'hub']) if (page.get(k)) kept.set(k, page.get(k)!);
+    for (const k of ['runtime', 'precision', 'hub']) if (page.get(k)) kept.set(k, page.get(k)!);
     const q = encodeViewState(view);
     const extra = kept.toString() ? `${q ? '&' : '?'}${kept}` : '';
     const next = `${location.pathname}${q}${extra}`;
@@ -157,9 +162,10 @@ function Tabs() {
 function RuntimeBadge() {
   const runtime = useAppStore((s) => s.runtime);
   if (!runtime) return <span className="badge muted">starting runtime…</span>;
-  const text = runtime.provider === 'webgpu' ? `WebGPU${runtime.adapter ? ` · ${runtime.adapter.description || 'adapter'}` : ''}` : `WASM · ${runtime.threads} thread${runtime.threads === 1 ? '' : 's'}`;
+  const gpu = `WebGPU${runtime.precision === 'f16' ? ' f16' : ''}`;
+  const text = runtime.provider === 'webgpu' ? `${gpu}${runtime.adapter ? ` · ${runtime.adapter.description || 'adapter'}` : ''}` : `WASM · ${runtime.threads} thread${runtime.threads === 1 ? '' : 's'}`;
   return (
-    <span className="badge" data-testid="runtime" data-provider={runtime.provider} title={runtime.fallbackReason ? `WebGPU not used: ${runtime.fallbackReason}` : undefined}>
+    <span className="badge" data-testid="runtime" data-provider={runtime.provider} data-precision={runtime.precision ?? 'f32'} title={runtime.fallbackReason ? `WebGPU not used: ${runtime.fallbackReason}` : undefined}>
       {text}
     </span>
   );
@@ -181,7 +187,7 @@ export function App() {
     if (started.current) return;
     started.current = true;
     set({ view: { ...initial, ablate: '' } });
-    void startRuntime(runtimeFromUrl()).then(() => {
+    void startRuntime(runtimeFromUrl(), precisionFromUrl()).then(() => {
       if (initial.model === 'demo') void loadDemoModel();
     });
   }, [initial, set]);

@@ -6,16 +6,16 @@
 import type { ClipCheckpoint } from '../checkpoint/types.ts';
 import { HEAD_PROJECTION_OUTPUT_SHAPES, type GraphIO } from './graphSpec.ts';
 import { finishGraph, type BuiltGraph } from './builtGraph.ts';
-import { WeightBinder, type WeightPlacer } from './externalData.ts';
+import { WeightBinder, type GraphPrecision, type WeightPlacer } from './externalData.ts';
 import { GraphBuilder } from './graphBuilder.ts';
 import type { TowerContext } from './layers.ts';
 import { layerHeadProjection, lnPostProjection } from './projection.ts';
 import { OnnxDataType } from './proto.ts';
 
-export function buildHeadProjectionGraph(ckpt: ClipCheckpoint, options: { placer?: WeightPlacer } = {}): BuiltGraph {
+export function buildHeadProjectionGraph(ckpt: ClipCheckpoint, options: { placer?: WeightPlacer; precision?: GraphPrecision } = {}): BuiltGraph {
   const v = ckpt.vision;
   const g = new GraphBuilder('clipscope_head_projection');
-  const weights = new WeightBinder(g, ckpt, { placer: options.placer });
+  const weights = new WeightBinder(g, ckpt, { placer: options.placer, precision: options.precision });
   const ctx: TowerContext = { g, weights, tower: 'vision' };
   const proj = lnPostProjection(ctx, v);
   const perHead: string[] = [];

@@ -11,9 +11,9 @@ import { visionGrid } from '../arch.ts';
 import { weightName, type ClipCheckpoint } from '../checkpoint/types.ts';
 import { IMAGE_INPUT, IMAGE_OUTPUT_SHAPES, type GraphIO, type ImageOutputName } from './graphSpec.ts';
 import { finishGraph, type BuiltGraph } from './builtGraph.ts';
-import { WeightBinder, type WeightPlacer } from './externalData.ts';
+import { WeightBinder, type GraphPrecision, type WeightPlacer } from './externalData.ts';
 import { GraphBuilder, type Dim, type Value } from './graphBuilder.ts';
-import { l2Normalize, layerNorm, residualBlock, type BlockDims, type TowerContext } from './layers.ts';
+import { l2Normalize, layerNorm, residualBlock, weightedOp, type BlockDims, type TowerContext } from './layers.ts';
 import { layerHeadProjection, lnPostProjection } from './projection.ts';
 import { secondOrderEffects } from './secondOrder.ts';
 import { OnnxDataType } from './proto.ts';
@@ -29,6 +29,8 @@ export interface ImageGraphOptions {
   neuronLayer?: number;
   /** where weight bytes are found (default: the checkpoint files) */
   placer?: WeightPlacer;
+  /** default 'f32' (see GraphPrecision) */
+  precision?: GraphPrecision;
 }
 
 const BATCH: Dim = 'batch';
@@ -47,7 +49,7 @@ export function buildImageGraph(ckpt: ClipCheckpoint, options: ImageGraphOptions
   if (v.headWidth * H !== w) throw new RangeError(`vision arch: ${H} heads × ${v.headWidth} ≠ width ${w}`);
 
   const g = new GraphBuilder(options.decompose ? 'clipscope_image_decomposed' : 'clipscope_image');
-  const weights = new WeightBinder(g, ckpt, { placer: options.placer });
+  const weights = new WeightBinder(g, ckpt, { placer: options.placer, precision: options.precision });
   const ctx: TowerContext = { g, weights, tower: 'vision' };
   const dims: BlockDims = { width: w, heads: H, headWidth: v.headWidth, act: v.act, eps: v.layerNormEps };
   const outputs: GraphIO[] = [];
@@ -58,10 +60,8 @@ export function buildImageGraph(ckpt: ClipCheckpoint, options: ImageGraphOptions
 
   // --- embedding: patches, class token, positions, ln_pre ---
   const pixels = g.input(IMAGE_INPUT.name, OnnxDataType.FLOAT, [BATCH, 3, v.imageSize, v.imageSize]);
-  const conv = g.node('Conv', [pixels, weights.f32(weightName('vision', 'patch'))], {
-    kernel_shape: [v.patchSize, v.patchSize],
-    strides: [v.patchSize, v.patchSize],
-  }, 'patch_embed');
+  const patchConv = { kernel_shape: [v.patchSize, v.patchSize], strides: [v.patchSize, v.patchSize] };
+  const conv = weightedOp(ctx, pixels, [weightName('vision', 'patch')], (x, [kernel], h) => g.node('Conv', [x, kernel], patchConv, h), 'patch_embed');
   const patchTokens = g.transpose(g.reshape(conv, [-1, w, N]), [0, 2, 1], 'patch_tokens');
   // [B,1,w] class tokens, broadcast over the batch with float ops only (0·first patch + cls):
   // int64 shape arithmetic (Shape/Slice/Concat/Gather on shapes) has no WebGPU kernel and would

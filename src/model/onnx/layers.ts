@@ -8,6 +8,7 @@ import { weightName, type Tower } from '../checkpoint/types.ts';
 import type { WeightBinder } from './externalData.ts';
 import type { GraphBuilder, Value } from './graphBuilder.ts';
 import { float } from './graphBuilder.ts';
+import { OnnxDataType } from './proto.ts';
 
 export interface TowerContext {
   readonly g: GraphBuilder;
@@ -29,13 +30,22 @@ export function layerNorm(ctx: TowerContext, x: Value, scale: string, bias: stri
   return g.node('LayerNormalization', [x, weights.f32(scale), weights.f32(bias)], { axis: -1, epsilon: float(eps) }, hint);
 }
 
+/**
+ * `op(x, w…)` for an op that multiplies by weights (Gemm, Conv): in f32, or, when the graph computes
+ * in f16, on x cast to f16 and the f16 weights, the result cast back to f32.
+ */
+export function weightedOp(ctx: TowerContext, x: Value, names: readonly string[], op: (x: Value, w: readonly Value[], hint: string) => Value, hint: string): Value {
+  const { g, weights } = ctx;
+  if (!weights.computeF16) return op(x, names.map((n) => weights.f32(n)), hint);
+  const y16 = op(g.cast(x, OnnxDataType.FLOAT16, `${hint}_in_f16`), names.map((n) => weights.f16(n)), `${hint}_f16`);
+  return g.cast(y16, OnnxDataType.FLOAT, hint);
+}
+
 /** x2d·Wᵀ + b for a [out, in] weight, x2d·W + b for an [in, out] one. */
 export function linear(ctx: TowerContext, x2d: Value, matrix: string, bias: string | undefined, hint: string): Value {
   const { g, weights } = ctx;
-  const ref = weights.ref(matrix);
-  const inputs = [x2d, weights.f32(matrix)];
-  if (bias) inputs.push(weights.f32(bias));
-  return g.node('Gemm', inputs, { transB: ref.layout === 'in_out' ? 0 : 1 }, hint);
+  const transB = weights.ref(matrix).layout === 'in_out' ? 0 : 1;
+  return weightedOp(ctx, x2d, bias ? [matrix, bias] : [matrix], (x, w, h) => g.node('Gemm', [x, ...w], { transB }, h), hint);
 }
 
 /** The weight as an [in, out] matrix value (a Transpose that ORT folds when stored [out, in]). */

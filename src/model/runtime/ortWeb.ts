@@ -80,8 +80,20 @@ export async function initWebRuntime(req: RuntimeRequest): Promise<RuntimeInfo> 
       (ort.env.webgpu as { adapter?: unknown }).adapter = adapter;
     }
   }
-  current = { provider, threads, crossOriginIsolated: isolated, ...(fallbackReason ? { fallbackReason } : {}), ...(adapterInfo ? { adapter: adapterInfo } : {}) };
+  const precision = req.precision ?? 'f32';
+  if (precision === 'f16') checkF16Compute(provider, adapterInfo, fallbackReason);
+  current = { provider, threads, crossOriginIsolated: isolated, precision, ...(fallbackReason ? { fallbackReason } : {}), ...(adapterInfo ? { adapter: adapterInfo } : {}) };
   return current;
+}
+
+/** f16 compute is opt-in and runs only where its kernels exist: say exactly what is missing */
+function checkF16Compute(provider: ExecutionProvider, adapter: RuntimeInfo['adapter'], fallbackReason: string | undefined): void {
+  if (provider !== 'webgpu') {
+    throw new Error(`f16 compute needs WebGPU, which is not in use here (${fallbackReason ?? 'WASM was requested'}); run without precision=f16 to compute in f32`);
+  }
+  if (!adapter?.shaderF16) {
+    throw new Error(`f16 compute needs a WebGPU adapter with the 'shader-f16' feature; this adapter (${adapter?.description ?? 'unknown'}) does not offer it; run without precision=f16 to compute in f32`);
+  }
 }
 
 async function requestAdapter(): Promise<GpuAdapterLike | string> {

@@ -4,11 +4,12 @@ import type { ExecutionProvider } from '../../api/types.ts';
 import { callbackProxy, modelWorker } from '../workerClient.ts';
 import { fail, notice, store } from './feedback.ts';
 
-export async function startRuntime(provider: ExecutionProvider | 'auto' = 'auto'): Promise<void> {
+/** `precision` 'f16' (opt-in, `?precision=f16`): f16 compute on WebGPU, refused with the reason where the adapter lacks it */
+export async function startRuntime(provider: ExecutionProvider | 'auto' = 'auto', precision: 'f32' | 'f16' = 'f32'): Promise<void> {
   const api = modelWorker();
   const threads = Math.min(4, navigator.hardwareConcurrency || 1);
   try {
-    let info = await api.initRuntime({ provider, threads });
+    let info = await api.initRuntime({ provider, threads, ...(precision === 'f16' ? { precision } : {}) });
     if (provider === 'auto' && info.provider === 'webgpu' && info.adapter?.isFallbackAdapter) {
       // a software adapter (SwiftShader) is far slower than WASM
       info = await api.initRuntime({ provider: 'wasm', threads });
