@@ -20,6 +20,7 @@ import { createNodeEngine } from '../../model/engine.node.ts';
 import { NodeTextCache } from '../../model/textCache.node.ts';
 import { embedTexts } from '../../model/textCache.ts';
 import { CACHE_OPTION, defineCommand, MODEL_OPTION, parseThreads, TEXT_CACHE_OPTION, threadsOption } from '../command.ts';
+import { parseProvider, PROVIDER_OPTION } from '../provider.ts';
 import { CliError } from '../errors.ts';
 import { openModel, openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
@@ -170,6 +171,7 @@ export const ablateCommand = defineCommand({
   ].join('\n'),
   options: {
     model: { ...MODEL_OPTION, description: 'the model (folder or hub id) that filled the cache; its text tower builds the classifier' },
+    provider: PROVIDER_OPTION,
     cache: CACHE_OPTION,
     classes: { type: 'string', value: 'FILE', description: 'label set: JSON {classes, templates} or one class name a line', required: true },
     labels: { type: 'string', value: 'FILE.csv', description: 'file,label[,group] per cached image', required: true },
@@ -181,6 +183,7 @@ export const ablateCommand = defineCommand({
   examples: ["clipscope ablate --model ./clip-vit-base-patch32 --cache ./cache --classes labels.json --labels labels.csv --ablate 'L0-7.H*,mlp' --out ablation.json"],
   json: true,
   async run(args) {
+    const executionProvider = parseProvider(args.provider);
     const { model: modelDir, cache: cacheDir, classes: classesFile, labels: labelsFile, out: outFile } = args;
     const threads = parseThreads(args.threads);
     const log = (line: string) => process.stderr.write(`ablate: ${line}\n`);
@@ -202,7 +205,7 @@ export const ablateCommand = defineCommand({
       }
       if (!ckpt.text) throw new CliError(`${modelDir} holds no text tower: the zero-shot classifier needs one`);
       await openTokenizer(ckpt, modelDir);
-      const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads });
+      const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads, executionProvider });
       let classifier: Tensor<'C D', Float64Array>;
       try {
         const store = new NodeTextCache(args['text-cache'] ?? defaultTextCacheDir(cacheDir));

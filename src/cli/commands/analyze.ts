@@ -5,6 +5,7 @@ import { describeShard, parseShardSpec, ShardSpecError, shardFromEnv, type Shard
 import { createNodeEngine } from '../../model/engine.node.ts';
 import { asCliError, CliError, usageError } from '../errors.ts';
 import { defineCommand, MODEL_OPTION, parsePositiveInt, parseThreads, threadsOption } from '../command.ts';
+import { parseProvider, PROVIDER_OPTION } from '../provider.ts';
 import { openModel } from '../model.ts';
 import { createProgress, type Progress } from '../progress.ts';
 
@@ -31,6 +32,7 @@ export const analyzeCommand = defineCommand({
   ].join('\n'),
   options: {
     model: MODEL_OPTION,
+    provider: PROVIDER_OPTION,
     images: { type: 'string', value: 'DIR', description: 'folder of images (walked recursively)', required: true },
     out: { type: 'string', value: 'CACHE', description: 'cache folder (created, or resumed when it exists)', required: true },
     dtype: { type: 'string', value: 'f32|f16', description: 'storage type of a new cache', default: 'f32' },
@@ -50,6 +52,7 @@ export const analyzeCommand = defineCommand({
   ],
   json: true,
   async run(args) {
+    const executionProvider = parseProvider(args.provider);
     const { model: modelDir, images: imagesDir, out: cacheDir } = args;
     let dtype: CacheDType | undefined;
     if (args.dtype !== undefined) {
@@ -62,7 +65,7 @@ export const analyzeCommand = defineCommand({
     if (!existsSync(imagesDir) || !statSync(imagesDir).isDirectory()) throw new CliError(`images folder not found: ${imagesDir}`);
 
     const ckpt = await openModel(modelDir);
-    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads });
+    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads, executionProvider });
     let progress: Progress | undefined;
     try {
       const summary = await analyzeImages({

@@ -9,6 +9,7 @@ import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../../model/preprocess/transform.ts';
 import { parseTokenLayers } from '../../model/tokenLayers.ts';
 import { defineCommand, IMAGE_OPTION, MODEL_OPTION, parseThreads, threadsOption } from '../command.ts';
+import { parseProvider, PROVIDER_OPTION } from '../provider.ts';
 import { CliError, usageError } from '../errors.ts';
 import { openModel } from '../model.ts';
 import { writeJsonFile, writeNpyFile } from '../output.ts';
@@ -33,6 +34,7 @@ export const decomposeCommand = defineCommand({
   ].join('\n'),
   options: {
     model: MODEL_OPTION,
+    provider: PROVIDER_OPTION,
     image: IMAGE_OPTION,
     out: { type: 'string', value: 'DIR', description: 'output folder', required: true },
     'token-layers': {
@@ -45,6 +47,7 @@ export const decomposeCommand = defineCommand({
   },
   examples: ['clipscope decompose --model ./clip-vit-base-patch32 --image cat.jpg --out ./out --token-layers last:4'],
   async run(args) {
+    const executionProvider = parseProvider(args.provider);
     const { model: dir, image: imagePath, out: outDir } = args;
     const threads = parseThreads(args.threads);
     if (!existsSync(imagePath)) throw new CliError(`image not found: ${imagePath}`);
@@ -60,7 +63,7 @@ export const decomposeCommand = defineCommand({
     const image = await decodeImageFile(imagePath);
     const pixels = preprocessPixels(image, ckpt.preprocess);
     const t1 = performance.now();
-    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads });
+    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads, executionProvider });
     try {
       const parts = await engine.decompose(pixels, { tokenLayers });
       const t2 = performance.now();

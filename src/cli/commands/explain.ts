@@ -8,6 +8,7 @@ import { preprocessPixels } from '../../model/preprocess/transform.ts';
 import { NodeTextCache } from '../../model/textCache.node.ts';
 import { MemoryTextCache } from '../../model/textCache.ts';
 import { defineCommand, IMAGE_OPTION, MODEL_OPTION, parsePositiveInt, parseThreads, TEXT_CACHE_OPTION, threadsOption } from '../command.ts';
+import { parseProvider, PROVIDER_OPTION } from '../provider.ts';
 import { CliError, usageError } from '../errors.ts';
 import { openModel, openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
@@ -55,6 +56,7 @@ export const explainCommand = defineCommand({
   ].join('\n'),
   options: {
     model: MODEL_OPTION,
+    provider: PROVIDER_OPTION,
     image: IMAGE_OPTION,
     pool: { type: 'string', value: 'FILE', description: 'text pool: one description per line, optionally property<TAB>text', required: true },
     out: { type: 'string', value: 'F.json', description: 'output explanation', required: true },
@@ -72,6 +74,7 @@ export const explainCommand = defineCommand({
   },
   examples: ['clipscope explain --model ./clip-vit-base-patch32 --image cat.jpg --pool public/data/descriptions.tsv --part L11.H4 --texts 10 --out explain.json'],
   async run(args) {
+    const executionProvider = parseProvider(args.provider);
     const { model: modelDir, image: imagePath, pool: poolPath, out } = args;
     const maxTexts = parsePositiveInt(args.texts, 'texts', sparseTextDefaults.maxTexts);
     const threads = parseThreads(args.threads);
@@ -83,7 +86,7 @@ export const explainCommand = defineCommand({
     const part = parseExplainPart(args.part ?? 'embedding', ckpt.vision.layers, ckpt.vision.heads, ckpt.vision.mlpWidth);
     await openTokenizer(ckpt, modelDir);
     const image = await decodeImageFile(imagePath);
-    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads });
+    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads, executionProvider });
     try {
       const neuronLayer = part.kind === 'neuron' ? part.layer : undefined;
       const parts = await engine.decompose(preprocessPixels(image, ckpt.preprocess), { tokenLayers: [], neuronLayer });

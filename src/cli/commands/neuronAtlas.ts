@@ -11,6 +11,7 @@ import { preprocessPixels } from '../../model/preprocess/transform.ts';
 import { NodeTextCache } from '../../model/textCache.node.ts';
 import { wordVocabulary } from '../../model/tokenizer/wordVocabulary.ts';
 import { defineCommand, MODEL_OPTION, parsePositiveInt, parseThreads, TEXT_CACHE_OPTION, threadsOption } from '../command.ts';
+import { parseProvider, PROVIDER_OPTION } from '../provider.ts';
 import { CliError } from '../errors.ts';
 import { openModel, openTokenizer } from '../model.ts';
 import { parseNeuronLayer } from '../neuronLayer.ts';
@@ -70,6 +71,7 @@ export const neuronAtlasCommand = defineCommand({
   ].join('\n'),
   options: {
     model: MODEL_OPTION,
+    provider: PROVIDER_OPTION,
     images: { type: 'string', value: 'DIR', description: 'folder of images (recursively, path-sorted)', required: true },
     layer: { type: 'string', value: 'L', description: 'the MLP layer (0-based, not the last)', required: true },
     out: { type: 'string', value: 'OUTDIR', description: 'output folder (neurons.json, directions.npy, the resumable state)', required: true },
@@ -82,6 +84,7 @@ export const neuronAtlasCommand = defineCommand({
   },
   examples: ['clipscope neuron-atlas --model ./clip-vit-base-patch16 --images ./photos --layer 9 --out ./atlas9 --top-images 100'],
   async run(args) {
+    const executionProvider = parseProvider(args.provider);
     const { model: modelArg, images: folder, out: outDir } = args;
     const k = parsePositiveInt(args['top-images'], 'top-images', 100);
     const maxTexts = parsePositiveInt(args.texts, 'texts', sparseTextDefaults.maxTexts);
@@ -112,7 +115,7 @@ export const neuronAtlasCommand = defineCommand({
     state.images = images;
     resumed = undefined;
 
-    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads });
+    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads, executionProvider });
     try {
       const todo = Math.min(images.length - state.next, limit);
       const progress = createProgress({ total: todo, label: `neuron-atlas L${layer}`, unit: 'image' });

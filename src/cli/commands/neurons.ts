@@ -4,6 +4,7 @@ import { createNodeEngine } from '../../model/engine.node.ts';
 import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../../model/preprocess/transform.ts';
 import { defineCommand, IMAGE_OPTION, MODEL_OPTION, parseThreads, threadsOption } from '../command.ts';
+import { parseProvider, PROVIDER_OPTION } from '../provider.ts';
 import { CliError } from '../errors.ts';
 import { parseNeuronLayer } from '../neuronLayer.ts';
 import { openModel } from '../model.ts';
@@ -18,6 +19,7 @@ export const neuronsCommand = defineCommand({
   ].join('\n'),
   options: {
     model: MODEL_OPTION,
+    provider: PROVIDER_OPTION,
     image: IMAGE_OPTION,
     layer: { type: 'string', value: 'L', description: 'the MLP layer (0-based, not the last)', required: true },
     out: { type: 'string', value: 'DIR', description: 'output folder (effects.npy, meta.json)', required: true },
@@ -25,13 +27,14 @@ export const neuronsCommand = defineCommand({
   },
   examples: ['clipscope neurons --model ./clip-vit-base-patch32 --image cat.jpg --layer 10 --out ./neurons'],
   async run(args) {
+    const executionProvider = parseProvider(args.provider);
     const { model: modelDir, image: imagePath, layer: layerText, out: outDir } = args;
     const threads = parseThreads(args.threads);
     if (!existsSync(imagePath)) throw new CliError(`image not found: ${imagePath}`);
     const ckpt = await openModel(modelDir);
     const layer = parseNeuronLayer(layerText, ckpt.vision.layers);
     const image = await decodeImageFile(imagePath);
-    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads });
+    const engine = await createNodeEngine(ckpt, { intraOpNumThreads: threads, executionProvider });
     try {
       const t0 = performance.now();
       const parts = await engine.decompose(preprocessPixels(image, ckpt.preprocess), { neuronLayer: layer });

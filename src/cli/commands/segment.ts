@@ -30,6 +30,7 @@ import { centerCropOffset, preprocessPixels, shortSideResizeSize } from '../../m
 import { headProjections, imageComponents, spatialTerms } from '../../model/decomposition.ts';
 import { CliError, usageError } from '../errors.ts';
 import { defineCommand, MODEL_OPTION, parsePositiveInt, parseThreads, required, TEXT_CACHE_OPTION, threadsOption } from '../command.ts';
+import { parseProvider, PROVIDER_OPTION } from '../provider.ts';
 import { openImagenetSegMat, type BenchmarkSample } from '../imagenetSegMat.ts';
 import { openModel, openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
@@ -160,6 +161,7 @@ export const segmentCommand = defineCommand({
   ].join('\n'),
   options: {
     model: MODEL_OPTION,
+    provider: PROVIDER_OPTION,
     images: { type: 'string', value: 'DIR', description: 'folder of photos (with --masks)', default: 'none (give --images and --masks, or --imagenet-seg)' },
     masks: { type: 'string', value: 'DIR', description: 'folder of masks named as the photos (any image format)', default: 'none (with --images)' },
     'imagenet-seg': { type: 'string', value: 'gtsegs_ijcv.mat', description: 'the ImageNet-Segmentation benchmark file the paper used', default: 'none (use --images and --masks)' },
@@ -181,6 +183,7 @@ export const segmentCommand = defineCommand({
   ],
   json: true,
   async run(args) {
+    const executionProvider = parseProvider(args.provider);
     const { model: dir, out: outFile } = args;
     const matFile = args['imagenet-seg'];
     if (matFile !== undefined && (args.images !== undefined || args.masks !== undefined)) {
@@ -200,7 +203,7 @@ export const segmentCommand = defineCommand({
       if (samples.length === 0) {
         throw new CliError(matFile === undefined ? `no photo in ${imagesDir} has a mask of the same name in ${masksDir}` : `${matFile} holds no photos`);
       }
-      return await segmentSamples({ dir, samples, unmatched: source.unmatched, protocol, classes: args.classes, textCache: args['text-cache'], threads, outFile, log });
+      return await segmentSamples({ dir, samples, unmatched: source.unmatched, protocol, classes: args.classes, textCache: args['text-cache'], threads, executionProvider, outFile, log });
     } finally {
       source.close();
     }
@@ -215,6 +218,7 @@ interface SegmentRun {
   readonly classes?: string;
   readonly textCache?: string;
   readonly threads: number;
+  readonly executionProvider: string;
   readonly outFile: string;
   readonly log: (line: string) => void;
 }
@@ -246,7 +250,7 @@ async function segmentSamples(run: SegmentRun): Promise<SegmentSummary> {
     throw new CliError(`input side ${S} is not the grid (${grid}) times the patch size (${ckpt.vision.patchSize})`);
   }
 
-  const engine = await createNodeEngine(ckpt, { intraOpNumThreads: run.threads });
+  const engine = await createNodeEngine(ckpt, { intraOpNumThreads: run.threads, executionProvider: run.executionProvider });
   try {
     const store = run.textCache === undefined ? undefined : new NodeTextCache(run.textCache);
     const classifier = await classifierFor(engine, labels, store, log);

@@ -7,6 +7,7 @@ import { parseReferenceSet, PUBLISHED_OPENAI_VIT_B32 } from '../../verify/refere
 import { describeValue, formatVerifyReport } from '../../verify/reportText.ts';
 import { verifyEngine, type CandidatePhoto } from '../../verify/verifyModel.ts';
 import { defineCommand, MODEL_OPTION } from '../command.ts';
+import { parseProvider, PROVIDER_OPTION } from '../provider.ts';
 import { CliError } from '../errors.ts';
 import { openModel } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
@@ -31,12 +32,14 @@ export const verifyCommand = defineCommand({
   ].join('\n'),
   options: {
     model: MODEL_OPTION,
+    provider: PROVIDER_OPTION,
     images: { type: 'string', value: 'DIR', description: "more photos, e.g. scikit-image's page.png and motorcycle_right.png (they win over the gallery's copies)", default: "the app's example gallery only" },
     reference: { type: 'string', value: 'FILE', description: 'a reference file in clipscope\'s format', default: 'the published OpenAI ViT-B/32 values shipped with clipscope' },
     report: { type: 'string', value: 'FILE.json', description: 'also write the whole report as JSON', default: 'none' },
   },
   examples: ['clipscope verify --model openai/clip-vit-base-patch32', 'clipscope verify --model ./clip-vit-base-patch32 --images ./skimage-data --report verify.json'],
   async run(args) {
+    const executionProvider = parseProvider(args.provider);
     if (args.images !== undefined && !(existsSync(args.images) && statSync(args.images).isDirectory())) throw new CliError(`--images must be a folder of photos, got: ${args.images}`);
     let ref = PUBLISHED_OPENAI_VIT_B32;
     if (args.reference !== undefined) {
@@ -47,7 +50,7 @@ export const verifyCommand = defineCommand({
     const candidates = [...(args.images !== undefined ? photosIn(args.images, 'given') : []), ...(existsSync(GALLERY) ? photosIn(GALLERY, 'gallery') : [])];
     const ckpt = await openModel(args.model);
     await initNodeImageDecoders();
-    const engine = await createNodeEngine(ckpt);
+    const engine = await createNodeEngine(ckpt, { executionProvider });
     try {
       const report = await verifyEngine(engine, ref, candidates, (p) => process.stderr.write(`${p.phase}\n`));
       process.stdout.write(formatVerifyReport(report));

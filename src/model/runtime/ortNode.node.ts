@@ -27,6 +27,8 @@ export interface OrtNodeSessionOptions {
   tempRoot?: string;
   /** write ORT's optimised model here (diagnostics: e.g. to check constant folding) */
   optimizedModelFilePath?: string;
+  /** onnxruntime-node execution provider (default 'cpu'); check it first with checkNodeProvider */
+  executionProvider?: string;
 }
 
 export interface OrtNodeSession {
@@ -99,7 +101,7 @@ export async function createOrtNodeSession(graph: BuiltGraph, ckpt: ClipCheckpoi
     const staged = await stageModel(dir, graph, ckpt, options.filePaths);
     session = await ort.InferenceSession.create(staged.modelPath, {
       ...(staged.inMemory.length ? { externalData: staged.inMemory } : {}),
-      executionProviders: ['cpu'],
+      executionProviders: [options.executionProvider ?? 'cpu'],
       intraOpNumThreads: options.intraOpNumThreads ?? 2,
       interOpNumThreads: 1,
       graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
