@@ -2,8 +2,10 @@
  * The dependency rules of docs/ARCHITECTURE.md, checked on the import statements of every source
  * file, so a violation fails the tests instead of waiting for review.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isTestCode, moduleMapErrors, MODULES, RULES, type ModuleRule } from './testkit/architectureRules.node.ts';
+import { isTestCode, mermaidFlowchart, moduleArrows, moduleMapErrors, MODULES, RULES, type ModuleRule } from './testkit/architectureRules.node.ts';
 import { importGraph, readSources } from './testkit/importGraph.node.ts';
 import { REPO_ROOT } from './testkit/shared.ts';
 
@@ -162,5 +164,24 @@ describe('each rule fails on a fixture that breaks it (so the rules above can fa
       { from: 'src/math/a.ts', to: 'src/math/b.ts', typeOnly: true, dynamic: false },
       { from: 'src/math/a.ts', to: 'src/math/e.ts', typeOnly: false, dynamic: true },
     ]);
+  });
+});
+
+/** the text between `<!-- start -->` and `<!-- end -->` markers of a document */
+function between(doc: string, start: string, end: string): string {
+  const i = doc.indexOf(start);
+  const j = doc.indexOf(end);
+  if (i < 0 || j < i) return `(no ${start} … ${end} block)`;
+  return doc.slice(i + start.length, j).trim();
+}
+
+describe('docs/ARCHITECTURE.md draws the house as built', () => {
+  const doc = readFileSync(join(REPO_ROOT, 'docs', 'ARCHITECTURE.md'), 'utf8');
+  it.each(['house', 'src/model'] as const)('its %s picture has exactly the module arrows of the code (on failure, paste the expected block)', (which) => {
+    const drawn = between(doc, `<!-- arrows:${which} -->`, `<!-- /arrows:${which} -->`);
+    expect(drawn).toBe(mermaidFlowchart(moduleArrows(repo, which)));
+  });
+  it('every module of the map is named in it', () => {
+    for (const m of MODULES) expect(doc, m.name).toContain(m.name.replace(/^src\//, ''));
   });
 });

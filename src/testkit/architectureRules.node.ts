@@ -149,3 +149,35 @@ export const RULES: readonly ArchitectureRule[] = [
     },
   },
 ];
+
+/** the module a file is drawn in: src/model's parts collapse into src/model in the house picture */
+const drawnAs = (m: ModuleRule) => (m.name.startsWith('src/model/') ? 'src/model' : m.name);
+
+/** module-level arrows of production code as built, [importer, imported], sorted; `inside` picks src/model's parts */
+export function moduleArrows(graph: ImportGraph, inside: 'house' | 'src/model'): [string, string][] {
+  const arrows = new Set<string>();
+  for (const e of production(graph)) {
+    const [a, b] = [moduleOf(e.from), moduleOf(e.to)];
+    if (!a || !b || a === b) continue;
+    const [x, y] = [drawnAs(a), drawnAs(b)];
+    if (inside === 'house' && x !== y) arrows.add(`${x}\t${y}`);
+    // inside src/model, the files directly in it (engine.ts, textCache.ts, …) are drawn as src/model/*.ts
+    const part = (m: ModuleRule) => (m.name === 'src/model' ? 'src/model/*.ts' : m.name);
+    if (inside === 'src/model' && x === 'src/model' && y === 'src/model') arrows.add(`${part(a)}\t${part(b)}`);
+  }
+  return [...arrows].sort().map((s) => s.split('\t') as [string, string]);
+}
+
+/** a Mermaid flowchart of arrows, importers above what they import */
+export function mermaidFlowchart(arrows: readonly (readonly [string, string])[]): string {
+  const id = (name: string) => name.replace(/^src\//, '').replace(/[^A-Za-z0-9]/g, '_');
+  const label = (name: string) => name.replace(/^src\//, '');
+  const nodes = [...new Set(arrows.flat())].sort();
+  return [
+    '```mermaid',
+    'flowchart TD',
+    ...nodes.map((n) => `  ${id(n)}["${label(n)}"]`),
+    ...arrows.map(([a, b]) => `  ${id(a)} --> ${id(b)}`),
+    '```',
+  ].join('\n');
+}
