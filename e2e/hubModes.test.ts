@@ -102,9 +102,9 @@ describe('hub panel against the real hub’s answers (mock hub: CDN on a second 
 
   const loaded = (repo: string) => app.page.waitForSelector(`[data-testid="model"][data-fingerprint="${fingerprints.get(repo)}"]`, { timeout: 120_000 }).catch(fail);
 
-  /** the newest error card's detail and hint */
-  async function lastError(): Promise<{ detail: string; hint: string }> {
-    const card = app.page.locator('[data-testid="error"]').last();
+  /** the newest error card about `subject`: its detail and hint */
+  async function lastError(subject: string): Promise<{ detail: string; hint: string }> {
+    const card = app.page.locator('[data-testid="error"]', { hasText: subject }).last();
     await card.waitFor({ timeout: 60_000 }).catch(fail);
     const out = { detail: (await card.locator('.detail').textContent()) ?? '', hint: (await card.locator('.hint').textContent()) ?? '' };
     await card.locator('button[aria-label="dismiss"]').click();
@@ -135,21 +135,21 @@ describe('hub panel against the real hub’s answers (mock hub: CDN on a second 
 
   it('a missing repo (401 without a token): "not found, or gated: log in with a token"', async () => {
     await download('e2e-org/no-such-model');
-    const e = await lastError();
+    const e = await lastError('e2e-org/no-such-model');
     assert.match(e.detail, /e2e-org\/no-such-model: not found, or gated: log in with a token/);
     assert.match(e.hint, /access token/);
   });
 
   it('a revision that does not exist: says which, and what to check', async () => {
     await download(HIDDEN, 'no-such-branch');
-    const e = await lastError();
+    const e = await lastError('no-such-branch');
     assert.match(e.detail, /revision "no-such-branch" not found/);
     assert.match(e.hint, /revision/);
   });
 
   it('a gated repo without a token is refused with the same words; with the token it downloads, and the token never reaches the CDN', async () => {
     await download(GATED);
-    const e = await lastError();
+    const e = await lastError(GATED);
     assert.match(e.detail, new RegExp(`${GATED}: not found, or gated: log in with a token`));
     hub.resetStats();
     await app.page.fill('input[aria-label^="hub access token"]', TOKEN);
@@ -157,6 +157,10 @@ describe('hub panel against the real hub’s answers (mock hub: CDN on a second 
     await loaded(GATED);
     const hubGets = hub.requests.filter((r) => r.origin === 'hub' && r.method === 'GET');
     assert.ok(hubGets.length > 0 && hubGets.every((r) => r.authorization === `Bearer ${TOKEN}`), 'every hub request carried the token');
+    assert.ok(
+      hub.requests.some((r) => r.origin === 'hub' && r.method === 'OPTIONS' && /authorization/i.test(r.requestHeaders ?? '')),
+      'the browser preflighted the hub for Authorization',
+    );
     assert.ok(cdnRequests().length > 0);
     assert.deepEqual(
       cdnRequests().filter((r) => r.authorization !== undefined || /authorization/i.test(r.requestHeaders ?? '')),
