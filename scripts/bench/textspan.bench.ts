@@ -200,6 +200,7 @@ async function main(): Promise<void> {
   }
   const all = Array.from({ length: cfg.heads }, (_, h) => h);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let times: number[];
   if (cfg.workers <= 1) {
     times = runHeads(cfg, all);
@@ -220,9 +221,11 @@ async function main(): Promise<void> {
     times = parts.flat();
   }
   const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const work = times.reduce((s, t) => s + t, 0);
   console.log(`  textspan per head median ${median(times).toFixed(1)} ms (n=${times.length})`);
   console.log(`  textspan time summed over heads ${(work / 1000).toFixed(2)} s`);
+  console.log(`  CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (all threads, incl. synthetic data generation); load average ${loadavg()[0].toFixed(1)}`);
   console.log(`  wall time for ${cfg.heads} heads (incl. synthetic data generation) ${(wall / 1000).toFixed(2)} s`);
   console.log(`  (the CLI runs the float64 onnxruntime-node path: --engine cli)`);
 }

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { tensor, type Tensor } from '../math/tensor.ts';
 import type { TextspanPick } from '../analysis/textspan.ts';
 import { createOrtLinalgKernels } from '../model/runtime/linalgKernels.node.ts';
+import { OneAtATime } from '../model/runtime/oneAtATime.ts';
 import type { HeadTextspan, HeadTextspanRunner } from './atlas.ts';
 import { headTextspanRunner } from './textspanRunner.ts';
 
@@ -79,9 +80,34 @@ export function startTextspanWorkers(pool: Tensor<'M D', Float32Array>, threads:
   };
 }
 
-/** `threads` worker threads, or for one thread the same runner in this thread */
+/**
+ * TEXTSPAN on `threads` threads: this thread (one head at a time) plus threads − 1 workers, heads
+ * going to whichever has the fewest waiting. This thread would otherwise only wait for the workers
+ * (and each worker costs a start-up), so it takes its share.
+ */
 export async function startTextspanRunner(pool: Tensor<'M D', Float32Array>, threads: number): Promise<TextspanWorkers> {
-  if (threads > 1) return startTextspanWorkers(pool, threads);
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
   const kernels = await createOrtLinalgKernels();
-  return { run: headTextspanRunner(pool, kernels), close: () => kernels.release() };
+  const inThread = headTextspanRunner(pool, kernels);
+  // one head at a time here: buildAtlas hands over a whole group at once, and each head holds [K, D] buffers
+  const queue = new OneAtATime();
+  const local: HeadTextspanRunner = (C, options) => queue.run(() => inThread(C, options));
+  if (threads === 1) return { run: local, close: () => kernels.release() };
+  const workers = startTextspanWorkers(pool, threads - 1);
+  let workersWaiting = 0;
+  return {
+    async run(C, options) {
+      // this thread counts as one of `threads`: it takes a head when its queue is no longer than a worker's
+      if (queue.pending * (threads - 1) <= workersWaiting) return local(C, options);
+      workersWaiting++;
+      try {
+        return await workers.run(C, options);
+      } finally {
+        workersWaiting--;
+      }
+    },
+    async close() {
+      await Promise.all([workers.close(), kernels.release()]);
+    },
+  };
 }
