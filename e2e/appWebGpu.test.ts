@@ -162,3 +162,25 @@ describe('first visit on WebGPU (built app, demo model, fresh storage) equals th
     t.diagnostic(`largest scaled difference: ${worst.err.toExponential(2)} (${worst.what})`);
   });
 });
+
+describe('f16 compute asked of an adapter without shader-f16 (SwiftShader)', () => {
+  it('?precision=f16 shows an error naming the missing feature; no model runs in f32 behind the user’s back', async (t) => {
+    const app = await openApp('?model=demo&runtime=webgpu&precision=f16');
+    try {
+      const hasF16 = await app.page.evaluate(async () => {
+        const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ features: { has(f: string): boolean } } | null> } }).gpu;
+        return Boolean((await gpu?.requestAdapter())?.features.has('shader-f16'));
+      });
+      if (hasF16) {
+        t.skip('this adapter has shader-f16: nothing to refuse (the f16 run itself is in e2e/engine.test.ts)');
+        return;
+      }
+      const error = app.page.locator('[data-testid="error"]', { hasText: 'shader-f16' });
+      await error.waitFor({ timeout: 60_000 });
+      assert.match((await error.textContent()) ?? '', /f16 compute needs a WebGPU adapter with the 'shader-f16' feature/);
+      assert.equal(await app.page.locator('[data-testid="model"]').count(), 0, 'no model was loaded');
+    } finally {
+      await app.close();
+    }
+  });
+});
