@@ -7,6 +7,7 @@ import { closureResidual } from '../src/analysis/closure.ts';
 import { CodedError, codedThrowHandler, ERROR_CODES } from '../src/api/errors.ts';
 import type { ExplorerApi, RuntimeEvent, RuntimeEventsApi } from '../src/api/explorer.ts';
 import type { ClipscopeApi, DecomposeOptions, DecompositionSummary, ModelFileInput, ModelSummary, ModelWorkerApi, TensorDTO } from '../src/api/types.ts';
+import { displayBitmap } from '../src/explorer/displayBitmap.ts';
 import { modelMemoryEstimate, RuntimeGuard } from '../src/explorer/recovery.ts';
 import { ExplorerSession } from '../src/explorer/session.ts';
 import { bestEffortStore, openTextStore, type TextEmbeddingStore } from '../src/explorer/textStore.ts';
@@ -178,7 +179,12 @@ const api: ClipscopeApi = {
 
 /** the explorer's analyses, delegated to the session of the loaded model */
 const explorer: ExplorerApi = {
-  addImage: (id, name, bytes) => requireSession().addImage(id, name, bytes).then((r) => Comlink.transfer(r, [r.display.rgba.buffer])),
+  async addImage(id, name, bytes) {
+    const r = await requireSession().addImage(id, name, bytes);
+    // the page gets a ready bitmap: no decoding or resampling on the main thread
+    const bitmap = await displayBitmap(bytes, r.display);
+    return Comlink.transfer({ ...r, bitmap }, [r.display.rgba.buffer, bitmap]);
+  },
   removeImage: (id) => requireSession().removeImage(id),
   setLabels: (labels, onProgress) => requireSession().setLabels(labels, onProgress),
   setPool: (pool, onProgress) => requireSession().setPool(pool, onProgress),

@@ -51,9 +51,14 @@ export async function openApp(query = '', options: OpenAppOptions = {}): Promise
   return session;
 }
 
-/** main-thread tasks over 50 ms that started after `since` (performance.now() of the page) */
-export async function longTasksSince(page: Page, since: number): Promise<{ start: number; duration: number }[]> {
-  return page.evaluate((t0) => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start >= t0), since);
+/**
+ * main-thread tasks longer than `overMs` (the observer sees those over 50 ms) that started after
+ * `since` (performance.now() of the page). Tests pass 250 ms: a loaded 2-core machine does not reach
+ * it by chance, while work left on the main thread does; the 50 ms goal is the bench's
+ * (scripts/bench/mainThread.browser.bench.ts).
+ */
+export async function longTasksSince(page: Page, since: number, overMs = 50): Promise<{ start: number; duration: number }[]> {
+  return page.evaluate(([t0, over]) => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start >= t0 && t.duration > over), [since, overMs] as const);
 }
 
 export const pageNow = (page: Page): Promise<number> => page.evaluate(() => performance.now());

@@ -18,6 +18,7 @@ const summary: Record<string, unknown> = {};
 if (want('node')) summary.node = await benchEngineNode(10, 2);
 if (want('chromium')) summary.chromium = await benchEngineBrowser(10);
 if (want('app')) summary.app = await (await import('./app.browser.bench.ts')).benchAppBrowser(10);
+if (want('mainthread')) summary.mainThread = await (await import('./mainThread.browser.bench.ts')).benchMainThread(3);
 if (want('text')) summary.text = await benchText(1000, 32);
 if (want('neurons')) summary.neurons = await (await import('./neurons.bench.ts')).benchNeurons(5);
 if (want('textspan')) {

@@ -12,6 +12,8 @@ export interface ImageAdded {
   sourceSize: readonly [number, number];
   /** the model's view of the image for overlays: RGBA, S×S, after resize + centre crop */
   display: { width: number; height: number; rgba: Uint8ClampedArray };
+  /** the display bitmap the worker prepared (browser only; see explorer/displayBitmap.ts), transferred */
+  bitmap?: ImageBitmap;
   timings: { decodeMs: number; decomposeMs: number };
   /** max|û − Σ parts| of this image's decomposition (analysis/closure.ts) */
   closure: ClosureReport;

@@ -5,7 +5,7 @@
 import { cacheImageBitmap, dropImageBitmap } from '../imageCache.ts';
 import { classifyUpload, imageIdFor, type Upload } from '../lib/intake.ts';
 import { WorkQueue } from '../lib/workQueue.ts';
-import { modelWorker } from '../workerClient.ts';
+import { modelWorker, transferBytes } from '../workerClient.ts';
 import { BASE, clearProgress, fail, notice, setProgress, store } from './feedback.ts';
 
 type QueuedUpload = Upload & { id: string };
@@ -35,9 +35,9 @@ export async function addImages(uploads: Upload[]): Promise<void> {
 /** decomposes one queued image in the worker and shows it */
 async function decomposeQueued(u: QueuedUpload): Promise<void> {
   try {
-    // a copy goes to the worker: the bytes are needed here for the display bitmap too
-    const added = await modelWorker().addImage(u.id, u.name, u.bytes.slice());
-    await cacheImageBitmap(u.id, u.bytes, added.display);
+    // the bytes move to the worker (no copy): it decodes them and sends back the display bitmap
+    const added = await modelWorker().addImage(u.id, u.name, transferBytes(u.bytes));
+    cacheImageBitmap(u.id, added.bitmap ?? (await createImageBitmap(new ImageData(added.display.rgba as Uint8ClampedArray<ArrayBuffer>, added.display.width, added.display.height))));
     store.getState().set({
       images: store.getState().images.map((i) => (i.id === u.id ? { ...i, status: 'ready', sourceSize: added.sourceSize, closure: added.closure } : i)),
       selectedImage: store.getState().selectedImage ?? u.id,

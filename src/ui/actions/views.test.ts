@@ -13,7 +13,7 @@ const worker = vi.hoisted(() => {
     typeof v === 'string' ? (known.has(v) ? [v] : []) : Array.isArray(v) ? v.flatMap(idsIn) : v && typeof v === 'object' ? Object.values(v).flatMap(idsIn) : [];
   const heatmap = () => ({ grid: 2, patchSize: 16, maps: [new Float32Array(4)], min: 0, max: 1 });
   const answers: Record<string, (...args: never[]) => unknown> = {
-    addImage: (id: string) => (known.add(id), { display: { width: 1, height: 1, rgba: new Uint8ClampedArray(4) }, sourceSize: [1, 1] }),
+    addImage: (id: string) => (known.add(id), { display: { width: 1, height: 1, rgba: new Uint8ClampedArray(4) }, bitmap: {}, sourceSize: [1, 1] }),
     memoryUse: () => ({ images: known.size, componentBytes: 0, imagesWithCells: 0, cellsBytes: 0, cellsBudgetBytes: 1 }),
     headGrid: () => ({ values: new Float32Array(4), ablated: new Uint8Array(4) }),
     headTextspan: () => ({ layer: 0, head: 0, source: 'images', imagesUsed: known.size, texts: [{ text: 'a dog', varianceExplained: 0.1 }] }),
@@ -44,9 +44,10 @@ vi.mock('../workerClient.ts', () => ({
   modelWorker: () => worker.api,
   callbackProxy: <F>(fn: F) => fn,
   progressProxy: <F>(fn: F) => fn,
+  transferBytes: (b: Uint8Array) => b,
 }));
 // bitmaps need a browser; the count is about worker traffic
-vi.mock('../imageCache.ts', () => ({ cacheImageBitmap: async () => {}, dropImageBitmap: () => {} }));
+vi.mock('../imageCache.ts', () => ({ cacheImageBitmap: () => {}, dropImageBitmap: () => {} }));
 
 const { addImages } = await import('./images.ts');
 const { applyAblation } = await import('./ablation.ts');

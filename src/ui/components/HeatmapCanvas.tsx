@@ -9,6 +9,7 @@ import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import type { SegmentationResult } from '../../api/explorer.ts';
 import { imageBitmap } from '../imageCache.ts';
 import { valuesToRgba, type ValueScale } from '../lib/colorScale.ts';
+import { scheduleDraw } from '../lib/drawQueue.ts';
 import { upsampleBilinear } from '../../math/bilinear.ts';
 import { tensor } from '../../math/tensor.ts';
 
@@ -34,7 +35,8 @@ export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasP
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useImperativeHandle(ref, () => canvasRef.current as HTMLCanvasElement, []);
 
-  useEffect(() => {
+  // drawn in a slice of its own (lib/drawQueue.ts): many canvases redrawn at once stay many short tasks
+  useEffect(() => scheduleDraw(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
     const dpr = Math.min(2, window.devicePixelRatio || 1);
@@ -77,7 +79,7 @@ export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasP
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(mask, 0, 0, px, px);
     }
-  }, [imageId, map, grid, scale, opacity, segmentation, size, smoothWithPatch]);
+  }), [imageId, map, grid, scale, opacity, segmentation, size, smoothWithPatch]);
 
   return (
     <canvas
