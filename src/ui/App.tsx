@@ -6,10 +6,11 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ExecutionProvider } from '../api/types.ts';
 import { applyAblation } from './actions/ablation.ts';
 import { addImages } from './actions/images.ts';
-import { loadDemoModel } from './actions/models.ts';
 import { startRuntime } from './actions/runtime.ts';
+import { openLinkedView } from './actions/sharedLink.ts';
 import { refreshGrid, refreshHeadDetail, refreshHeatmaps, refreshLayerEffects, refreshTop5 } from './actions/views.ts';
 import { HeadsView } from './components/HeadsView.tsx';
+import { LinkOfferPanel } from './components/LinkOfferPanel.tsx';
 import { ImagesPanel } from './components/ImagesPanel.tsx';
 import { LayersView } from './components/LayersView.tsx';
 import { Messages } from './components/Messages.tsx';
@@ -18,7 +19,7 @@ import { ProgressBar } from './components/ProgressBar.tsx';
 import { PromptBar } from './components/PromptBar.tsx';
 import { PromptView } from './components/PromptView.tsx';
 import { filesFromDataTransfer, toUploads } from './lib/dropFiles.ts';
-import { decodeViewState, encodeViewState, VIEWS, type ViewName } from './lib/urlState.ts';
+import { decodeViewState, encodeViewState, parseModelRef, VIEWS, type ViewName } from './lib/urlState.ts';
 import { useAppStore } from './store.ts';
 
 const TAB_LABELS: Record<ViewName, string> = { heads: 'Heads', prompt: 'Prompt heatmaps', layers: 'Layers & what-if' };
@@ -36,16 +37,21 @@ function precisionFromUrl(): 'f32' | 'f16' {
 /** keeps the URL equal to the view (replaceState: no history entry per keystroke) */
 function useUrlSync(): void {
   const view = useAppStore((s) => s.view);
+  // gallery photos in the view are part of what a link reproduces (dropped files cannot travel)
+  const gallery = useAppStore((s) => s.images.filter((i) => i.gallery && i.status === 'ready').map((i) => i.gallery!).join('|'));
+  // until a shared link's model and photos are in, the URL keeps naming them
+  const offer = useAppStore((s) => s.linkOffer);
   useEffect(() => {
     // page settings that are not view state stay in the URL: runtime, precision, and the hub endpoint
     const page = new URLSearchParams(location.search);
     const kept = new URLSearchParams();
     for (const k of ['runtime', 'precision', 'hub']) if (page.get(k)) kept.set(k, page.get(k)!);
-    const q = encodeViewState(view);
+    const images = offer ? offer.images : gallery ? gallery.split('|') : [];
+    const q = encodeViewState({ ...view, images, ...(offer ? { model: `${offer.repo}@${offer.commit}` } : {}) });
     const extra = kept.toString() ? `${q ? '&' : '?'}${kept}` : '';
     const next = `${location.pathname}${q}${extra}`;
     if (next !== `${location.pathname}${location.search}`) history.replaceState(null, '', next);
-  }, [view]);
+  }, [view, gallery, offer]);
 }
 
 /** re-asks the worker for each view when what it depends on changes */
@@ -176,6 +182,7 @@ export function App() {
   const set = useAppStore((s) => s.set);
   const view = useAppStore((s) => s.view.view);
   const model = useAppStore((s) => s.model);
+  const linkOffer = useAppStore((s) => s.linkOffer);
   const progress = useAppStore((s) => s.progress);
   const [theme, nextTheme] = useTheme();
   const dropping = usePageDropAndPaste();
@@ -187,9 +194,7 @@ export function App() {
     if (started.current) return;
     started.current = true;
     set({ view: { ...initial, ablate: '' } });
-    void startRuntime(runtimeFromUrl(), precisionFromUrl()).then(() => {
-      if (initial.model === 'demo') void loadDemoModel();
-    });
+    void startRuntime(runtimeFromUrl(), precisionFromUrl()).then(() => openLinkedView(parseModelRef(initial.model), initial.images));
   }, [initial, set]);
   useUrlSync();
   useRefreshes();
@@ -238,7 +243,9 @@ export function App() {
           <PromptBar />
           <Tabs />
           <div id={`panel-${view}`} role="tabpanel" aria-labelledby={`tab-${view}`} className="tabpanel">
-            {!model ? (
+            {!model && linkOffer ? (
+              <LinkOfferPanel offer={linkOffer} />
+            ) : !model ? (
               <div className="panel welcome">
                 <h2>Open up a CLIP vision transformer</h2>
                 <p>

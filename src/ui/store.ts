@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import type { ClosureReport, HeadGridValues, Heatmap, LayerEffects, MemoryUse, RankedImage, SegmentationResult, TextSetSource, TextspanPanel, Top5 } from '../api/explorer.ts';
-import type { ModelSummary, RuntimeInfo } from '../api/types.ts';
+import type { FitReport, ModelSummary, RuntimeInfo } from '../api/types.ts';
 import type { ColorMapName } from './lib/colorScale.ts';
 import type { UserError } from './lib/errors.ts';
 import type { QueueState } from './lib/workQueue.ts';
@@ -31,6 +31,18 @@ export interface ImageItem {
   sourceSize?: readonly [number, number];
   /** max|û − Σ parts| of its decomposition, flagged above the tolerance */
   closure?: ClosureReport;
+  /** the example-gallery file it came from (a shared link names these) */
+  gallery?: string;
+}
+
+/** a shared link named a hub model this browser has not stored: offered for download */
+export interface LinkOffer {
+  repo: string;
+  commit: string;
+  /** size and fit, once the hub answered */
+  fit?: FitReport;
+  /** gallery images the link names, added once the model is in */
+  images: string[];
 }
 
 export interface ProgressState {
@@ -77,6 +89,10 @@ export interface AppState {
   smoothMaps: boolean;
   /** the last hub download: running, or cancelled/failed with its stored bytes kept (Retry resumes) */
   hubDownload?: { repo: string; revision: string; state: 'running' | 'cancelled' | 'failed' };
+  /** a shared link's model, not stored here: the download offer shown instead of an empty page */
+  linkOffer?: LinkOffer;
+  /** navigator.storage.persist()'s answer after a model was stored (undefined: not asked / no API) */
+  storagePersisted?: boolean;
   labels?: { classes: number; source: string } & Partial<TextSetSource>;
   pool?: { texts: number; source: string } & Partial<TextSetSource>;
   /** the image queue (a dropped folder) while it runs */

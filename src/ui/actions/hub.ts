@@ -1,9 +1,10 @@
 /** Hugging Face hub models: fit estimates, downloads into this browser's storage, stored models. */
-import { errorCode } from '../../api/errors.ts';
+import { CodedError, errorCode } from '../../api/errors.ts';
 import type { DownloadProgress, FitReport, HubModelRequest, KnownModelInfo, StoredModelInfo } from '../../api/types.ts';
 import { formatBytes, formatSeconds } from '../lib/format.ts';
+import { quotaMessage, quotaShortfall, STORAGE_QUOTA } from '../lib/storageQuota.ts';
 import { callbackProxy, modelWorker } from '../workerClient.ts';
-import { clearProgress, fail, setProgress, store } from './feedback.ts';
+import { clearProgress, fail, notice, setProgress, store } from './feedback.ts';
 import { loadStoredModel } from './models.ts';
 
 /**
@@ -68,16 +69,42 @@ export async function estimateHubFit(repo: string, revision = 'main'): Promise<F
   }
 }
 
+/**
+ * Refuses up front, with the numbers, a download this site's storage quota cannot hold
+ * (navigator.storage.estimate(); bytes already stored for the same revision count as done).
+ */
+async function checkStorageQuota(repo: string, revision: string): Promise<void> {
+  const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);
+  if (!estimate) return;
+  const fit = await modelWorker().estimateFit(hubRequest(repo, revision));
+  const stored = (await modelWorker().listStoredModels()).filter((m) => m.repo === repo && (m.revision === revision || m.requestedRevision === revision));
+  const already = Math.max(0, ...stored.map((m) => m.storedBytes));
+  const short = quotaShortfall(Math.max(0, fit.downloadBytes - already), estimate);
+  if (short) throw new CodedError(STORAGE_QUOTA, quotaMessage(repo, short), repo);
+}
+
+/** asks the browser not to evict stored models under storage pressure; the answer is kept for the model panel */
+export async function askPersistentStorage(): Promise<void> {
+  const storage = globalThis.navigator?.storage;
+  if (!storage?.persist) return;
+  const persisted = (await storage.persisted?.().catch(() => false)) || (await storage.persist().catch(() => false));
+  store.getState().set({ storagePersisted: persisted });
+  if (!persisted) notice('The browser did not grant persistent storage: it may delete stored models when disk space runs short (they download again then).');
+}
+
 /** downloads (or resumes) a hub model into this browser's storage, then loads it */
 export async function downloadAndLoadHubModel(repo: string, revision = 'main'): Promise<void> {
   store.getState().set({ hubDownload: { repo, revision, state: 'running' } });
   try {
+    setProgress(`checking storage for ${repo}`, 0, 0, 'bytes');
+    await checkStorageQuota(repo, revision);
     setProgress(`downloading ${repo}`, 0, 0, 'bytes');
     const id = await modelWorker().downloadModel(
       hubRequest(repo, revision),
       callbackProxy((p: DownloadProgress) => setProgress(downloadLabel(repo, p), p.bytesDone, p.bytesTotal, 'bytes')),
     );
     store.getState().set({ hubDownload: undefined });
+    await askPersistentStorage();
     await loadStoredModel(id, repo);
   } catch (err) {
     clearProgress();

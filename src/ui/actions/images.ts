@@ -11,7 +11,7 @@ import { BASE, clearProgress, fail, notice, setProgress, store } from './feedbac
 type QueuedUpload = Upload & { id: string };
 
 /** add images one by one (the worker decomposes each); refused files become page errors */
-export async function addImages(uploads: Upload[]): Promise<void> {
+export async function addImages(uploads: (Upload & { gallery?: string })[]): Promise<void> {
   const s = store.getState();
   if (!s.model) {
     s.pushError({ kind: 'no-model', title: 'No model loaded', detail: `${uploads.length} file(s) dropped before a model was picked`, hint: 'Pick a model first (the demo model loads in a second), then drop the images again.' });
@@ -27,7 +27,7 @@ export async function addImages(uploads: Upload[]): Promise<void> {
     const id = imageIdFor(u.name, u.bytes);
     if (store.getState().images.some((i) => i.id === id)) continue;
     accepted.push({ ...u, id });
-    store.getState().set({ images: [...store.getState().images, { id, name: u.name, status: 'adding' }] });
+    store.getState().set({ images: [...store.getState().images, { id, name: u.name, status: 'adding', ...(u.gallery ? { gallery: u.gallery } : {}) }] });
   }
   if (accepted.length > 0) await imageQueue().enqueue(accepted);
 }
@@ -97,11 +97,11 @@ export async function removeImage(id: string): Promise<void> {
 /** the gallery's photos, fetched from this build and added like dropped files */
 export async function addGalleryImages(files: string[]): Promise<void> {
   try {
-    const uploads: Upload[] = [];
+    const uploads: (Upload & { gallery: string })[] = [];
     for (const f of files) {
       const res = await fetch(`${BASE}gallery/${f}`);
       if (!res.ok) throw new Error(`GET gallery/${f}: HTTP ${res.status}`);
-      uploads.push({ name: f, bytes: new Uint8Array(await res.arrayBuffer()) });
+      uploads.push({ name: f, bytes: new Uint8Array(await res.arrayBuffer()), gallery: f });
     }
     await addImages(uploads);
   } catch (err) {

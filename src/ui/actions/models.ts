@@ -2,6 +2,7 @@
 import { CodedError, ERROR_CODES } from '../../api/errors.ts';
 import type { ModelFileInput } from '../../api/types.ts';
 import { dropImageBitmap } from '../imageCache.ts';
+import { modelRefOfStoredId } from '../lib/urlState.ts';
 import type { ModelSource } from '../store.ts';
 import { modelWorker } from '../workerClient.ts';
 import { BASE, clearProgress, fail, setProgress, store } from './feedback.ts';
@@ -36,6 +37,7 @@ async function afterModelLoaded(source: ModelSource, files: ModelFileInput[] | {
   store.getState().set({
     model: { summary, source },
     images: [],
+    linkOffer: undefined,
     selectedImage: undefined,
     grid: undefined,
     headDetail: undefined,
@@ -48,7 +50,8 @@ async function afterModelLoaded(source: ModelSource, files: ModelFileInput[] | {
     pool: undefined,
     memory: undefined,
   });
-  store.getState().patchView({ model: source.id });
+  // a link names a stored hub model as owner/name@commit, so it means the same weights everywhere
+  store.getState().patchView({ model: source.kind === 'stored' ? modelRefOfStoredId(source.id) : source.id });
   clearProgress();
   await loadTextSets();
   // an ablation set from a shared URL applies once images are in

@@ -8,6 +8,7 @@ import { VerifyPanel } from './VerifyPanel.tsx';
 
 export function ModelPanel() {
   const model = useAppStore((s) => s.model);
+  const persisted = useAppStore((s) => s.storagePersisted);
   const runtime = useAppStore((s) => s.runtime);
   const busy = useAppStore((s) => Boolean(s.progress));
   const labels = useAppStore((s) => s.labels);
@@ -49,6 +50,14 @@ export function ModelPanel() {
           <dd>D = {model.summary.vision.embedDim}{model.summary.text ? '' : ' (no text tower)'}</dd>
           <dt>fingerprint</dt>
           <dd className="mono">{model.summary.fingerprint.slice(0, 12)}</dd>
+          {model.source.kind === 'stored' && (
+            <>
+              <dt>stored</dt>
+              <dd data-testid="storage-persisted" data-persisted={persisted}>
+                in this browser{persisted === true ? ', persistent (not evicted under storage pressure)' : persisted === false ? '; the browser may evict it under storage pressure' : ''}
+              </dd>
+            </>
+          )}
           <dt>load</dt>
           <dd>{model.summary.loadMs < 1000 ? `${Math.round(model.summary.loadMs)} ms` : `${(model.summary.loadMs / 1000).toFixed(1)} s`} on {model.summary.runtime.provider.toUpperCase()}</dd>
         </dl>

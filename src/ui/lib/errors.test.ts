@@ -28,6 +28,12 @@ describe('explainError', () => {
     expect(explainError(new Error('GET /demo/model.safetensors: HTTP 404'), 'download', 'demo').title).toBe('Download failed demo');
   });
 
+  it('a download refused for the storage quota is "not enough browser storage", with the numbers kept', () => {
+    const e = explainError(new CodedError('storage-quota', 'a/b needs 605 MiB more …'), 'download', 'a/b');
+    expect(e).toMatchObject({ kind: 'storage-full', title: 'Not enough browser storage for a/b', detail: 'a/b needs 605 MiB more …' });
+    expect(e.hint).toMatch(/Delete stored models/);
+  });
+
   it('falls back to a titled unknown error with the message kept', () => {
     const e = explainError('weird', 'analysis');
     expect(e).toMatchObject({ kind: 'unknown', title: 'The analysis failed', detail: 'weird' });

@@ -4,12 +4,14 @@
  * code (errors from the worker arrive with both, src/api/errors.ts); no message is parsed here.
  */
 import { ERROR_CODES, errorReport, type ErrorReport } from '../../api/errors.ts';
+import { STORAGE_QUOTA } from './storageQuota.ts';
 
 export type ErrorKind =
   | 'not-an-image'
   | 'corrupt-image'
   | 'unsupported-checkpoint'
   | 'download-failed'
+  | 'storage-full'
   | 'out-of-memory'
   | 'no-model'
   | 'bad-input'
@@ -38,6 +40,7 @@ function kindOf(r: ErrorReport, context: ErrorContext): ErrorKind {
   if (r.code === ERROR_CODES.outOfMemory) return 'out-of-memory';
   if (r.name === 'ImageDecodeError') return NOT_AN_IMAGE_CODES.has(r.code) ? 'not-an-image' : 'corrupt-image';
   if (CHECKPOINT_CLASSES.has(r.name)) return 'unsupported-checkpoint';
+  if (r.code === STORAGE_QUOTA) return 'storage-full';
   if (r.name === 'HubError' || r.code === ERROR_CODES.network || r.code === ERROR_CODES.http || context === 'download') return 'download-failed';
   if (r.code === ERROR_CODES.noModel) return 'no-model';
   if (BAD_INPUT_CODES.has(r.code)) return 'bad-input';
@@ -84,6 +87,8 @@ export function explainError(err: unknown, context: ErrorContext, subject = ''):
       };
     case 'download-failed':
       return { kind, title: `Download failed${about}`, detail, hint: report.name === 'HubError' ? (HUB_HINTS[report.code] ?? NETWORK_HINT) : NETWORK_HINT };
+    case 'storage-full':
+      return { kind, title: `Not enough browser storage for${about || ' this model'}`, detail, hint: 'Delete stored models you no longer need (hub panel) or other sites’ data, then download again.' };
     case 'no-model':
       return { kind, title: 'No model loaded', detail, hint: 'Pick a model first (the demo model loads in a second).' };
     case 'bad-input':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_VIEW, decodeViewState, encodeViewState, type ViewState } from './urlState.ts';
+import { DEFAULT_VIEW, decodeViewState, encodeViewState, modelRefOfStoredId, parseModelRef, type ViewState } from './urlState.ts';
 
 describe('URL view state', () => {
   it('encodeViewState(DEFAULT_VIEW) is empty: the plain URL is the default view', () => {
@@ -9,7 +9,8 @@ describe('URL view state', () => {
 
   it('decodeViewState(encodeViewState(s)) returns s for a full view', () => {
     const s: ViewState = {
-      model: 'demo',
+      model: 'openai/clip-vit-base-patch32@3d74acf9a28c67741b2f4f2ea7635f0aaf6f0268',
+      images: ['astronaut.png', 'rocket.jpg'],
       view: 'prompt',
       mode: 'prompt',
       head: { layer: 11, head: 7 },
@@ -38,5 +39,22 @@ describe('URL view state', () => {
     expect(s.head).toBeNull();
     expect(s.model).toBe('');
     expect(s.contrast).toEqual(['a']);
+  });
+
+  it('decodeViewState keeps only gallery file names in images, each once', () => {
+    expect(decodeViewState('?images=coffee.png|../x.png|a/b.png|coffee.png|notes.txt|rocket.jpg').images).toEqual(['coffee.png', 'rocket.jpg']);
+  });
+
+  it('parseModelRef: demo, owner/name@commit (40 hex) or nothing', () => {
+    const commit = '3d74acf9a28c67741b2f4f2ea7635f0aaf6f0268';
+    expect(parseModelRef('demo')).toEqual({ kind: 'demo' });
+    expect(parseModelRef(`openai/clip-vit-base-patch32@${commit}`)).toEqual({ kind: 'hub', repo: 'openai/clip-vit-base-patch32', commit });
+    // a branch is not a link's model: it may point at other weights tomorrow
+    expect(parseModelRef('openai/clip-vit-base-patch32@main')).toBeNull();
+    expect(parseModelRef(`openai--clip@${commit}`)).toBeNull();
+    expect(parseModelRef(`a/b--c@${commit}`)).toBeNull();
+    expect(parseModelRef('')).toBeNull();
+    // a stored model's id (hub/storage.ts modelIdFor) names it in a link, and back
+    expect(parseModelRef(modelRefOfStoredId(`laion--CLIP-ViT-B-16-laion2B-s34B-b88k@${commit}`))).toEqual({ kind: 'hub', repo: 'laion/CLIP-ViT-B-16-laion2B-s34B-b88k', commit });
   });
 });

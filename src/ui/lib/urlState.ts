@@ -1,6 +1,6 @@
 /**
  * The shareable part of the view, kept in the page URL's query string:
- * `?model=demo&head=L3.H7&prompt=a+dog&prompts=cat|dog&ablate=L4.H3,mlp&mode=prompt&view=heads`.
+ * `?model=openai/clip-vit-base-patch32@<commit>&images=astronaut.png|coffee.png&head=L3.H7&prompt=a+dog&ablate=L4.H3,mlp&mode=prompt&view=heads`.
  * Decoding is forgiving (unknown or malformed fields are dropped, never thrown); encoding writes
  * only fields that differ from the defaults, so the plain URL means the default view.
  */
@@ -11,8 +11,10 @@ export const VIEWS = ['heads', 'prompt', 'layers'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface ViewState {
-  /** 'demo', a stored model id, or '' when a local folder is loaded (not shareable) */
+  /** 'demo', a hub model `owner/name@commit`, or '' when a local folder is loaded (not shareable) */
   model: string;
+  /** gallery photos in the view (file names in public/gallery); dropped files are not shareable */
+  images: string[];
   view: ViewName;
   mode: HeadGridMode;
   head: { layer: number; head: number } | null;
@@ -28,6 +30,7 @@ export interface ViewState {
 
 export const DEFAULT_VIEW: ViewState = {
   model: '',
+  images: [],
   view: 'heads',
   mode: 'norm',
   head: null,
@@ -39,12 +42,32 @@ export const DEFAULT_VIEW: ViewState = {
 
 const MODES: readonly HeadGridMode[] = ['norm', 'prompt', 'variance'];
 const HEAD_RE = /^L(\d{1,3})\.H(\d{1,3})$/;
+/** a gallery file name: no folders, an image extension */
+const GALLERY_FILE = /^[\w][\w.\-]{0,99}\.(png|jpe?g)$/i;
+/** a hub model as links name it: `owner/name@commit` (40 hex, so the link always means the same weights) */
+const HUB_MODEL = /^([\w][\w.\-]{0,95})\/([\w][\w.\-]{0,95})@([0-9a-f]{40})$/;
+
+export type ModelRef = { kind: 'demo' } | { kind: 'hub'; repo: string; commit: string };
+
+/** what the URL's `model` names: the demo, a hub model at a commit, or nothing loadable */
+export function parseModelRef(model: string): ModelRef | null {
+  if (model === 'demo') return { kind: 'demo' };
+  const m = HUB_MODEL.exec(model);
+  if (!m || m[1].includes('--') || m[2].includes('--') || `${m[1]}/${m[2]}`.includes('..')) return null;
+  return { kind: 'hub', repo: `${m[1]}/${m[2]}`, commit: m[3] };
+}
+
+/** the link name of a stored model: its id `owner--name@commit` (storage.ts) with the first `--` as `/` (hub names never hold `--`) */
+export function modelRefOfStoredId(id: string): string {
+  return id.replace('--', '/');
+}
 /** '|' separates contrast prompts; a literal '|' in a prompt is rare enough to drop */
 const LIST_SEP = '|';
 
 export function encodeViewState(state: ViewState): string {
   const q = new URLSearchParams();
   if (state.model) q.set('model', state.model);
+  if (state.images.length) q.set('images', state.images.join(LIST_SEP));
   if (state.view !== DEFAULT_VIEW.view) q.set('view', state.view);
   if (state.mode !== DEFAULT_VIEW.mode) q.set('mode', state.mode);
   if (state.head) q.set('head', headLabel(state.head.layer, state.head.head));
@@ -59,9 +82,10 @@ export function encodeViewState(state: ViewState): string {
 
 export function decodeViewState(search: string): ViewState {
   const q = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
-  const out: ViewState = { ...DEFAULT_VIEW, contrast: [] };
+  const out: ViewState = { ...DEFAULT_VIEW, contrast: [], images: [] };
   const model = q.get('model');
   if (model && /^[\w.\-/:@]{1,200}$/.test(model)) out.model = model;
+  out.images = [...new Set((q.get('images') ?? '').split(LIST_SEP).filter((f) => GALLERY_FILE.test(f)))].slice(0, 64);
   const view = q.get('view');
   if (view && (VIEWS as readonly string[]).includes(view)) out.view = view as ViewName;
   const mode = q.get('mode');
