@@ -36,7 +36,7 @@ export const textspanCommand = defineCommand({
     'text-cache': { ...TEXT_CACHE_OPTION, default: 'CACHE/text-embeddings' },
     classes: { type: 'string', value: 'FILE', description: 'label set for the reconstruction check (with --labels)', default: 'none (no check)' },
     labels: { type: 'string', value: 'FILE.csv', description: 'image labels for the reconstruction check (with --classes)', default: 'none (no check)' },
-    threads: threadsOption('worker threads, one head each'),
+    threads: threadsOption('threads running heads (this one and N−1 workers), matrix products on onnxruntime-node in float64'),
   },
   examples: ['clipscope textspan --model ./clip-vit-base-patch32 --cache ./cache --out atlas.json --layers last:4 --m 20'],
   json: true,
@@ -85,7 +85,7 @@ export const textspanCommand = defineCommand({
         await check.prepare();
       }
       const reconstructions: Promise<void>[] = [];
-      // heads are independent: run them on worker threads (one thread: in this thread), their
+      // heads are independent: run them on this thread and threads − 1 workers, their
       // matrix products on onnxruntime-node in float64
       const workers = await startTextspanRunner(R, threads);
       let atlas: Atlas;
