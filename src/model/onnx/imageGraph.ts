@@ -79,7 +79,7 @@ export function buildImageGraph(ckpt: ClipCheckpoint, options: ImageGraphOptions
     attnOut: [] as Value[], mlpOut: [] as Value[], attention: [] as Value[], cells: [] as Value[],
     headsRaw: [] as Value[], classRaw: [] as Value[], boutProj: [] as Value[],
   };
-  const tokensRaw = new Map<number, Value>();
+  const tokenCells = new Map<number, TokenLayerParts>();
   const neuronLayer = options.decompose ? options.neuronLayer : undefined;
   const secondOrder = { streamsIn: [] as Value[], alphaRows: [] as Value[], hidden: undefined as Value | undefined, mlpOut: undefined as Value | undefined };
   let stream = g.reshape(s0, [-1, w]);
@@ -104,10 +104,7 @@ export function buildImageGraph(ckpt: ClipCheckpoint, options: ImageGraphOptions
     perLayer.headsRaw.push(g.reshape(g.matmul(headSum, hp.perHead), [-1, 1, H, D], `heads_raw_${l}`));
     const classCells = g.reshape(g.slice(cellsHT, [0], [1], [2]), [-1, 1, w]); // head-major concat
     perLayer.classRaw.push(g.matmul(classCells, hp.outGammaPi, `class_raw_${l}`)); // [B,1,D]
-    if (tokenLayers.includes(l)) {
-      const cellTerms = g.transpose(g.matmul(cellsHT, hp.perHead), [0, 2, 1, 3]); // [B,T,H,D]
-      tokensRaw.set(l, g.unsqueeze(cellTerms, [1], `tokens_raw_${l}`));
-    }
+    if (tokenLayers.includes(l)) tokenCells.set(l, { cellsHT, perHead: hp.perHead, boutProj: hp.boutProj });
   }
 
   // --- ln_post, projection, normalisation (shared by both graphs) ---
@@ -158,12 +155,8 @@ export function buildImageGraph(ckpt: ClipCheckpoint, options: ImageGraphOptions
   emit('cells', g.concat(perLayer.cells, 1), [BATCH, L, T, H, v.headWidth]);
 
   if (tokenLayers.length > 0) {
-    const K = tokenLayers.length;
-    const raw = g.concat(tokenLayers.map((l) => tokensRaw.get(l) as Value), 1); // [B,K,T,H,D]
-    const boutK = g.concat(tokenLayers.map((l) => perLayer.boutProj[l]), 0); // [K,D]
-    const cellShare = 1 / (T * H);
-    const cellBias = g.add(scaled(g.reshape(boutK, [K, 1, 1, D]), cellShare), scaled(oAt(5), k0 * cellShare));
-    emit('tokens', g.mul(cAt(5), g.add(raw, cellBias)), [BATCH, K, T, H, D]);
+    const parts = tokenLayers.map((l) => tokenCells.get(l) as TokenLayerParts);
+    emit('tokens', cellTerms(g, parts, { c, mu, sigma, k0, cellShare: 1 / (T * H), betaProj: proj.betaProj, gammaProj: proj.gammaProj }), [BATCH, tokenLayers.length, T, H, D]);
   }
 
   if (neuronLayer !== undefined) {
@@ -191,4 +184,57 @@ export function buildImageGraph(ckpt: ClipCheckpoint, options: ImageGraphOptions
     emit('mlp_out', fStack, [BATCH, L, w]);
   }
   return finishGraph(g, weights, 'image', [IMAGE_INPUT], outputs);
+}
+
+interface TokenLayerParts {
+  /** α_i·v_i per head [B,H,T,dh] */
+  readonly cellsHT: Value;
+  /** M_{ℓ,h} [H,dh,D] */
+  readonly perHead: Value;
+  /** (γ⊙b_out,ℓ)·Π [D] */
+  readonly boutProj: Value;
+}
+
+interface CellScale {
+  /** 1/(σ*‖u‖) [B,1] */
+  readonly c: Value;
+  /** μ*, σ* of ln_post [B,1] */
+  readonly mu: Value;
+  readonly sigma: Value;
+  readonly k0: number;
+  /** 1/(T·H) */
+  readonly cellShare: number;
+  readonly betaProj: Value;
+  readonly gammaProj: Value;
+}
+
+/**
+ * c_{ℓ,h,i} = c·(α_i v_i·M_{ℓ,h} + s·b_outΠ_ℓ + s·κ₀·(σ*·βΠ − μ*·γΠ)), s = 1/(T·H), for the
+ * chosen layers [B,K,T,H,D], as ONE MatMul and ONE Transpose over the large result: the bias
+ * is a linear combination of three per-model vectors with per-image coefficients, so each cell
+ * row is extended by those coefficients, [c·α_i v_i, c·s, c·s·κ₀·σ*, −c·s·κ₀·μ*], and each
+ * M_{ℓ,h} by the rows [b_outΠ_ℓ; βΠ; γΠ] (constant, folded at session creation). Elementwise
+ * passes over the [K,T,H,D] result (broadcast Add, Mul, Concat) cost as much as the MatMul
+ * itself (profiled); here only the layout change remains.
+ */
+function cellTerms(g: GraphBuilder, parts: readonly TokenLayerParts[], k: CellScale): Value {
+  const K = parts.length;
+  const cs = g.mul(k.c, g.scalar(k.cellShare)); // [B,1]
+  const coef = g.concat([cs, g.mul(g.mul(cs, k.sigma), g.scalar(k.k0)), g.mul(g.mul(cs, k.mu), g.scalar(-k.k0))], 1, 'cell_bias_coef'); // [B,3]
+  const c4 = g.reshape(k.c, [-1, 1, 1, 1]);
+  const coef4 = g.reshape(coef, [-1, 1, 1, 3]);
+  const shared = [g.reshape(k.betaProj, [1, 1, -1]), g.reshape(k.gammaProj, [1, 1, -1])];
+  const rows: Value[] = [];
+  const mats: Value[] = [];
+  for (const p of parts) {
+    // [B,H,T,3] of the coefficients: 0·(a cell column) + coef keeps to float ops (no int64 Expand shapes)
+    const zeros = g.mul(g.slice(p.cellsHT, [0], [3], [3]), g.scalar(0));
+    rows.push(g.unsqueeze(g.concat([g.mul(p.cellsHT, c4), g.add(zeros, coef4)], 3), [1])); // [B,1,H,T,dh+3]
+    const biasRows = g.concat([g.reshape(p.boutProj, [1, 1, -1]), ...shared], 1); // [1,3,D]
+    const H = g.mul(g.slice(p.perHead, [0], [3], [1]), g.scalar(0)); // [H,3,D] zeros (folded)
+    mats.push(g.unsqueeze(g.concat([p.perHead, g.add(H, biasRows)], 1), [0])); // [1,H,dh+3,D]
+  }
+  const x = K === 1 ? rows[0] : g.concat(rows, 1); // [B,K,H,T,dh+3]
+  const m = K === 1 ? mats[0] : g.concat(mats, 0); // [K,H,dh+3,D]
+  return g.transpose(g.matmul(x, m, 'cell_terms'), [0, 1, 3, 2, 4], 'tokens'); // [B,K,T,H,D]
 }

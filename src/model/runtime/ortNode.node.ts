@@ -7,7 +7,8 @@
  */
 import { link, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Tensor } from '../../math/tensor.ts';
 import type { ByteSource, ClipCheckpoint } from '../checkpoint/types.ts';
@@ -29,6 +30,8 @@ export interface OrtNodeSessionOptions {
   optimizedModelFilePath?: string;
   /** onnxruntime-node execution provider (default 'cpu'); check it first with checkNodeProvider */
   executionProvider?: string;
+  /** onnxruntime's profiler: a JSON trace of every node run, written by `endProfiling()` */
+  profileFilePrefix?: string;
 }
 
 export interface OrtNodeSession {
@@ -38,6 +41,8 @@ export interface OrtNodeSession {
   /** runs the graph; outputs keyed by name, shaped with the graph's shape letters */
   run(feeds: Record<string, GraphFeed>, outputNames?: readonly string[]): Promise<Record<string, Tensor>>;
   release(): Promise<void>;
+  /** with `profileFilePrefix`: stops the profiler and returns the trace file's path */
+  endProfiling(): string;
 }
 
 function knownPath(src: ByteSource | undefined): string | undefined {
@@ -106,6 +111,7 @@ export async function createOrtNodeSession(graph: BuiltGraph, ckpt: ClipCheckpoi
       interOpNumThreads: 1,
       graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
       ...(options.optimizedModelFilePath ? { optimizedModelFilePath: options.optimizedModelFilePath } : {}),
+      ...(options.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: options.profileFilePrefix } : {}),
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -127,5 +133,16 @@ export async function createOrtNodeSession(graph: BuiltGraph, ckpt: ClipCheckpoi
     outputNames: session.outputNames,
     run: (feeds, outputNames) => runGraph(graph, rawRun, feeds, outputNames),
     release: () => session.release(),
+    endProfiling: () => {
+      if (!options.profileFilePrefix) throw new Error('endProfiling: the session was created without profileFilePrefix');
+      const prefix = options.profileFilePrefix;
+      session.endProfiling();
+      // ORT names the trace <prefix>_<timestamp>.json; the newest one is this session's
+      const dir = dirname(prefix);
+      const traces = readdirSync(dir).filter((f) => join(dir, f).startsWith(`${prefix}_`) && f.endsWith('.json')).map((f) => join(dir, f));
+      const newest = traces.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+      if (!newest) throw new Error(`endProfiling: no trace ${prefix}_*.json was written`);
+      return newest;
+    },
   };
 }

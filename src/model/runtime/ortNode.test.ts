@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { tensor } from '../../math/tensor.ts';
@@ -39,6 +39,26 @@ describe('createOrtNodeSession', () => {
     expect(out.heads.shape).toBe('B L H D');
     expect(out.embedding.dims).toEqual([1, ckpt.vision.embedDim]);
     await s.release();
+  });
+
+  it('profiles when asked: endProfiling returns the trace with one model_run per run and the graph\'s nodes', async () => {
+    const traceDir = mkdtempSync(join(tmpdir(), 'clipscope-profile-'));
+    try {
+      const s = await createOrtNodeSession(buildImageGraph(ckpt, { decompose: false }), ckpt, { intraOpNumThreads: 1, filePaths, profileFilePrefix: join(traceDir, 'trace') });
+      await s.run(feed());
+      await s.run(feed());
+      const file = s.endProfiling();
+      expect(file.startsWith(join(traceDir, 'trace_'))).toBe(true);
+      const events = JSON.parse(readFileSync(file, 'utf8')) as { cat: string; name: string; args?: { op_name?: string } }[];
+      expect(events.filter((e) => e.cat === 'Session' && e.name === 'model_run')).toHaveLength(2);
+      expect(events.some((e) => e.cat === 'Node' && e.args?.op_name === 'Conv')).toBe(true);
+      await s.release();
+      const plain = await createOrtNodeSession(buildImageGraph(ckpt, { decompose: false }), ckpt, { intraOpNumThreads: 1, filePaths });
+      expect(() => plain.endProfiling()).toThrow(/without profileFilePrefix/);
+      await plain.release();
+    } finally {
+      rmSync(traceDir, { recursive: true, force: true });
+    }
   });
 
   it('reads weights from memory when a file has no path on disk, with the same results', async () => {
