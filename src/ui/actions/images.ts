@@ -24,7 +24,7 @@ export async function addImages(uploads: (Upload & { gallery?: string })[]): Pro
       s.pushError({ kind: 'not-an-image', title: `Not an image: ${u.name}`, detail: intake.reason, hint: 'Drop PNG or JPEG files.' });
       continue;
     }
-    const id = imageIdFor(u.name, u.bytes);
+    const id = await imageIdFor(u.name, u.bytes);
     if (store.getState().images.some((i) => i.id === id)) continue;
     accepted.push({ ...u, id });
     store.getState().set({ images: [...store.getState().images, { id, name: u.name, status: 'adding', ...(u.gallery ? { gallery: u.gallery } : {}) }] });

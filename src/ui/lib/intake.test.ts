@@ -25,9 +25,13 @@ describe('upload intake', () => {
     expect(classifyUpload('empty.jpg', new Uint8Array())).toMatchObject({ reason: 'empty.jpg is empty (0 bytes)' });
   });
 
-  it('imageIdFor depends on name and content', () => {
-    expect(imageIdFor('a.png', PNG)).toBe(imageIdFor('a.png', PNG));
-    expect(imageIdFor('a.png', PNG)).not.toBe(imageIdFor('a.png', JPEG));
-    expect(imageIdFor('a.png', PNG)).toMatch(/^a\.png#[0-9a-f]{8}$/);
+  it('imageIdFor depends on name and content', async () => {
+    expect(await imageIdFor('a.png', PNG)).toBe(await imageIdFor('a.png', PNG));
+    expect(await imageIdFor('a.png', PNG)).not.toBe(await imageIdFor('a.png', JPEG));
+    expect(await imageIdFor('a.png', PNG)).toMatch(/^a\.png#[0-9a-f]{8}$/);
+  });
+
+  it("imageIdFor('x', 'abc') carries the first 32 bits of SHA-256('abc') = ba7816bf…", async () => {
+    expect(await imageIdFor('x', new TextEncoder().encode('abc'))).toBe('x#ba7816bf');
   });
 });

@@ -44,12 +44,22 @@ export function isHiddenOrSystemFile(name: string): boolean {
   return name.startsWith('.') || name === 'Thumbs.db' || name === 'desktop.ini';
 }
 
-/** a stable id for an uploaded image: name plus a content hash (FNV-1a over the bytes) */
-export function imageIdFor(name: string, bytes: Uint8Array): string {
+/**
+ * A stable id for an uploaded image: name plus a content hash (the first 32 bits of SHA-256).
+ * WebCrypto hashes off the main thread, where a hash in JavaScript took hundreds of milliseconds for
+ * a few large photos. Pages outside a secure context have no WebCrypto: FNV-1a in JavaScript there.
+ */
+export async function imageIdFor(name: string, bytes: Uint8Array): Promise<string> {
+  if (!globalThis.crypto?.subtle) return `${name}#${fnv1a(bytes)}`;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return `${name}#${Array.from(digest.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+function fnv1a(bytes: Uint8Array): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) {
     h ^= bytes[i];
     h = Math.imul(h, 0x01000193);
   }
-  return `${name}#${(h >>> 0).toString(16).padStart(8, '0')}`;
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
