@@ -133,6 +133,8 @@ describe('explorer app (built, demo model, WASM)', () => {
     await page.click('[data-testid="tab-prompt"]');
     const t0 = await pageNow(page);
     await page.locator('[data-testid="prompt-input"]').pressSequentially('a photo of a cat', { delay: 20 });
+    // on a loaded machine the maps of a half-typed prompt can be drawn first: wait for the whole prompt
+    await page.waitForFunction(() => /prompt=a\+photo\+of\+a\+cat/.test(location.search), null, { timeout: 60_000 }).catch(fail);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="heatmap"][data-values]:not([data-values=""])').length === 3, null, { timeout: 60_000 }).catch(fail);
     const maps = await page.locator('[data-testid="heatmap"]').evaluateAll((els) => els.map((e) => ({ grid: Number(e.getAttribute('data-grid')), values: e.getAttribute('data-values')!.split(',').map(Number) })));
     for (const m of maps) {
