@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { ablateAndAwaitTop5, dropFiles, longTasksSince, openApp, pageNow, type AppSession } from './lib/app.ts';
+import { ablateAndAwaitTop5, dropFiles, longTasksSince, openApp, pageNow, type AppPage } from './lib/app.ts';
 
 const GALLERY = fileURLToPath(new URL('../public/gallery/', import.meta.url));
 const DEMO = fileURLToPath(new URL('../public/demo/', import.meta.url));
@@ -36,7 +36,7 @@ async function top5Logits(page: Page): Promise<string[]> {
 }
 
 describe('explorer app (built, demo model, WASM)', () => {
-  let app: AppSession;
+  let app: AppPage;
   const fail = (err: Error) => {
     throw new Error(`${err.message}\nconsole:\n${app.consoleLines.slice(-30).join('\n')}`);
   };

@@ -37,7 +37,7 @@ import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
 import { runCliProcess } from '../src/testkit/cliProcess.node.ts';
 import { galleryPath } from '../src/testkit/shared.ts';
-import { dropFiles, openApp, type AppSession } from './lib/app.ts';
+import { dropFiles, openApp, type AppPage } from './lib/app.ts';
 import { relErr } from '../src/testkit/compare.ts';
 import { APP_HUB_SPEC } from './lib/hubFixture.ts';
 import { startMockHub, type MockHub } from './lib/mockHub.ts';
@@ -189,7 +189,7 @@ async function recordProgress(page: Page): Promise<void> {
 }
 
 describe('explorer app with a model from the mock hub: numbers equal the CLI’s', () => {
-  let app: AppSession;
+  let app: AppPage;
   let hub: MockHub;
   let cli: CliImage[];
   let promptEmb: Float32Array;

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ablateAndAwaitTop5, dropFiles, openApp, type AppSession } from './lib/app.ts';
+import { ablateAndAwaitTop5, dropFiles, openApp, type AppPage } from './lib/app.ts';
 
 const GALLERY = fileURLToPath(new URL('../public/gallery/', import.meta.url));
 const DATA = fileURLToPath(new URL('../public/data/', import.meta.url));
@@ -57,7 +57,7 @@ interface VisitNumbers {
 }
 
 const numbersOf = (attr: string | null) => (attr ?? '').split(',').filter(Boolean).map(Number);
-const top5Of = (app: AppSession) =>
+const top5Of = (app: AppPage) =>
   app.page.locator('[data-testid="top5"]').evaluateAll((els) => els.map((e) => JSON.parse(e.getAttribute('data-logits') ?? '[]') as [string, number][]));
 
 async function firstVisit(provider: 'wasm' | 'webgpu', sizes: { prompts: number; pool: number }): Promise<VisitNumbers> {

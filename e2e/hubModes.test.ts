@@ -18,7 +18,7 @@ import { nodeModelDir } from '../src/model/checkpoint/nodeSources.node.ts';
 import { readNpyFloat32 } from '../src/model/io/npy.ts';
 import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
-import { dropFiles, openApp, type AppSession } from './lib/app.ts';
+import { dropFiles, openApp, type AppPage } from './lib/app.ts';
 import { runCliProcess } from '../src/testkit/cliProcess.node.ts';
 import { relErr } from '../src/testkit/compare.ts';
 import { APP_HUB_SPEC } from './lib/hubFixture.ts';
@@ -62,7 +62,7 @@ async function recordProgressLabels(page: Page): Promise<void> {
 const labelsSeen = (page: Page) => page.evaluate(() => (window as unknown as { labelsSeen: string[] }).labelsSeen);
 
 describe('hub panel against the real hub’s answers (mock hub: CDN on a second origin)', () => {
-  let app: AppSession;
+  let app: AppPage;
   let hub: MockHub;
   const fingerprints = new Map<string, string>();
   let want: Promise<number[]>;

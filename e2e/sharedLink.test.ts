@@ -17,7 +17,7 @@ import { nodeModelDir } from '../src/model/checkpoint/nodeSources.node.ts';
 import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
 import type { CheckpointSpec } from '../src/model/checkpoint/checkpointGenerator.ts';
-import { openApp, type AppSession } from './lib/app.ts';
+import { openApp, type AppPage } from './lib/app.ts';
 import { startMockHub, type MockHub } from './lib/mockHub.ts';
 
 const OUT = fileURLToPath(new URL('./.out/fixtures/shared-link/', import.meta.url));
@@ -36,7 +36,7 @@ const SPEC: CheckpointSpec = {
 };
 
 describe('shared links to hub models', () => {
-  let app: AppSession;
+  let app: AppPage;
   let hub: MockHub;
   let commit: string;
   let fingerprint: string;

@@ -16,13 +16,13 @@ import { initNodeImageDecoders } from '../src/model/preprocess/decode.node.ts';
 import { sharedPath, SHARED_DIR } from '../src/testkit/shared.ts';
 import { PUBLISHED_OPENAI_VIT_B32 } from '../src/verify/referenceSet.ts';
 import { verifyEngine } from '../src/verify/verifyModel.ts';
-import { dropFiles, openApp, type AppSession } from './lib/app.ts';
+import { dropFiles, openApp, type AppPage } from './lib/app.ts';
 
 const GALLERY = fileURLToPath(new URL('../public/gallery/', import.meta.url));
 const DEMO = fileURLToPath(new URL('../public/demo/', import.meta.url));
 const hasShared = existsSync(SHARED_DIR);
 
-async function textCache(app: AppSession) {
+async function textCache(app: AppPage) {
   const el = app.page.locator('[data-testid="text-cache"]');
   await el.waitFor({ state: 'attached', timeout: 180_000 });
   // both sets are in once the pool's numbers are there
@@ -32,7 +32,7 @@ async function textCache(app: AppSession) {
 }
 
 describe('explorer: text cache, verify this model, image queue (built, demo model, WASM)', { skip: hasShared ? false : `needs ${SHARED_DIR}` }, () => {
-  let app: AppSession;
+  let app: AppPage;
   const fail = (err: Error) => {
     throw new Error(`${err.message}\nconsole:\n${app.consoleLines.slice(-30).join('\n')}`);
   };

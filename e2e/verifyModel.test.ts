@@ -16,12 +16,12 @@ import { createNodeEngine } from '../src/model/engine.node.ts';
 import { writeCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
 import { makeVerifyFixture, VERIFY_PHOTOS, type VerifyFixture, type VerifyVariant } from '../src/testkit/verifyFixture.ts';
 import { verifyEngine } from '../src/verify/verifyModel.ts';
-import { dropFiles, openApp, type AppSession } from './lib/app.ts';
+import { dropFiles, openApp, type AppPage } from './lib/app.ts';
 
 const GALLERY = fileURLToPath(new URL('../public/gallery/', import.meta.url));
 
 describe('explorer: Verify on generated checkpoints against an oracle reference file; closure residual per image', () => {
-  let app: AppSession;
+  let app: AppPage;
   let dir: string;
   let fixture: VerifyFixture;
   const fail = (err: Error) => {

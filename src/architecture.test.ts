@@ -22,7 +22,7 @@ describe('dependency direction (docs/ARCHITECTURE.md)', () => {
   it('the import scanner sees real imports (so the rules below cannot pass vacuously)', () => {
     expect(imports('src/ui')).toContainEqual(['src/ui/workerClient.ts', 'comlink']);
     expect(imports('src/analysis')).toContainEqual(['src/analysis/heatmap.ts', 'src/math/bilinear.ts']);
-    expect(imports('workers')).toContainEqual(['workers/clip.worker.ts', 'src/explorer/session.ts']);
+    expect(imports('workers')).toContainEqual(['workers/clip.worker.ts', 'src/explorer/imageExplorer.ts']);
     expect(imports('src/hub')).toContainEqual(['src/hub/download.ts', 'src/model/checkpoint/load.ts']);
   });
   it('src/math imports nothing local outside src/math', () => {
@@ -96,13 +96,13 @@ const CLEAN: Record<string, string> = {
   'src/model/onnx/imageGraph.ts': "import { IMAGE_INPUT } from './graphSpec.ts';\nexport const g = IMAGE_INPUT;",
   'src/model/runtime/ortNode.node.ts': "import * as ort from 'onnxruntime-node';\nimport type { IMAGE_INPUT } from '../onnx/graphSpec.ts';\nexport const o = ort;",
   'src/model/engine.ts': "import { g } from './onnx/imageGraph.ts';\nexport const e = g;",
-  'src/explorer/session.ts': "import { e } from '../model/engine.ts';\nimport { h } from '../analysis/heatmap.ts';\nexport const s = [e, h];",
+  'src/explorer/imageExplorer.ts': "import { e } from '../model/engine.ts';\nimport { h } from '../analysis/heatmap.ts';\nexport const s = [e, h];",
   'src/cache/atlas.ts': "import { e } from '../model/engine.ts';\nexport const a = e;",
   'src/cli/command.ts': 'export interface Command { summary: string }',
   'src/cli/commands/decompose.ts': "import type { Command } from '../command.ts';\nimport { a } from '../../cache/atlas.ts';\nexport const c: Command = { summary: String(a) };",
   'src/cli/main.ts': "export const load = () => import('./commands/decompose.ts');",
   'src/ui/workerClient.ts': "import * as Comlink from 'comlink';\nimport type { VisionArch } from '../api/types.ts';\nexport const w = Comlink;",
-  'workers/clip.worker.ts': "import * as Comlink from 'comlink';\nimport { s } from '../src/explorer/session.ts';\nComlink.expose(s);",
+  'workers/clip.worker.ts': "import * as Comlink from 'comlink';\nimport { s } from '../src/explorer/imageExplorer.ts';\nComlink.expose(s);",
   'scripts/build-demo.ts': "import { e } from '../src/model/engine.ts';\nexport const d = e;",
   'src/testkit/cli.node.ts': "import { load } from '../cli/main.ts';\nimport { vi } from 'vitest';\nexport const run = [load, vi];",
   'src/cache/atlas.test.ts': "import { run } from '../testkit/cli.node.ts';\nimport { a } from './atlas.ts';\nexport const t = [run, a];",
@@ -123,7 +123,7 @@ const BREACHES: Record<string, Record<string, string>> = {
     'src/model/runtime/graphSpec.ts': 'export const IMAGE_INPUT = "pixels";',
     'src/model/onnx/imageGraph.ts': "import { IMAGE_INPUT } from '../runtime/graphSpec.ts';\nexport const g = IMAGE_INPUT;",
   },
-  'comlink is imported only by': { 'src/explorer/session.ts': "import { e } from '../model/engine.ts';\nimport { wrap } from 'comlink';\nexport const s = [e, wrap];" },
+  'comlink is imported only by': { 'src/explorer/imageExplorer.ts': "import { e } from '../model/engine.ts';\nimport { wrap } from 'comlink';\nexport const s = [e, wrap];" },
   'production code never imports test code': {
     'src/testkit/checkpointGenerator.ts': 'export const generate = 1;',
     'scripts/build-demo.ts': "import { generate } from '../src/testkit/checkpointGenerator.ts';\nexport const d = generate;",

@@ -9,7 +9,7 @@ import type { ExplorerApi, RuntimeEvent, RuntimeEventsApi } from '../src/api/exp
 import type { ClipscopeApi, DecomposeOptions, DecompositionSummary, ModelFileInput, ModelSummary, ModelWorkerApi, TensorDTO } from '../src/api/types.ts';
 import { displayBitmap } from '../src/explorer/displayBitmap.ts';
 import { modelMemoryEstimate, RuntimeGuard } from '../src/explorer/recovery.ts';
-import { ExplorerSession } from '../src/explorer/session.ts';
+import { ImageExplorer } from '../src/explorer/imageExplorer.ts';
 import { bestEffortStore, openTextStore, type TextEmbeddingStore } from '../src/explorer/textStore.ts';
 import { tensor, type Tensor } from '../src/math/tensor.ts';
 import { loadCheckpoint } from '../src/model/checkpoint/load.ts';
@@ -26,7 +26,7 @@ import { webSessionFactory } from '../src/model/runtime/webSessions.ts';
 import { clipTokenizerFromFiles } from '../src/model/tokenizer/tokenizerFiles.ts';
 
 let engine: ClipEngine | undefined;
-let session: ExplorerSession | undefined;
+let imageExplorer: ImageExplorer | undefined;
 const images = new Map<string, Decomposition>();
 const runtimeListeners: ((e: RuntimeEvent) => void)[] = [];
 
@@ -70,9 +70,9 @@ function guarded<T extends object>(methods: T): T {
 
 const noModel = () => new CodedError(ERROR_CODES.noModel, 'no model is loaded');
 
-function requireSession(): ExplorerSession {
-  if (!session) throw noModel();
-  return session;
+function requireExplorer(): ImageExplorer {
+  if (!imageExplorer) throw noModel();
+  return imageExplorer;
 }
 
 function requireEngine(): ClipEngine {
@@ -104,7 +104,7 @@ async function installCheckpoint(ckpt: ClipCheckpoint, t0: number): Promise<Mode
   await engine?.release();
   images.clear();
   engine = new ClipEngine(ckpt, webSessionFactory(), tokenizer, { precision: runtimeInfo().precision ?? 'f32' });
-  session = new ExplorerSession(engine, { textStore: await textStore });
+  imageExplorer = new ImageExplorer(engine, { textStore: await textStore });
   return {
     fingerprint: ckpt.fingerprint,
     layout: ckpt.layout,
@@ -177,37 +177,37 @@ const api: ClipscopeApi = {
   },
 };
 
-/** the explorer's analyses, delegated to the session of the loaded model */
+/** the explorer's analyses, delegated to the ImageExplorer of the loaded model */
 const explorer: ExplorerApi = {
   async addImage(id, name, bytes) {
-    const r = await requireSession().addImage(id, name, bytes);
+    const r = await requireExplorer().addImage(id, name, bytes);
     // the page gets a ready bitmap: no decoding or resampling on the main thread
     const bitmap = await displayBitmap(bytes, r.display);
     return Comlink.transfer({ ...r, bitmap }, [r.display.rgba.buffer, bitmap]);
   },
-  removeImage: (id) => requireSession().removeImage(id),
-  setLabels: (labels, onProgress) => requireSession().setLabels(labels, onProgress),
-  setPool: (pool, onProgress) => requireSession().setPool(pool, onProgress),
-  loadAtlas: (json) => requireSession().loadAtlas(json),
-  headGrid: (req) => requireSession().headGrid(req),
-  layerEffects: (id, prompt) => requireSession().layerEffects(id, prompt),
-  heatmap: (req) => requireSession().heatmap(req),
-  heatmaps: (req, ids) => requireSession().heatmaps(req, ids).then((maps) => Comlink.transfer(maps, maps.flatMap((m) => m.maps.map((x) => x.buffer)))),
-  headTokenMap: (id, l, h, prompt) => requireSession().headTokenMap(id, l, h, prompt),
-  segmentation: (id, prompt) => requireSession().segmentation(id, prompt),
-  segmentations: (ids, prompt) => requireSession().segmentations(ids, prompt).then((segs) => Comlink.transfer(segs, segs.flatMap((x) => [x.mask.buffer, x.normalised.buffer]))),
-  headTextspan: (l, h, options) => requireSession().headTextspan(l, h, options),
-  headTopImages: (l, h, k, prompt) => requireSession().headTopImages(l, h, k, prompt),
-  headSimilarImages: (l, h, id, k) => requireSession().headSimilarImages(l, h, id, k),
-  setAblation: (spec) => requireSession().setAblation(spec),
-  topClasses: (ids, k) => requireSession().topClasses(ids, k),
-  exportContributions: (id) => requireSession().exportContributions(id),
-  neuronRanking: (layer, onProgress) => requireSession().neuronRanking(layer, onProgress),
-  neuronPanel: (layer, neuron) => requireSession().neuronPanel(layer, neuron),
-  neuronTokenMap: (id, layer, neuron, prompt) => requireSession().neuronTokenMap(id, layer, neuron, prompt),
-  explainImage: (id, part, maxTexts) => requireSession().explainImage(id, part, maxTexts),
-  verifyModel: (req, onProgress) => requireSession().verifyModel(req, onProgress),
-  memoryUse: () => requireSession().memoryUse(),
+  removeImage: (id) => requireExplorer().removeImage(id),
+  setLabels: (labels, onProgress) => requireExplorer().setLabels(labels, onProgress),
+  setPool: (pool, onProgress) => requireExplorer().setPool(pool, onProgress),
+  loadAtlas: (json) => requireExplorer().loadAtlas(json),
+  headGrid: (req) => requireExplorer().headGrid(req),
+  layerEffects: (id, prompt) => requireExplorer().layerEffects(id, prompt),
+  heatmap: (req) => requireExplorer().heatmap(req),
+  heatmaps: (req, ids) => requireExplorer().heatmaps(req, ids).then((maps) => Comlink.transfer(maps, maps.flatMap((m) => m.maps.map((x) => x.buffer)))),
+  headTokenMap: (id, l, h, prompt) => requireExplorer().headTokenMap(id, l, h, prompt),
+  segmentation: (id, prompt) => requireExplorer().segmentation(id, prompt),
+  segmentations: (ids, prompt) => requireExplorer().segmentations(ids, prompt).then((segs) => Comlink.transfer(segs, segs.flatMap((x) => [x.mask.buffer, x.normalised.buffer]))),
+  headTextspan: (l, h, options) => requireExplorer().headTextspan(l, h, options),
+  headTopImages: (l, h, k, prompt) => requireExplorer().headTopImages(l, h, k, prompt),
+  headSimilarImages: (l, h, id, k) => requireExplorer().headSimilarImages(l, h, id, k),
+  setAblation: (spec) => requireExplorer().setAblation(spec),
+  topClasses: (ids, k) => requireExplorer().topClasses(ids, k),
+  exportContributions: (id) => requireExplorer().exportContributions(id),
+  neuronRanking: (layer, onProgress) => requireExplorer().neuronRanking(layer, onProgress),
+  neuronPanel: (layer, neuron) => requireExplorer().neuronPanel(layer, neuron),
+  neuronTokenMap: (id, layer, neuron, prompt) => requireExplorer().neuronTokenMap(id, layer, neuron, prompt),
+  explainImage: (id, part, maxTexts) => requireExplorer().explainImage(id, part, maxTexts),
+  verifyModel: (req, onProgress) => requireExplorer().verifyModel(req, onProgress),
+  memoryUse: () => requireExplorer().memoryUse(),
 };
 
 const runtimeEvents: RuntimeEventsApi = {
@@ -218,7 +218,7 @@ const runtimeEvents: RuntimeEventsApi = {
     return loseWebGpuDeviceForTesting();
   },
   async encodedTextCount() {
-    return session?.encodedTextCount ?? 0;
+    return imageExplorer?.encodedTextCount ?? 0;
   },
 };
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { openBrowserSession, type BrowserSession } from './browser.ts';
+import { openBrowserPage, type BrowserPage } from './browser.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const APP_OUT = fileURLToPath(new URL('../.out/app', import.meta.url));
@@ -25,7 +25,7 @@ export function buildApp(): Promise<void> {
   return built;
 }
 
-export type AppSession = BrowserSession;
+export type AppPage = BrowserPage;
 
 export interface OpenAppOptions {
   /** extra URL prefixes -> directories, served beside the app (a longer prefix wins over '/') */
@@ -34,10 +34,10 @@ export interface OpenAppOptions {
   initScript?: string;
 }
 
-export async function openApp(query = '', options: OpenAppOptions = {}): Promise<AppSession> {
+export async function openApp(query = '', options: OpenAppOptions = {}): Promise<AppPage> {
   await buildApp();
-  const session = await openBrowserSession({ '/': APP_OUT, ...options.mounts }, { acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
-  const { page } = session;
+  const opened = await openBrowserPage({ '/': APP_OUT, ...options.mounts }, { acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
+  const { page } = opened;
   // main-thread tasks over 50 ms, for the "never block the main thread" checks
   await page.addInitScript(() => {
     const w = window as unknown as { longTasks: { start: number; duration: number }[] };
@@ -47,8 +47,8 @@ export async function openApp(query = '', options: OpenAppOptions = {}): Promise
     }).observe({ type: 'longtask', buffered: true });
   });
   if (options.initScript) await page.addInitScript({ content: options.initScript });
-  await page.goto(`${session.server.url}/index.html${query}`);
-  return session;
+  await page.goto(`${opened.server.url}/index.html${query}`);
+  return opened;
 }
 
 /**

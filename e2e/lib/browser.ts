@@ -21,7 +21,7 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** A served directory open in headless Chromium, with the page's and workers' console captured. */
-export interface BrowserSession {
+export interface BrowserPage {
   server: StaticServer;
   browser: Browser;
   page: Page;
@@ -31,7 +31,7 @@ export interface BrowserSession {
 }
 
 /** serves `mounts` (URL prefix -> directory) and opens a page (not yet navigated) */
-export async function openBrowserSession(mounts: Record<string, string>, context: BrowserContextOptions = {}): Promise<BrowserSession> {
+export async function openBrowserPage(mounts: Record<string, string>, context: BrowserContextOptions = {}): Promise<BrowserPage> {
   const server = await startStaticServer(mounts);
   const browser = await launchChromium();
   const page = await (await browser.newContext(context)).newPage();

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { openBrowserSession, type BrowserSession } from './browser.ts';
+import { openBrowserPage, type BrowserPage } from './browser.ts';
 
 const HARNESS_CONFIG = fileURLToPath(new URL('../harness/vite.config.ts', import.meta.url));
 export const HARNESS_OUT = fileURLToPath(new URL('../.out/harness', import.meta.url));
@@ -18,13 +18,13 @@ export function buildHarness(): Promise<void> {
   return built;
 }
 
-export type HarnessSession = BrowserSession;
+export type HarnessSession = BrowserPage;
 
 /** mounts: extra URL prefixes -> directories (fixtures, ../shared data) */
 export async function openHarness(mounts: Record<string, string>): Promise<HarnessSession> {
   await buildHarness();
-  const session = await openBrowserSession({ '/': HARNESS_OUT, ...mounts });
-  await session.page.goto(`${session.server.url}/index.html`);
-  await session.page.waitForFunction(() => document.getElementById('status')?.textContent === 'harness ready', null, { timeout: 60_000 });
-  return session;
+  const opened = await openBrowserPage({ '/': HARNESS_OUT, ...mounts });
+  await opened.page.goto(`${opened.server.url}/index.html`);
+  await opened.page.waitForFunction(() => document.getElementById('status')?.textContent === 'harness ready', null, { timeout: 60_000 });
+  return opened;
 }

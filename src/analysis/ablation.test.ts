@@ -13,7 +13,7 @@ import {
   runMeanAblationAsync,
   type LabelledComponents,
 } from './ablation.ts';
-import { formatAblation } from './ablation-syntax.ts';
+import { formatAblation } from './ablationSyntax.ts';
 import type { ImageComponents } from './inputs.ts';
 import { rng, toyImage, toyModel, type ToyShape } from '../testkit/synthetic.ts';
 import { classLogits } from './zeroshot.ts';

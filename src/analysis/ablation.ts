@@ -21,7 +21,7 @@ import {
   formatAblationItem,
   parseAblation,
   type AblationSpec,
-} from './ablation-syntax.ts';
+} from './ablationSyntax.ts';
 import type { HeadGrid, ImageComponents } from './inputs.ts';
 import { AccuracyCounter, classLogits, type AccuracyReport } from './zeroshot.ts';
 

@@ -13,7 +13,7 @@
 import { upsampleBilinear } from '../math/bilinear.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
 import { vecDot } from '../math/vector.ts';
-import { expandRange, formatAblationItem, parseAblation, AblationSyntaxError, type AblationSpec } from './ablation-syntax.ts';
+import { expandRange, formatAblationItem, parseAblation, AblationSyntaxError, type AblationSpec } from './ablationSyntax.ts';
 import type { HeadGrid, HeadProjections, SpatialTerms } from './inputs.ts';
 import { headLabel } from './partNames.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAblation, parseAblation } from './ablation-syntax.ts';
+import { formatAblation, parseAblation } from './ablationSyntax.ts';
 import { headLabel, layerLabel } from './partNames.ts';
 
 describe('partNames: labels the ablation syntax reads back as the same part', () => {

@@ -19,15 +19,15 @@ import { initNodeImageDecoders } from '../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../model/preprocess/transform.ts';
 import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
 import { REPO_ROOT } from '../testkit/shared.ts';
-import { ExplorerSession } from './session.ts';
+import { ImageExplorer } from './imageExplorer.ts';
 
 const PHOTOS = ['astronaut.png', 'coffee.png', 'horse.png'];
 const POOL = ['a photo of a cat', 'a red rocket', 'a cup of coffee', 'a horse in a field', 'blue sky', 'an astronaut', 'grass', 'a dog'];
 const LAYER = 1;
 
-describe('ExplorerSession neurons and explanations', () => {
+describe('ImageExplorer neurons and explanations', () => {
   let engine: ClipEngine;
-  let session: ExplorerSession;
+  let explorer: ImageExplorer;
   const effects = new Map<string, Tensor>();
   const parts = new Map<string, Record<string, Tensor>>();
 
@@ -35,11 +35,11 @@ describe('ExplorerSession neurons and explanations', () => {
     await initNodeImageDecoders();
     const tokenizer = generateBpeVocab(POOL, 40);
     engine = await createNodeEngine(await loadCheckpoint(memoryModelFiles(generateCheckpoint(TINY_P32_64PX, { layout: 'hf', seed: 4, tokenizer }))));
-    session = new ExplorerSession(engine);
-    await session.setPool(POOL.join('\n'));
+    explorer = new ImageExplorer(engine);
+    await explorer.setPool(POOL.join('\n'));
     for (const p of PHOTOS) {
       const bytes = new Uint8Array(readFileSync(join(REPO_ROOT, 'public/gallery', p)));
-      await session.addImage(p, p, bytes);
+      await explorer.addImage(p, p, bytes);
       const px = preprocessPixels(await decodeImage(bytes, p), engine.checkpoint.preprocess);
       const out = await engine.decompose(px, { neuronLayer: LAYER });
       parts.set(p, out);
@@ -52,7 +52,7 @@ describe('ExplorerSession neurons and explanations', () => {
   const normOf = (p: string, n: number) => Math.hypot(...effects.get(p)!.data.subarray(n * D(), (n + 1) * D()));
 
   it('ranks every neuron of the layer by its mean effect norm over the loaded images', async () => {
-    const ranking = await session.neuronRanking(LAYER);
+    const ranking = await explorer.neuronRanking(LAYER);
     expect(ranking.neurons).toHaveLength(M());
     expect(ranking.images).toBe(PHOTOS.length);
     for (const r of ranking.neurons) {
@@ -64,8 +64,8 @@ describe('ExplorerSession neurons and explanations', () => {
   });
 
   it("a neuron's panel: images by ‖φ_n‖, its words are METHOD §10 of its direction over the pool", async () => {
-    const top = (await session.neuronRanking(LAYER)).neurons[0].neuron;
-    const panel = await session.neuronPanel(LAYER, top);
+    const top = (await explorer.neuronRanking(LAYER)).neurons[0].neuron;
+    const panel = await explorer.neuronPanel(LAYER, top);
     expect(panel.topImages.map((t) => t.id)).toEqual([...PHOTOS].sort((a, b) => normOf(b, top) - normOf(a, top)));
     expect(panel.directionShare).toBeGreaterThan(0);
     expect(panel.directionShare).toBeLessThanOrEqual(1 + 1e-9);
@@ -76,7 +76,7 @@ describe('ExplorerSession neurons and explanations', () => {
 
   it("a neuron's token map with a prompt: its patches plus the class token sum to ⟨φ_n, t̂⟩", async () => {
     const n = 3;
-    const map = await session.neuronTokenMap('horse.png', LAYER, n, POOL[3]);
+    const map = await explorer.neuronTokenMap('horse.png', LAYER, n, POOL[3]);
     const t = (await engine.encodeText([POOL[3]])).data;
     const phi = effects.get('horse.png')!.data.subarray(n * D(), (n + 1) * D());
     const total = phi.reduce((s, x, d) => s + x * t[d], 0);
@@ -90,47 +90,47 @@ describe('ExplorerSession neurons and explanations', () => {
   });
 
   it('explains the image embedding and a head term with pool texts (METHOD §10)', async () => {
-    const embedding = await session.explainImage('coffee.png', 'embedding', 3);
+    const embedding = await explorer.explainImage('coffee.png', 'embedding', 3);
     const emb = parts.get('coffee.png')!.embedding.data;
     const pool = await engine.encodeText(POOL);
     const expected = sparseTextDecomposition(emb, tensor('M D', pool.data, pool.dims), { maxTexts: 3 });
     expect(embedding.texts.map((t) => t.index)).toEqual(expected.picks.map((p) => p.index));
     embedding.texts.forEach((t, i) => expect(t.coefficient).toBeCloseTo(expected.picks[i].coefficient, 4));
-    const head = await session.explainImage('coffee.png', 'L2.H3', 2);
+    const head = await explorer.explainImage('coffee.png', 'L2.H3', 2);
     expect(head.part).toBe('L2.H3');
     expect(head.texts.length).toBeGreaterThan(0);
-    await expect(session.explainImage('coffee.png', 'L9.H0')).rejects.toThrow(/part must be 'embedding' or L<layer>\.H<head> within 3 layers and 8 heads/);
+    await expect(explorer.explainImage('coffee.png', 'L9.H0')).rejects.toThrow(/part must be 'embedding' or L<layer>\.H<head> within 3 layers and 8 heads/);
   });
 
   it('switching a neuron off (L1.N3) moves each logit by W_c·(mean φ_n − φ_n(I)); with every later head off it changes nothing more', async () => {
     const classes = ['cat', 'rocket', 'coffee', 'horse'];
     const templates = ['a photo of a {}', 'a {}'];
-    await session.setLabels({ classes, templates });
+    await explorer.setLabels({ classes, templates });
     const emb = await engine.encodeText(classes.flatMap((c) => templates.map((t) => t.replace('{}', c))));
     const W = zeroShotClassifier(tensor('C P D', emb.data, [classes.length, templates.length, D()]));
     const n = 3;
     const meanPhi = new Float64Array(D());
     for (const p of PHOTOS) effects.get(p)!.data.subarray(n * D(), (n + 1) * D()).forEach((x, d) => (meanPhi[d] += x / PHOTOS.length));
 
-    await session.setAblation('L1.N3');
-    const [top] = await session.topClasses(['horse.png'], classes.length);
+    await explorer.setAblation('L1.N3');
+    const [top] = await explorer.topClasses(['horse.png'], classes.length);
     const phi = effects.get('horse.png')!.data.subarray(n * D(), (n + 1) * D());
     const y = Float64Array.from(parts.get('horse.png')!.embedding.data, (x, d) => x + meanPhi[d] - phi[d]);
     const expected = classLogits(W, y);
     for (const c of top.classes) expect(c.logit).toBeCloseTo(expected[c.index], 5);
 
     // layer 2 is every head after layer 1 in this 3-layer model: the neuron adds nothing to 'L2'
-    await session.setAblation('L2');
-    const headsOnly = (await session.topClasses(['horse.png'], classes.length))[0].classes;
-    await session.setAblation('L1.N3,L2');
-    const both = (await session.topClasses(['horse.png'], classes.length))[0].classes;
+    await explorer.setAblation('L2');
+    const headsOnly = (await explorer.topClasses(['horse.png'], classes.length))[0].classes;
+    await explorer.setAblation('L1.N3,L2');
+    const both = (await explorer.topClasses(['horse.png'], classes.length))[0].classes;
     expect(both.map((c) => c.index)).toEqual(headsOnly.map((c) => c.index));
     both.forEach((c, i) => expect(c.logit).toBeCloseTo(headsOnly[i].logit, 6));
-    await session.setAblation('');
+    await explorer.setAblation('');
   });
 
   it('the last layer and a neuron outside the layer are bad requests naming why', async () => {
-    await expect(session.neuronRanking(2)).rejects.toThrow(/layer 2 is the last layer: no later attention heads carry its neurons' effects/);
-    await expect(session.neuronPanel(LAYER, M())).rejects.toThrow(new RegExp(`neuron ${M()} is outside 0-${M() - 1}`));
+    await expect(explorer.neuronRanking(2)).rejects.toThrow(/layer 2 is the last layer: no later attention heads carry its neurons' effects/);
+    await expect(explorer.neuronPanel(LAYER, M())).rejects.toThrow(new RegExp(`neuron ${M()} is outside 0-${M() - 1}`));
   });
 });

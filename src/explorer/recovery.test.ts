@@ -9,7 +9,7 @@ import { createOrtNodeSession } from '../model/runtime/ortNode.node.ts';
 import { generateCheckpoint, TINY_P16_GELU } from '../model/checkpoint/checkpointGenerator.ts';
 import { galleryPath } from '../testkit/shared.ts';
 import { classifyRuntimeError, formatMemory, modelMemoryEstimate, OutOfMemoryError, RuntimeGuard, type RecoveryHooks, type RuntimeEvent } from './recovery.ts';
-import { ExplorerSession } from './session.ts';
+import { ImageExplorer } from './imageExplorer.ts';
 
 describe('classifyRuntimeError', () => {
   it.each([
@@ -135,7 +135,7 @@ describe('RuntimeGuard over a real engine: a simulated device loss mid-run', () 
       };
       return session;
     });
-    const explorer = new ExplorerSession(engine);
+    const explorer = new ImageExplorer(engine);
     const f = fakeHooks(modelMemoryEstimate(ckpt), async () => {
       await engine.release();
       gpuAlive = false;

@@ -38,7 +38,7 @@ export const MODULES: readonly ModuleRule[] = [
   { name: 'src/hub', holds: 'Hugging Face hub: browser downloads + storage, the Node cache', imports: ['src/api', 'src/math', 'src/model/arch.ts', 'src/model/checkpoint'] },
   { name: 'src/verify', holds: 'model verification against reference values (app and CLI)', imports: ['src/api', 'src/math', ...MODEL] },
   { name: 'src/cache', holds: 'the per-image analysis cache, atlas, retrieval', imports: ['src/math', 'src/analysis', 'src/labels', ...MODEL] },
-  { name: 'src/explorer', holds: 'ExplorerSession, run in the worker', imports: ['src/api', 'src/math', 'src/analysis', 'src/labels', ...MODEL, 'src/hub', 'src/verify'] },
+  { name: 'src/explorer', holds: 'ImageExplorer, run in the worker', imports: ['src/api', 'src/math', 'src/analysis', 'src/labels', ...MODEL, 'src/hub', 'src/verify'] },
   { name: 'src/cli', holds: '`clipscope` commands (Node)', imports: ['src/api', 'src/math', 'src/analysis', 'src/labels', ...MODEL, 'src/hub', 'src/verify', 'src/cache', 'src/explorer'] },
   { name: 'workers', holds: 'the worker entry: comlink-exposed ClipscopeApi', imports: ['src/api', 'src/math', 'src/analysis', 'src/labels', ...MODEL, 'src/hub', 'src/verify', 'src/explorer'] },
   { name: 'src/ui', holds: 'React + d3 + zustand; talks to the worker only through workerClient.ts', imports: ['src/api', 'src/math', 'src/analysis'] },

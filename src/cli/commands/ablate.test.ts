@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabelledComponents } from '../../analysis/ablation.ts';
-import { AblationSyntaxError } from '../../analysis/ablation-syntax.ts';
+import { AblationSyntaxError } from '../../analysis/ablationSyntax.ts';
 import { classLogits } from '../../analysis/zeroshot.ts';
 import { rng } from '../../testkit/synthetic.ts';
 import { tensor } from '../../math/tensor.ts';

@@ -6,7 +6,7 @@
  * sweep.
  */
 import { REFERENCE_ABLATIONS, msaSweepSpecs, resolveAblation, runMeanAblationAsync, type LabelledComponents } from '../../analysis/ablation.ts';
-import { AblationSyntaxError, formatAblation, parseAblation, type AblationSpec } from '../../analysis/ablation-syntax.ts';
+import { AblationSyntaxError, formatAblation, parseAblation, type AblationSpec } from '../../analysis/ablationSyntax.ts';
 import type { HeadGrid, ImageComponents } from '../../analysis/inputs.ts';
 import type { AccuracyReport } from '../../analysis/zeroshot.ts';
 import { CacheError } from '../../cache/errors.ts';

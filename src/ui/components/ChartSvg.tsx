@@ -1,5 +1,5 @@
 /** Shows a chart drawn as a pure SVG string, with a button that saves exactly that SVG. */
-import { saveText } from '../lib/download.ts';
+import { saveText } from '../lib/saveFile.ts';
 
 export interface ChartSvgProps {
   svg: string;

@@ -5,7 +5,7 @@ import { legendSvg } from '../charts/legend.ts';
 import { varianceCurveSvg } from '../charts/varianceCurve.ts';
 import { hasItem, toggleItem } from '../lib/ablationSet.ts';
 import { finiteExtent, valueScale } from '../lib/colorScale.ts';
-import { saveText } from '../lib/download.ts';
+import { saveText } from '../lib/saveFile.ts';
 import { exportFileName, textspanToCsv, textspanToJson } from '../lib/exportFormats.ts';
 import { formatPercent, formatValue } from '../lib/format.ts';
 import { useAppStore } from '../store.ts';

@@ -8,7 +8,7 @@ import { applyAblation, exportContributions } from '../actions/ablation.ts';
 import { layerEffectsSvg } from '../charts/layerEffects.ts';
 import { layerLabel } from '../../analysis/partNames.ts';
 import { hasItem, splitItems, toggleItem } from '../lib/ablationSet.ts';
-import { saveText } from '../lib/download.ts';
+import { saveText } from '../lib/saveFile.ts';
 import { contributionsToCsv, contributionsToJson, exportFileName } from '../lib/exportFormats.ts';
 import { formatValue } from '../lib/format.ts';
 import { useAppStore } from '../store.ts';

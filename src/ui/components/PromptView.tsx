@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { refreshHeatmaps } from '../actions/views.ts';
 import { legendSvg } from '../charts/legend.ts';
 import { COLOR_MAPS, isColorMapName, valueScale, type ValueScale } from '../lib/colorScale.ts';
-import { canvasToPng, saveBlob } from '../lib/download.ts';
+import { canvasToPng, saveBlob } from '../lib/saveFile.ts';
 import { exportFileName } from '../lib/exportFormats.ts';
 import { formatValue } from '../lib/format.ts';
 import { useDebouncedCommit } from '../lib/useDebounced.ts';

@@ -1,5 +1,5 @@
 /**
- * ExplorerSession (the worker's analysis service) on a generated checkpoint and real photos,
+ * ImageExplorer (the worker's analysis service) on a generated checkpoint and real photos,
  * checked against the engine's explicit outputs.
  */
 import { readFileSync } from 'node:fs';
@@ -15,14 +15,14 @@ import { preprocessPixels } from '../model/preprocess/transform.ts';
 import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpoint, TINY_P14_QUICKGELU } from '../model/checkpoint/checkpointGenerator.ts';
 import { galleryPath } from '../testkit/shared.ts';
-import { ExplorerSession } from './session.ts';
+import { ImageExplorer } from './imageExplorer.ts';
 
 const PHOTOS = ['astronaut.png', 'coffee.png', 'horse.png', 'rocket.jpg'];
 const PROMPTS = ['a photo of a cat', 'a red rocket'];
 
-describe('ExplorerSession', () => {
+describe('ImageExplorer', () => {
   let engine: ClipEngine;
-  let session: ExplorerSession;
+  let explorer: ImageExplorer;
   const bytes = new Map<string, Uint8Array>();
 
   beforeAll(async () => {
@@ -30,10 +30,10 @@ describe('ExplorerSession', () => {
     const tokenizer = generateBpeVocab(['a photo of a cat', 'a red rocket', 'a cup of coffee', 'a horse in a field'], 40);
     const ckpt = await loadCheckpoint(memoryModelFiles(generateCheckpoint(TINY_P14_QUICKGELU, { layout: 'openclip', seed: 9, tokenizer })));
     engine = await createNodeEngine(ckpt);
-    session = new ExplorerSession(engine);
+    explorer = new ImageExplorer(engine);
     for (const p of PHOTOS) {
       bytes.set(p, new Uint8Array(readFileSync(galleryPath(p))));
-      const added = await session.addImage(p, p, bytes.get(p)!);
+      const added = await explorer.addImage(p, p, bytes.get(p)!);
       expect(added.display.width).toBe(56);
       expect(added.display.rgba.length).toBe(56 * 56 * 4);
       // the parts of a real (generated) decomposition close on û well inside the flag threshold
@@ -51,8 +51,8 @@ describe('ExplorerSession', () => {
   it("headGrid({mode: 'norm'}) is ‖c_head‖ and {mode: 'prompt'} is ⟨c_head, t̂⟩", async () => {
     const parts = await explicitTokens('coffee.png');
     const { heads: H, embedDim: D, layers: L } = engine.checkpoint.vision;
-    const n = await session.headGrid({ mode: 'norm', imageId: 'coffee.png' });
-    const p = await session.headGrid({ mode: 'prompt', imageId: 'coffee.png', prompt: PROMPTS[0] });
+    const n = await explorer.headGrid({ mode: 'norm', imageId: 'coffee.png' });
+    const p = await explorer.headGrid({ mode: 'prompt', imageId: 'coffee.png', prompt: PROMPTS[0] });
     const t = (await engine.encodeText([PROMPTS[0]])).data;
     for (let k = 0; k < L * H; k++) {
       let nn = 0;
@@ -64,7 +64,7 @@ describe('ExplorerSession', () => {
       expect(n.values[k]).toBeCloseTo(Math.sqrt(nn), 5);
       expect(p.values[k]).toBeCloseTo(dd, 5);
     }
-    const v = await session.headGrid({ mode: 'variance' });
+    const v = await explorer.headGrid({ mode: 'variance' });
     expect(v.values.every((x) => x >= 0)).toBe(true);
   });
 
@@ -73,7 +73,7 @@ describe('ExplorerSession', () => {
     const { heads: H, embedDim: D, layers: L } = engine.checkpoint.vision;
     const T = 17;
     const t = (await engine.encodeText([PROMPTS[1]])).data;
-    const hm = await session.heatmap({ imageId: 'horse.png', prompts: [PROMPTS[1]] });
+    const hm = await explorer.heatmap({ imageId: 'horse.png', prompts: [PROMPTS[1]] });
     expect(hm.grid).toBe(4);
     for (let p = 0; p < 16; p++) {
       let s = 0;
@@ -81,46 +81,46 @@ describe('ExplorerSession', () => {
       expect(hm.maps[0][p]).toBeCloseTo(s, 5);
     }
     // head selections partition the sum
-    const a = await session.heatmap({ imageId: 'horse.png', prompts: [PROMPTS[1]], heads: 'L0' });
-    const b = await session.heatmap({ imageId: 'horse.png', prompts: [PROMPTS[1]], heads: 'L1' });
+    const a = await explorer.heatmap({ imageId: 'horse.png', prompts: [PROMPTS[1]], heads: 'L0' });
+    const b = await explorer.heatmap({ imageId: 'horse.png', prompts: [PROMPTS[1]], heads: 'L1' });
     for (let p = 0; p < 16; p++) expect(a.maps[0][p] + b.maps[0][p]).toBeCloseTo(hm.maps[0][p], 5);
   });
 
   it('contrastive heatmaps sum to zero over the prompts at every patch', async () => {
-    const hm = await session.heatmap({ imageId: 'astronaut.png', prompts: PROMPTS, contrastive: true });
+    const hm = await explorer.heatmap({ imageId: 'astronaut.png', prompts: PROMPTS, contrastive: true });
     for (let p = 0; p < 16; p++) expect(hm.maps[0][p] + hm.maps[1][p]).toBeCloseTo(0, 6);
   });
 
   it('a tiny cells budget drops old cells and recomputes them with identical maps', async () => {
-    const small = new ExplorerSession(engine, { cellsBudgetBytes: 1 });
+    const small = new ImageExplorer(engine, { cellsBudgetBytes: 1 });
     await small.addImage('a', 'a', bytes.get('astronaut.png')!);
     await small.addImage('b', 'b', bytes.get('rocket.jpg')!);
-    const full = await session.heatmap({ imageId: 'astronaut.png', prompts: [PROMPTS[0]] });
+    const full = await explorer.heatmap({ imageId: 'astronaut.png', prompts: [PROMPTS[0]] });
     const again = await small.heatmap({ imageId: 'a', prompts: [PROMPTS[0]] });
     expect(Array.from(again.maps[0])).toEqual(Array.from(full.maps[0]));
   });
 
   it('topClasses: no ablation keeps the original; ablating everything gives every image the same prediction', async () => {
-    await session.setLabels({ classes: ['cat', 'rocket', 'coffee', 'horse', 'astronaut'], templates: ['a photo of a {}.', 'a {}'] });
-    const [none] = await session.topClasses(['coffee.png'], 3);
+    await explorer.setLabels({ classes: ['cat', 'rocket', 'coffee', 'horse', 'astronaut'], templates: ['a photo of a {}.', 'a {}'] });
+    const [none] = await explorer.topClasses(['coffee.png'], 3);
     expect(none.classes).toEqual(none.original);
     expect(none.classes).toHaveLength(3);
-    expect((await session.setAblation('L*, mlp ,embed')).canonical).toBe('L*,mlp,embed');
-    const tops = await session.topClasses(PHOTOS, 1);
+    expect((await explorer.setAblation('L*, mlp ,embed')).canonical).toBe('L*,mlp,embed');
+    const tops = await explorer.topClasses(PHOTOS, 1);
     expect(tops.map((t) => t.imageId)).toEqual(PHOTOS);
     expect(new Set(tops.map((t) => t.classes[0].label)).size).toBe(1);
-    const grid = await session.headGrid({ mode: 'norm', imageId: 'coffee.png' });
+    const grid = await explorer.headGrid({ mode: 'norm', imageId: 'coffee.png' });
     expect(Array.from(grid.ablated).every((x) => x === 1)).toBe(true);
     // ablated heads leave the maps
-    const hm = await session.heatmap({ imageId: 'coffee.png', prompts: [PROMPTS[0]] });
+    const hm = await explorer.heatmap({ imageId: 'coffee.png', prompts: [PROMPTS[0]] });
     expect(Array.from(hm.maps[0]).every((x) => x === 0)).toBe(true);
-    await session.setAblation('');
-    await expect(session.setAblation('L9.H0')).rejects.toThrow(/layer/);
+    await explorer.setAblation('');
+    await expect(explorer.setAblation('L9.H0')).rejects.toThrow(/layer/);
   });
 
   it('headTextspan over the loaded images returns at most K-1 texts, in order, with roles from tags', async () => {
-    await session.setPool(['colour\ta red thing', 'colour\ta blue thing', 'object\ta cup', 'object\ta rocket', 'animal\ta horse', 'place\ta field'].join('\n'));
-    const panel = await session.headTextspan(1, 0, { m: 5 });
+    await explorer.setPool(['colour\ta red thing', 'colour\ta blue thing', 'object\ta cup', 'object\ta rocket', 'animal\ta horse', 'place\ta field'].join('\n'));
+    const panel = await explorer.headTextspan(1, 0, { m: 5 });
     expect(panel.source).toBe('images');
     expect(panel.imagesUsed).toBe(4);
     expect(panel.texts.length).toBeGreaterThan(0);
@@ -132,28 +132,28 @@ describe('ExplorerSession', () => {
 
   it('an atlas overrides the loaded images for the heads it lists', async () => {
     const atlas = { images: 50000, heads: [{ layer: 0, head: 1, role: { property: 'colour', confidence: 0.8 }, texts: [{ text: 'a red thing', property: 'colour', varianceExplained: 0.3 }] }] };
-    expect(await session.loadAtlas(JSON.stringify(atlas))).toEqual({ heads: 1, images: 50000 });
-    const panel = await session.headTextspan(0, 1);
+    expect(await explorer.loadAtlas(JSON.stringify(atlas))).toEqual({ heads: 1, images: 50000 });
+    const panel = await explorer.headTextspan(0, 1);
     expect(panel).toMatchObject({ source: 'atlas', imagesUsed: 50000, role: { property: 'colour' } });
-    await expect(session.loadAtlas('{"nope": 1}')).rejects.toThrow('no "heads" list');
+    await expect(explorer.loadAtlas('{"nope": 1}')).rejects.toThrow('no "heads" list');
   });
 
   it('segmentation with a prompt is an S×S 0/1 mask thresholded at the map mean', async () => {
-    const seg = await session.segmentation('horse.png', 'a horse');
+    const seg = await explorer.segmentation('horse.png', 'a horse');
     expect(seg.size).toBe(56);
     expect(seg.mask.length).toBe(56 * 56);
     expect(Array.from(seg.mask).every((v) => v === 0 || v === 1)).toBe(true);
-    const predicted = await session.segmentation('horse.png');
+    const predicted = await explorer.segmentation('horse.png');
     expect(['cat', 'rocket', 'coffee', 'horse', 'astronaut']).toContain(predicted.target);
   });
 
   it('headTopImages ranks by ‖c_head‖; layerEffects sum of attention + mlp + embed projections equals ⟨û, t̂⟩', async () => {
-    const top = await session.headTopImages(1, 1, 2);
+    const top = await explorer.headTopImages(1, 1, 2);
     expect(top).toHaveLength(2);
     expect(top[0].score).toBeGreaterThanOrEqual(top[1].score);
-    const eff = await session.layerEffects('rocket.jpg', PROMPTS[1]);
+    const eff = await explorer.layerEffects('rocket.jpg', PROMPTS[1]);
     const t = (await engine.encodeText([PROMPTS[1]])).data;
-    const ex = await session.exportContributions('rocket.jpg');
+    const ex = await explorer.exportContributions('rocket.jpg');
     let cos = 0;
     for (let d = 0; d < ex.embedDim; d++) cos += ex.embedding_D[d] * t[d];
     const total = eff.embed + eff.attention.reduce((a, b) => a + b, 0) + eff.mlp.reduce((a, b) => a + b, 0);
@@ -164,22 +164,22 @@ describe('ExplorerSession', () => {
     const { heads: H, embedDim: D } = engine.checkpoint.vision;
     const t = (await engine.encodeText([PROMPTS[1]])).data;
     const heads = new Map<string, Float32Array>();
-    for (const p of PHOTOS) heads.set(p, (await session.exportContributions(p)).heads_LHD);
+    for (const p of PHOTOS) heads.set(p, (await explorer.exportContributions(p)).heads_LHD);
     const term = (p: string) => heads.get(p)!.subarray((1 * H + 0) * D, (1 * H + 1) * D);
     const dotp = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((acc, x, i) => acc + x * b[i], 0);
-    const byText = await session.headTopImages(1, 0, 4, PROMPTS[1]);
+    const byText = await explorer.headTopImages(1, 0, 4, PROMPTS[1]);
     const expected = PHOTOS.map((p) => ({ id: p, score: dotp(term(p), t) })).sort((a, b) => b.score - a.score);
     expect(byText.map((r) => r.id)).toEqual(expected.map((e) => e.id));
     byText.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i].score, 6));
-    const similar = await session.headSimilarImages(1, 0, 'rocket.jpg', 4);
+    const similar = await explorer.headSimilarImages(1, 0, 'rocket.jpg', 4);
     const expectedSim = PHOTOS.map((p) => ({ id: p, score: dotp(term(p), term('rocket.jpg')) })).sort((a, b) => b.score - a.score);
     expect(similar.map((r) => r.id)).toEqual(expectedSim.map((e) => e.id));
-    await expect(session.headSimilarImages(1, 0, 'nope')).rejects.toThrow("no image 'nope'");
+    await expect(explorer.headSimilarImages(1, 0, 'nope')).rejects.toThrow("no image 'nope'");
   });
 
   it('errors are specific', async () => {
-    await expect(session.heatmap({ imageId: 'nope', prompts: ['x'] })).rejects.toThrow("no image 'nope'");
-    await expect(session.headTextspan(5, 0)).rejects.toThrow('not a head');
-    await expect(session.addImage('t', 'notes.txt', new TextEncoder().encode('hello'))).rejects.toThrow('not an image');
+    await expect(explorer.heatmap({ imageId: 'nope', prompts: ['x'] })).rejects.toThrow("no image 'nope'");
+    await expect(explorer.headTextspan(5, 0)).rejects.toThrow('not a head');
+    await expect(explorer.addImage('t', 'notes.txt', new TextEncoder().encode('hello'))).rejects.toThrow('not an image');
   });
 });

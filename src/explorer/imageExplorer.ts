@@ -1,10 +1,10 @@
 /**
- * ExplorerSession: the explorer's analyses over the images loaded in one model session, run where
+ * ImageExplorer: the explorer's analyses over the images loaded with one model, run where
  * the model runs (the worker). Big tensors (head terms, cells, text embeddings) stay here; every
  * method returns a summary sized for drawing. Platform-neutral: tested in Node with the same engine.
  */
 import { ablatedEmbedding, ComponentMeanAccumulator, resolveAblation, type AblationSelection, type ComponentMeans } from '../analysis/ablation.ts';
-import { formatAblation, parseAblation } from '../analysis/ablation-syntax.ts';
+import { formatAblation, parseAblation } from '../analysis/ablationSyntax.ts';
 import { closureResidual } from '../analysis/closure.ts';
 import { sparseTextDecomposition } from '../analysis/sparseText.ts';
 import { NeuronExplorer } from './neurons.ts';
@@ -53,21 +53,21 @@ import { parseReferenceSet, PUBLISHED_OPENAI_VIT_B32 } from '../verify/reference
 import { verifyEngine } from '../verify/verifyModel.ts';
 import { headLabel } from '../analysis/partNames.ts';
 
-export interface ExplorerSessionOptions {
+export interface ImageExplorerOptions {
   /** memory kept for per-image cells [L,T,H,dh] (most recent images first); older ones are recomputed on demand */
   cellsBudgetBytes?: number;
   /** persistent text embeddings per model fingerprint (the worker passes IndexedDB); default in memory */
   textStore?: TextEmbeddingStore;
 }
 
-/** a request the session cannot serve as asked; the UI shows it as bad input */
+/** a request the explorer cannot serve as asked; the UI shows it as bad input */
 const badRequest = (message: string) => new CodedError(ERROR_CODES.badRequest, message);
 /** a RangeError from an analysis (a layer or neuron outside the model) is the caller's bad input */
 const asBadRequest = (err: unknown): never => {
   throw err instanceof RangeError ? badRequest(err.message) : err;
 };
 
-export const explorerSessionDefaults = { cellsBudgetBytes: 512 * 2 ** 20 } as const;
+export const imageExplorerDefaults = { cellsBudgetBytes: 512 * 2 ** 20 } as const;
 
 interface StoredImage {
   id: string;
@@ -92,7 +92,7 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>, aOff = 0, n = b.length)
 };
 
 
-export class ExplorerSession implements ExplorerApi {
+export class ImageExplorer implements ExplorerApi {
   private readonly images = new Map<string, StoredImage>();
   private readonly texts: TextEmbeddings;
   private readonly options: { cellsBudgetBytes: number };
@@ -110,7 +110,7 @@ export class ExplorerSession implements ExplorerApi {
 
   private readonly neurons: NeuronExplorer;
 
-  constructor(private readonly engine: ClipEngine, options: ExplorerSessionOptions = {}) {
+  constructor(private readonly engine: ClipEngine, options: ImageExplorerOptions = {}) {
     this.texts = new TextEmbeddings(engine, options.textStore);
     this.neurons = new NeuronExplorer(engine, {
       images: () => [...this.images.values()].map(({ id, name }) => ({ id, name })),
@@ -119,7 +119,7 @@ export class ExplorerSession implements ExplorerApi {
         return preprocessPixels(await decodeImage(img.bytes, img.name), this.engine.checkpoint.preprocess);
       },
     });
-    this.options = { cellsBudgetBytes: options.cellsBudgetBytes ?? explorerSessionDefaults.cellsBudgetBytes };
+    this.options = { cellsBudgetBytes: options.cellsBudgetBytes ?? imageExplorerDefaults.cellsBudgetBytes };
   }
 
   private get arch() {
@@ -533,7 +533,7 @@ export class ExplorerSession implements ExplorerApi {
     return { images: this.images.size, componentBytes, imagesWithCells, cellsBytes, cellsBudgetBytes: this.options.cellsBudgetBytes };
   }
 
-  /** texts this session has run through the text tower (the rest came from memory or the store) */
+  /** texts this explorer has run through the text tower (the rest came from memory or the store) */
   get encodedTextCount(): number {
     return this.texts.encodedCount;
   }

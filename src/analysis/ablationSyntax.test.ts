@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AblationSyntaxError, formatAblation, parseAblation, type AblationSpec } from './ablation-syntax.ts';
+import { AblationSyntaxError, formatAblation, parseAblation, type AblationSpec } from './ablationSyntax.ts';
 import { resolveAblation } from './ablation.ts';
 
 describe('parseAblation / formatAblation', () => {

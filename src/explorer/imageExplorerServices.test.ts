@@ -1,5 +1,5 @@
 /**
- * ExplorerSession's "Verify this model" (published values, photos found by their pixels), its use of a persistent text store, and its memory report,
+ * ImageExplorer's "Verify this model" (published values, photos found by their pixels), its use of a persistent text store, and its memory report,
  * on a generated (random-weight) checkpoint and the real reference photos.
  */
 import { readFileSync } from 'node:fs';
@@ -17,14 +17,14 @@ import { generateBpeVocab } from '../model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpoint, TINY_P14_QUICKGELU } from '../model/checkpoint/checkpointGenerator.ts';
 import { hasShared, sharedPath } from '../testkit/shared.ts';
 import { PUBLISHED_OPENAI_VIT_B32 } from '../verify/referenceSet.ts';
-import { ExplorerSession } from './session.ts';
+import { ImageExplorer } from './imageExplorer.ts';
 import { TextEmbeddings } from './textEmbeddings.ts';
 
 /** the reference photos shipped in the gallery, and camera.png (a newer photo than the one the published figure used) */
 const GALLERY = ['astronaut.png', 'rocket.jpg', 'chelsea.png', 'horse.png', 'coffee.png', 'camera.png'];
 const POOL = ['colour\ta red thing', 'colour\ta blue thing', 'object\ta cup', 'object\ta rocket', 'animal\ta horse'].join('\n');
 
-describe.runIf(hasShared())('ExplorerSession services', () => {
+describe.runIf(hasShared())('ImageExplorer services', () => {
   let engine: ClipEngine;
   const photo = (name: string) => new Uint8Array(readFileSync(sharedPath('data/images/photos', name)));
 
@@ -36,11 +36,11 @@ describe.runIf(hasShared())('ExplorerSession services', () => {
   });
 
   it('verifyModel() with no reference file: the published OpenAI values, each computed value equal to the explicit embeddings; a random model FAILs', async () => {
-    const session = new ExplorerSession(engine);
+    const explorer = new ImageExplorer(engine);
     // photos as the app passes them: the gallery (here read from ../shared), hubble is no reference photo
     const images = [...GALLERY, 'hubble_deep_field.jpg'].map((name) => ({ name, bytes: photo(name), origin: 'gallery' as const }));
     const phases: string[] = [];
-    const report = await session.verifyModel({ images }, (p) => phases.push(p.phase));
+    const report = await explorer.verifyModel({ images }, (p) => phases.push(p.phase));
     const ref = PUBLISHED_OPENAI_VIT_B32;
     const sim = ref.similarities!;
     expect(report.reference.name).toBe(ref.name);
@@ -83,14 +83,14 @@ describe.runIf(hasShared())('ExplorerSession services', () => {
   });
 
   it('verifyModel finds a dropped photo by its pixels under any name, ahead of the gallery; other photos are listed as unmatched', async () => {
-    const session = new ExplorerSession(engine);
+    const explorer = new ImageExplorer(engine);
     const images = [
       { name: 'scan (1).png', bytes: photo('page.png'), origin: 'given' as const },
       { name: 'chelsea.png', bytes: photo('coffee.png'), origin: 'given' as const },
       { name: 'retina.jpg', bytes: photo('retina.jpg'), origin: 'given' as const },
       ...GALLERY.map((name) => ({ name, bytes: photo(name), origin: 'gallery' as const })),
     ];
-    const report = await session.verifyModel({ images });
+    const report = await explorer.verifyModel({ images });
     const byName = Object.fromEntries(report.photoStatus.map((p) => [p.name, p]));
     expect(byName.page).toMatchObject({ status: 'given', matchedFile: 'scan (1).png' });
     // named chelsea.png but holding coffee's pixels: it is coffee
@@ -101,40 +101,40 @@ describe.runIf(hasShared())('ExplorerSession services', () => {
   });
 
   it('verifyModel refuses a reference file that is not one, saying why', async () => {
-    const session = new ExplorerSession(engine);
-    await expect(session.verifyModel({ referenceJson: '{"a":1}', images: [] })).rejects.toThrow(/not a clipscope reference file: the file lacks "format"/);
-    await expect(session.verifyModel({ referenceJson: readFileSync(sharedPath('data/reference', 'reference_values.json'), 'utf8'), images: [] })).rejects.toThrow(/not a clipscope reference file/);
+    const explorer = new ImageExplorer(engine);
+    await expect(explorer.verifyModel({ referenceJson: '{"a":1}', images: [] })).rejects.toThrow(/not a clipscope reference file: the file lacks "format"/);
+    await expect(explorer.verifyModel({ referenceJson: readFileSync(sharedPath('data/reference', 'reference_values.json'), 'utf8'), images: [] })).rejects.toThrow(/not a clipscope reference file/);
   });
 
   it('a label set with a repeated name keeps each copy as a class of its own and warns naming them', async () => {
-    const session = new ExplorerSession(engine, { textStore: new MemoryTextCache() });
-    const r = await session.setLabels({ classes: ['cat', 'rocket', 'cat', 'cup'], templates: ['a {}'], source: 'mine.json' });
+    const explorer = new ImageExplorer(engine, { textStore: new MemoryTextCache() });
+    const r = await explorer.setLabels({ classes: ['cat', 'rocket', 'cat', 'cup'], templates: ['a {}'], source: 'mine.json' });
     expect(r).toEqual({
       classes: 4,
       encoded: 3,
       cached: 0,
       warning: 'mine.json: repeated class names "cat" (classes 0 and 2); a class is its index, so each stays a class of its own',
     });
-    await session.addImage('h', 'horse.png', photo('horse.png'));
-    const top = (await session.topClasses(['h'], 4))[0].classes;
+    await explorer.addImage('h', 'horse.png', photo('horse.png'));
+    const top = (await explorer.topClasses(['h'], 4))[0].classes;
     // both 'cat' classes are ranked, with the same logit (same prompts, same classifier row)
     const cats = top.filter((c) => c.label === 'cat');
     expect(cats.map((c) => c.index).sort()).toEqual([0, 2]);
     expect(cats[0].logit).toBe(cats[1].logit);
-    expect((await session.setLabels({ classes: ['cat', 'cup'], templates: ['a {}'] })).warning).toBeUndefined();
+    expect((await explorer.setLabels({ classes: ['cat', 'cup'], templates: ['a {}'] })).warning).toBeUndefined();
   });
 
-  it('a second session over the same store encodes no pool or label text again, with identical embeddings', async () => {
+  it('a second explorer over the same store encodes no pool or label text again, with identical embeddings', async () => {
     const store = new MemoryTextCache();
-    const first = new ExplorerSession(engine, { textStore: store });
+    const first = new ImageExplorer(engine, { textStore: store });
     const p1 = await first.setPool(POOL);
     expect(p1).toEqual({ texts: 5, encoded: 5, cached: 0 });
     const l1 = await first.setLabels({ classes: ['cat', 'horse'], templates: ['a {}', 'a photo of a {}'] });
-    // 'a horse' is also a pool text: already in the session's memo, neither encoded nor read
+    // 'a horse' is also a pool text: already in the explorer's memo, neither encoded nor read
     expect(l1).toEqual({ classes: 2, encoded: 3, cached: 0 });
     expect(first.encodedTextCount).toBe(8);
 
-    const second = new ExplorerSession(engine, { textStore: store });
+    const second = new ImageExplorer(engine, { textStore: store });
     const progress: number[] = [];
     expect(await second.setPool(POOL, (p) => progress.push(p.total))).toEqual({ texts: 5, encoded: 0, cached: 5 });
     // new: only 'a photo of a cup'; from the store: 'a cat', 'a photo of a cat', 'a photo of a horse'
@@ -143,10 +143,10 @@ describe.runIf(hasShared())('ExplorerSession services', () => {
     expect(progress).toEqual([]); // nothing to encode, no progress events
     // the stored vectors are the ones the tower gives
     const direct = await engine.encodeText(['a photo of a cup']);
-    const third = new ExplorerSession(engine, { textStore: store });
+    const third = new ImageExplorer(engine, { textStore: store });
     await third.addImage('h', 'horse.png', photo('horse.png'));
     const viaStore = await third.headGrid({ mode: 'prompt', imageId: 'h', prompt: 'a photo of a cup' });
-    const fresh = new ExplorerSession(engine);
+    const fresh = new ImageExplorer(engine);
     await fresh.addImage('h', 'horse.png', photo('horse.png'));
     const viaTower = await fresh.headGrid({ mode: 'prompt', imageId: 'h', prompt: 'a photo of a cup' });
     expect(third.encodedTextCount).toBe(0);
@@ -155,16 +155,16 @@ describe.runIf(hasShared())('ExplorerSession services', () => {
   });
 
   it('memoryUse: head terms for every image, cells only for the recent ones within the budget', async () => {
-    const probe = new ExplorerSession(engine);
+    const probe = new ImageExplorer(engine);
     await probe.addImage('x', 'coffee.png', photo('coffee.png'));
     const one = await probe.memoryUse();
     expect(one).toMatchObject({ images: 1, imagesWithCells: 1 });
     const { layers: L, heads: H, embedDim: D } = engine.checkpoint.vision;
     expect(one.componentBytes).toBe(4 * (D + D + L * D + L * H * D + L * D));
     // room for two images' cells
-    const session = new ExplorerSession(engine, { cellsBudgetBytes: 2 * one.cellsBytes });
-    for (const name of ['coffee.png', 'horse.png', 'rocket.jpg']) await session.addImage(name, name, photo(name));
-    const use = await session.memoryUse();
+    const explorer = new ImageExplorer(engine, { cellsBudgetBytes: 2 * one.cellsBytes });
+    for (const name of ['coffee.png', 'horse.png', 'rocket.jpg']) await explorer.addImage(name, name, photo(name));
+    const use = await explorer.memoryUse();
     expect(use).toEqual({ images: 3, componentBytes: 3 * one.componentBytes, imagesWithCells: 2, cellsBytes: 2 * one.cellsBytes, cellsBudgetBytes: 2 * one.cellsBytes });
   });
 });
