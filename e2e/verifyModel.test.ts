@@ -1,7 +1,8 @@
 /**
  * The built explorer verifying generated checkpoints (WASM): against a reference file made by the
  * float64 oracle the right checkpoint PASSes; the same weights with GELU declared instead of
- * QuickGELU FAIL, naming exactly the values the CLI's check finds off. Each image shows its
+ * QuickGELU, or with other normalisation constants, FAIL, naming exactly the values the check in
+ * Node finds off. Each image shows its
  * closure residual max|û − Σ parts|.
  */
 import assert from 'node:assert/strict';
@@ -75,21 +76,23 @@ describe('explorer: Verify on generated checkpoints against an oracle reference 
     assert.ok(shown.every((v) => v.pass));
   });
 
-  it('GELU declared instead of QuickGELU: FAIL, the values off named, the same ones as in Node', async () => {
-    const shown = await openAndVerify('gelu');
-    assert.equal(await app.page.locator('[data-testid="verify-verdict"]').innerText(), 'FAIL');
-    const expected = await nodeReport('gelu');
-    const offInNode = expected.values.filter((v) => !v.pass).map((v) => v.label);
-    assert.ok(offInNode.length > 0);
-    assert.deepEqual(shown.filter((v) => !v.pass).map((v) => v.label).sort(), [...offInNode].sort());
-    for (const v of expected.values) {
-      const cell = shown.find((c) => c.label === v.label)!;
-      assert.ok(Math.abs(cell.computed - v.computed) < 1e-4, `${v.label}: browser ${cell.computed} vs node ${v.computed}`);
-    }
-    // the page names them: each failing cell carries its label and difference in its title
-    const titles = await app.page.locator('[data-testid="verify-value"][data-pass="false"]').evaluateAll((els) => els.map((e) => e.getAttribute('title')));
-    for (const label of offInNode) assert.ok(titles.some((t) => t?.startsWith(`${label}: computed`)), `${label} is named`);
-  });
+  for (const [variant, what] of [['gelu', 'GELU declared instead of QuickGELU'], ['mean-std', 'another normalisation mean/std']] as const) {
+    it(`${what}: FAIL, the values off named, the same ones as in Node`, async () => {
+      const shown = await openAndVerify(variant);
+      assert.equal(await app.page.locator('[data-testid="verify-verdict"]').innerText(), 'FAIL');
+      const expected = await nodeReport(variant);
+      const offInNode = expected.values.filter((v) => !v.pass).map((v) => v.label);
+      assert.ok(offInNode.length > 0);
+      assert.deepEqual(shown.filter((v) => !v.pass).map((v) => v.label).sort(), [...offInNode].sort());
+      for (const v of expected.values) {
+        const cell = shown.find((c) => c.label === v.label)!;
+        assert.ok(Math.abs(cell.computed - v.computed) < 1e-4, `${v.label}: browser ${cell.computed} vs node ${v.computed}`);
+      }
+      // the page names them: each failing cell carries its label and difference in its title
+      const titles = await app.page.locator('[data-testid="verify-value"][data-pass="false"]').evaluateAll((els) => els.map((e) => e.getAttribute('title')));
+      for (const label of offInNode) assert.ok(titles.some((t) => t?.startsWith(`${label}: computed`)), `${label} is named`);
+    });
+  }
 
   it('each added image shows its closure residual max|û − Σ parts|, far below the 1e-4 flag', async () => {
     const { page } = app;

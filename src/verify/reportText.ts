@@ -17,7 +17,7 @@ function photoLine(p: VerifyPhoto): string {
 
 /** `label (computed − published = +0.0123, tolerance 0.01)` */
 export function describeValue(v: VerifyValue): string {
-  return `${v.label} (${signed(v.diff, 4)} against ±${v.tolerance})`;
+  return `${v.label} (${signed(v.diff, 5)} against ±${v.tolerance})`;
 }
 
 export function formatVerifyReport(report: VerifyReport): string {
@@ -31,9 +31,9 @@ export function formatVerifyReport(report: VerifyReport): string {
       lines.push(`  not compared: ${g.notCompared}`);
       return;
     }
-    lines.push(`  ${'value'.padEnd(width)}  ${'computed'.padStart(9)}  ${'published'.padStart(9)}  ${'diff'.padStart(8)}`);
+    lines.push(`  ${'value'.padEnd(width)}  ${'computed'.padStart(9)}  ${'published'.padStart(9)}  ${'diff'.padStart(9)}`);
     for (const v of report.values.filter((x) => x.group === i)) {
-      lines.push(`  ${v.label.padEnd(width)}  ${v.computed.toFixed(5).padStart(9)}  ${String(v.published).padStart(9)}  ${signed(v.diff, 4).padStart(8)}  ${v.pass ? 'ok' : 'OFF'}`);
+      lines.push(`  ${v.label.padEnd(width)}  ${v.computed.toFixed(5).padStart(9)}  ${String(v.published).padStart(9)}  ${signed(v.diff, 5).padStart(9)}  ${v.pass ? 'ok' : 'OFF'}`);
     }
     lines.push(`  ${g.compared - g.failing} of ${g.compared} within ±${g.tolerance}; largest |diff| ${g.maxAbsDiff.toFixed(4)}`);
   });

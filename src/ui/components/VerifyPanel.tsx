@@ -28,7 +28,7 @@ function ValueCell({ v, digits }: { v: VerifyValue; digits: number }) {
       data-published={v.published}
       data-diff={v.diff}
       data-pass={v.pass}
-      title={`${v.label}: computed ${fixed(v.computed, 5)}, published ${v.published}, difference ${signed(v.diff, 4)} (tolerance ±${v.tolerance})`}
+      title={`${v.label}: computed ${fixed(v.computed, 5)}, published ${v.published}, difference ${signed(v.diff, 5)} (tolerance ±${v.tolerance})`}
     >
       {fixed(v.computed, digits)}
       <br />
