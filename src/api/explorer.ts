@@ -259,11 +259,14 @@ export interface VerifyReport {
   pass: boolean;
 }
 
+/** where a candidate photo came from: the user's (given to verify, or loaded in the explorer) or the gallery */
+export type VerifyPhotoOrigin = 'given' | 'loaded' | 'gallery';
+
 export interface VerifyRequest {
   /** a reference file in clipscope's format (docs/FORMATS.md); default: the published OpenAI ViT-B/32 values shipped with clipscope */
   referenceJson?: string;
   /** candidate photos, matched to reference photos by their pixels; the first of equal pixels wins */
-  images: { name: string; bytes: Uint8Array; origin: 'gallery' | 'given' }[];
+  images: { name: string; bytes: Uint8Array; origin: VerifyPhotoOrigin }[];
 }
 
 /** a change the worker made on its own, e.g. WebGPU device lost -> sessions recreated on WASM */

@@ -513,9 +513,16 @@ export class ImageExplorer implements ExplorerApi {
     };
   }
 
+  /**
+   * "Verify this model" (src/verify): the reference photos are found by their pixels among the
+   * photos given, then the explorer's loaded images (a page.png dropped on the page counts), then
+   * the gallery; none of them is added to the explorer.
+   */
   async verifyModel(req: VerifyRequest, onProgress?: ProgressCallback): Promise<VerifyReport> {
     const ref = req.referenceJson === undefined ? PUBLISHED_OPENAI_VIT_B32 : parseReferenceSet(req.referenceJson);
-    return verifyEngine(this.engine, ref, req.images, onProgress);
+    const loaded = [...this.images.values()].map((img) => ({ name: img.name, bytes: img.bytes, origin: 'loaded' as const }));
+    const candidates = [...req.images.filter((c) => c.origin === 'given'), ...loaded, ...req.images.filter((c) => c.origin !== 'given')];
+    return verifyEngine(this.engine, ref, candidates, onProgress);
   }
 
   async memoryUse(): Promise<MemoryUse> {

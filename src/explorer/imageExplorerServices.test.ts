@@ -100,6 +100,17 @@ describe.runIf(hasShared())('ImageExplorer services', () => {
     expect(report.values.filter((v) => v.kind === 'similarity')).toHaveLength(8 * 6);
   });
 
+  it('verifyModel also finds reference photos among the loaded images (motorcycle_right.png dropped on the page), not listing the others', async () => {
+    const explorer = new ImageExplorer(engine);
+    await explorer.addImage('m', 'IMG_0042.png', photo('motorcycle_right.png'));
+    await explorer.addImage('r', 'retina.jpg', photo('retina.jpg'));
+    const report = await explorer.verifyModel({ images: GALLERY.map((name) => ({ name, bytes: photo(name), origin: 'gallery' as const })) });
+    expect(report.photoStatus.find((p) => p.name === 'motorcycle_right')).toMatchObject({ status: 'given', matchedFile: 'IMG_0042.png' });
+    expect(report.unmatchedFiles).toEqual([]);
+    expect(report.values.filter((v) => v.kind === 'similarity')).toHaveLength(8 * 6);
+    expect(await explorer.memoryUse()).toMatchObject({ images: 2 });
+  });
+
   it('verifyModel refuses a reference file that is not one, saying why', async () => {
     const explorer = new ImageExplorer(engine);
     await expect(explorer.verifyModel({ referenceJson: '{"a":1}', images: [] })).rejects.toThrow(/not a clipscope reference file: the file lacks "format"/);

@@ -23,6 +23,7 @@ export async function findReferencePhotos(ref: ReferenceSet, candidates: readonl
     const image = await decodeImage(c.bytes, c.name);
     const photo = byHash.get(photoPixelsSha256(image));
     if (!photo) {
+      // the explorer's other images are not worth a mention; photos given to verify are
       if (c.origin === 'given') unmatchedFiles.push(c.name);
       continue;
     }
@@ -32,7 +33,7 @@ export async function findReferencePhotos(ref: ReferenceSet, candidates: readonl
   }
   const photoStatus = ref.photos.map((p): VerifyPhoto => {
     const m = matched.get(p.name);
-    if (m) return { name: p.name, file: p.file, status: m.origin, matchedFile: m.name };
+    if (m) return { name: p.name, file: p.file, status: m.origin === 'gallery' ? 'gallery' : 'given', matchedFile: m.name };
     if (!p.pixelsSha256) return { name: p.name, file: p.file, status: 'unavailable', ...(p.unavailable ? { note: p.unavailable } : {}) };
     return { name: p.name, file: p.file, status: 'missing' };
   });

@@ -162,8 +162,8 @@ export function VerifyPanel() {
       <summary>Verify this model</summary>
       <p className="muted">
         Compares this model with the numbers published for OpenAI CLIP ViT-B/32: the image–text similarities of the reference photos and the first 15 entries of the astronaut’s unnormalised image
-        and text embeddings, value by value. With the real ViT-B/32 weights it should pass; any other model fails. Five reference photos are in the gallery; add <code>page.png</code> and{' '}
-        <code>motorcycle_right.png</code> (scikit-image’s copies) to compare them too.
+        and text embeddings, value by value. With the real ViT-B/32 weights it should pass; any other model fails. Five reference photos are in the gallery; to compare <code>page.png</code> and{' '}
+        <code>motorcycle_right.png</code> too, drop scikit-image’s copies on the page or add them here (photos are recognised by their pixels, whatever their names).
       </p>
       <div className="row wrap">
         <button type="button" className="button small" disabled={running || busy} onClick={() => void run()} data-testid="verify-run">
