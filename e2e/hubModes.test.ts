@@ -20,11 +20,11 @@ import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
 import { generateCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
 import { dropFiles, openApp, type AppPage } from './lib/app.ts';
 import { runCliProcess } from '../src/testkit/cliProcess.node.ts';
+import { galleryPath } from '../src/testkit/shared.ts';
 import { relErr } from '../src/testkit/compare.ts';
 import { APP_HUB_SPEC } from './lib/hubFixture.ts';
 import { startMockHub, type MockHub } from './lib/mockHub.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = fileURLToPath(new URL('./.out/fixtures/hub-modes/', import.meta.url));
 const HUB_ROOT = join(OUT, 'hub');
 const HIDDEN = 'e2e-org/behind-cdn';
@@ -80,7 +80,7 @@ describe('hub panel against the real hub’s answers (mock hub: CDN on a second 
       fingerprints.set(repo, (await loadCheckpoint(nodeModelDir(dir))).fingerprint);
     }
     hub = await startMockHub(HUB_ROOT, { gated: { [GATED]: [TOKEN] } });
-    want = cliHeadNorms(join(HUB_ROOT, GATED), join(ROOT, 'public', 'gallery', PHOTO));
+    want = cliHeadNorms(join(HUB_ROOT, GATED), galleryPath(PHOTO));
     app = await openApp(`?runtime=wasm&hub=${encodeURIComponent(hub.url)}`);
     await app.page.waitForSelector('[data-testid="runtime"]', { timeout: 60_000 }).catch(fail);
     await app.page.click('details.hub > summary');
@@ -173,7 +173,7 @@ describe('hub panel against the real hub’s answers (mock hub: CDN on a second 
 
   it('a photo decomposed with the downloaded (gated) model: the head grid equals ‖heads.npy‖ of clipscope decompose', async () => {
     const { page } = app;
-    const base64 = readFileSync(join(ROOT, 'public', 'gallery', PHOTO)).toString('base64');
+    const base64 = readFileSync(galleryPath(PHOTO)).toString('base64');
     await dropFiles(page, [{ name: PHOTO, type: 'image/png', base64 }]);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="image-list"] li[data-status="ready"]').length === 1, null, { timeout: 120_000 }).catch(fail);
     await page.click(`[data-testid="image-list"] li[data-name="${PHOTO}"] button.thumb`);

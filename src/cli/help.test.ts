@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../testkit/cli.node.ts';
+import { runCliProcess } from '../testkit/cliProcess.node.ts';
 import { REPO_ROOT } from '../testkit/shared.ts';
 import { parseCommandLine, parseThreads } from './command.ts';
 import { COMMANDS } from './main.ts';
@@ -61,6 +62,12 @@ describe('clipscope', () => {
   it("clipscope --version prints package.json's version", async () => {
     const { version } = JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, 'utf8')) as { version: string };
     expect(await runCli(['--version'])).toEqual({ code: 0, stdout: `clipscope ${version}\n`, stderr: '' });
+  });
+  it('bin/clipscope.js as a process: --version and decompose --help exit 0 with what the in-process run prints', async () => {
+    expect(await runCliProcess(['--version'])).toEqual(await runCli(['--version']));
+    const help = await runCliProcess(['decompose', '--help']);
+    expect(help).toEqual(await runCli(['decompose', '--help']));
+    expect(help.stdout).toContain('--token-layers SPEC');
   });
   it('clipscope without a command prints the help on stderr and exits 2', async () => {
     const r = await runCli([]);
