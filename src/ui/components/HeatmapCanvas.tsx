@@ -28,6 +28,16 @@ export interface HeatmapCanvasProps {
   smoothWithPatch?: number;
 }
 
+/** bilinear upsamplings by map: a new colour scale or opacity recolours without upsampling again */
+const upsampledMaps = new WeakMap<Float32Array, { side: number; values: Float32Array }>();
+function upsampled(map: Float32Array, grid: number, side: number): Float32Array {
+  const hit = upsampledMaps.get(map);
+  if (hit?.side === side) return hit.values;
+  const values = Float32Array.from(upsampleBilinear(tensor('Y X', Float64Array.from(map), [grid, grid]), side, side).data);
+  upsampledMaps.set(map, { side, values });
+  return values;
+}
+
 export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasProps>(function HeatmapCanvas(
   { imageId, map, grid, scale, opacity, segmentation, size = 224, label, testId, smoothWithPatch },
   ref,
@@ -54,7 +64,7 @@ export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasP
     }
     if (map && grid && scale && map.length === grid * grid) {
       const side = smoothWithPatch ? grid * smoothWithPatch : grid;
-      const values = smoothWithPatch ? Float32Array.from(upsampleBilinear(tensor('Y X', Float64Array.from(map), [grid, grid]), side, side).data) : map;
+      const values = smoothWithPatch ? upsampled(map, grid, side) : map;
       const tile = new OffscreenCanvas(side, side);
       tile.getContext('2d')!.putImageData(new ImageData(valuesToRgba(values, scale) as Uint8ClampedArray<ArrayBuffer>, side, side), 0, 0);
       ctx.globalAlpha = opacity;
