@@ -292,15 +292,21 @@ export async function startMockHub(root: string, options: MockHubOptions | numbe
         const chunk = body.subarray(at, at + n);
         at += n;
         rec.bytes += n;
-        if (!res.write(chunk)) return void res.once('drain', step);
+        const last = drop && limit < body.byteLength && at >= limit;
+        // a cut closes the connection once the bytes before it have reached the socket
+        const flushed = last ? () => cut() : undefined;
+        if (!res.write(chunk, flushed)) return void res.once('drain', step);
       }
-      if (drop && limit < body.byteLength) {
-        // let the bytes reach the client, then cut the connection without finishing the body
-        setTimeout(() => res.socket?.destroy(), 20);
-        if (drop.thenFail > 0) failures.push({ status: 503, match: drop.match, count: drop.thenFail });
-        return;
-      }
-      res.end();
+      if (!(drop && limit < body.byteLength)) res.end();
+    };
+    const cut = (): void => {
+      if (drop!.thenFail > 0) failures.push({ status: 503, match: drop!.match, count: drop!.thenFail });
+      // close without finishing the body (the client sees a short response), a moment after the
+      // bytes left: a browser may drop bytes it has not yet handed to the page when a connection fails
+      setTimeout(() => {
+        res.socket?.end();
+        setTimeout(() => res.socket?.destroy(), 200);
+      }, 150);
     };
     step();
   }

@@ -94,6 +94,13 @@ function headerOnlySource(name: string, size: number, bytes: Uint8Array): ByteSo
 /** how the server answered a Range request (Download.rangeResponse) */
 export type RangeAnswer = 'content-range' | 'length-only' | 'whole';
 
+interface RangeResponse {
+  body: ReadableStream<Uint8Array>;
+  /** bytes to drop from the body's start (a whole answer to a range starting later) */
+  skip: number;
+  answer: RangeAnswer;
+}
+
 /** what the progress line says when a weights file is fetched whole instead of by tower */
 export const WHOLE_RANGE_IGNORED = 'whole file: the server ignores byte ranges; its sha256 is checked when complete';
 export const WHOLE_UNCHECKABLE = 'whole file: byte ranges from this server cannot be checked; its sha256 is checked when complete';
@@ -187,7 +194,7 @@ class Download {
    *   while streaming); its offsets are checked later against what is known of the file;
    * - 'whole': a 200, the server ignored Range and sends the whole file (skip to `start`).
    */
-  async rangeResponse(file: HubFile, revision: string, start: number, end: number): Promise<{ body: ReadableStream<Uint8Array>; skip: number; answer: RangeAnswer }> {
+  async rangeResponse(file: HubFile, revision: string, start: number, end: number): Promise<RangeResponse> {
     const res = await this.hub.getFile({ repo: this.repo, revision, file: file.path }, { headers: { Range: rangeHeader(start, end) }, signal: this.options.signal });
     if (!res.body) throw new HubError('network', `${file.path}: empty response body`, file.path);
     const refuse = async (code: 'size-mismatch' | 'range-mismatch', message: string) => {
@@ -219,8 +226,16 @@ class Download {
   }
 
   /** stream [start, end) to `sink`; throws a retryable error if the body ends early */
-  async streamRange(file: HubFile, revision: string, start: number, end: number, sink: (chunk: Uint8Array) => Promise<void>): Promise<RangeAnswer> {
-    const { body, skip, answer } = await this.rangeResponse(file, revision, start, end);
+  async streamRange(
+    file: HubFile,
+    revision: string,
+    start: number,
+    end: number,
+    sink: (chunk: Uint8Array) => Promise<void>,
+    /** an answer already received for this range */
+    received?: RangeResponse,
+  ): Promise<RangeAnswer> {
+    const { body, skip, answer } = received ?? (await this.rangeResponse(file, revision, start, end));
     const reader = body.getReader();
     let toSkip = skip;
     let left = end - start;
@@ -277,19 +292,59 @@ class Download {
   }
 
   /**
+   * Bytes [0, 8) of a file; where the server ignores Range (a whole 200), the whole header from
+   * that same answer, so a header costs one whole-file answer there, not two.
+   */
+  async headerFromWholeAnswer(file: HubFile, revision: string, headerEnd: (prefix: Uint8Array) => number): Promise<{ bytes: Uint8Array; answer: RangeAnswer }> {
+    const received = await this.rangeResponse(file, revision, 0, 8);
+    const { body, answer } = received;
+    if (answer !== 'whole') {
+      // a ranged answer: read as any range (length checks included)
+      const bytes = new Uint8Array(8);
+      let at = 0;
+      await this.streamRange(file, revision, 0, 8, async (c) => {
+        bytes.set(c, at);
+        at += c.byteLength;
+      }, received);
+      return { bytes, answer };
+    }
+    const reader = body.getReader();
+    const chunks: Uint8Array[] = [];
+    let have = 0;
+    let need = 8;
+    try {
+      while (have < need) {
+        const { done, value } = await reader.read();
+        if (done) throw new HubError('network', `${file.path}: connection closed after ${have} of the header's ${need} bytes`, file.path);
+        chunks.push(value);
+        have += value.byteLength;
+        if (need === 8 && have >= 8) need = headerEnd(concat(chunks, 8));
+      }
+      return { bytes: concat(chunks, need), answer };
+    } finally {
+      await reader.cancel().catch(() => {});
+    }
+  }
+
+  /**
    * The header of a safetensors file: 8 length bytes, then the JSON. Where the server's answers
    * cannot be placed by Content-Range, the header checks itself: its own byte count must fit
    * the listed size and the JSON must parse with data offsets ending at the file's end.
    */
   async fetchHeader(file: HubFile, revision: string): Promise<{ header: SafetensorsHeader; answer: RangeAnswer }> {
     if (file.size < 8) throw new HubError('size-mismatch', `${file.path}: ${file.size} bytes is too small for a safetensors file`, file.path);
-    const { bytes: prefix, answer } = await this.fetchBytes(file, revision, 0, 8, 'header');
-    const view = new DataView(prefix.buffer, prefix.byteOffset, 8);
-    const n = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
-    const headerEnd = Math.min(file.size, 8 + n);
-    const bytes = new Uint8Array(headerEnd);
-    bytes.set(prefix);
-    if (headerEnd > 8) bytes.set((await this.fetchBytes(file, revision, 8, headerEnd, 'header')).bytes, 8);
+    const headerEnd = (prefix: Uint8Array) => {
+      const view = new DataView(prefix.buffer, prefix.byteOffset, 8);
+      return Math.min(file.size, 8 + view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32);
+    };
+    let { bytes, answer } = await this.withRetry(`${this.repo}: ${file.path} header`, () => this.headerFromWholeAnswer(file, revision, headerEnd));
+    if (answer !== 'whole' && headerEnd(bytes) > 8) {
+      const rest = await this.fetchBytes(file, revision, 8, headerEnd(bytes), 'header');
+      const all = new Uint8Array(headerEnd(bytes));
+      all.set(bytes);
+      all.set(rest.bytes, 8);
+      bytes = all;
+    }
     const header = await readSafetensorsHeader(headerOnlySource(file.path, file.size, bytes));
     const described = Math.max(header.headerBytes.byteLength, ...[...header.tensors.values()].map((t) => t.byteOffset + t.byteLength));
     if (answer === 'length-only' && described !== file.size) {
@@ -301,6 +356,19 @@ class Download {
     }
     return { header, answer };
   }
+}
+
+/** the first `n` bytes of `chunks` */
+function concat(chunks: readonly Uint8Array[], n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    if (at >= n) break;
+    const part = c.subarray(0, n - at);
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
 }
 
 /** size and checksum of a whole file against the listing */

@@ -35,6 +35,8 @@ export function setHubToken(token: string): void {
   hubToken = token.trim() || undefined;
 }
 
+export const hubTokenSet = (): boolean => hubToken !== undefined;
+
 const hubRequest = (repo: string, revision = 'main'): HubModelRequest => ({
   repo,
   revision,

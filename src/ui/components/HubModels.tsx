@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { FitReport, KnownModelInfo, StoredModelInfo } from '../../api/types.ts';
-import { cancelHubDownload, deleteStoredModel, downloadAndLoadHubModel, estimateHubFit, listKnownHubModels, listStoredModels, setHubToken } from '../actions/hub.ts';
+import { cancelHubDownload, deleteStoredModel, downloadAndLoadHubModel, estimateHubFit, listKnownHubModels, listStoredModels, hubTokenSet, setHubToken } from '../actions/hub.ts';
 import { loadStoredModel } from '../actions/models.ts';
 import { formatBytes } from '../lib/format.ts';
 import { useAppStore } from '../store.ts';
@@ -87,7 +87,7 @@ export function HubModels() {
           className="mono"
           type="password"
           autoComplete="off"
-          placeholder="token (gated repos)"
+          placeholder={hubTokenSet() ? 'token set for this session' : 'token (gated repos)'}
           onChange={(e) => setHubToken(e.target.value)}
           aria-label="hub access token (hf_…; kept in memory for this session, sent only to the hub)"
         />
