@@ -22,7 +22,7 @@ import { ClipEngine, type Decomposition } from '../src/model/engine.ts';
 import { decodeImage } from '../src/model/preprocess/decode.ts';
 import { preprocessPixels } from '../src/model/preprocess/transform.ts';
 import { initWebRuntime, loseWebGpuDeviceForTesting, onWebGpuDeviceLost, runtimeInfo } from '../src/model/runtime/ortWeb.ts';
-import { webSessionFactory } from '../src/model/runtime/webSessions.ts';
+import { sessionCreationLog, webSessionFactory } from '../src/model/runtime/webSessions.ts';
 import { clipTokenizerFromFiles } from '../src/model/tokenizer/tokenizerFiles.ts';
 
 let engine: ClipEngine | undefined;
@@ -219,6 +219,9 @@ const runtimeEvents: RuntimeEventsApi = {
   },
   async encodedTextCount() {
     return imageExplorer?.encodedTextCount ?? 0;
+  },
+  async sessionCreationTimings() {
+    return sessionCreationLog();
   },
 };
 

@@ -5,7 +5,7 @@ import { loadCheckpoint } from '../../src/model/checkpoint/load.ts';
 import { nodeModelDir } from '../../src/model/checkpoint/nodeSources.node.ts';
 import type { ClipCheckpoint } from '../../src/model/checkpoint/types.ts';
 import { generateCheckpointDir } from '../../src/model/checkpoint/checkpointGenerator.node.ts';
-import { VIT_B16_SHAPED } from '../../src/model/checkpoint/checkpointGenerator.ts';
+import { VIT_B16_SHAPED, type CheckpointSpec } from '../../src/model/checkpoint/checkpointGenerator.ts';
 import { REPO_ROOT, SHARED_DIR } from '../../src/testkit/shared.ts';
 
 export const BENCH_DIR = join(REPO_ROOT, '.cache', 'bench');
@@ -19,22 +19,43 @@ export function median(xs: readonly number[]): number {
 export const fmtMs = (ms: number) => `${ms.toFixed(1)} ms`;
 export const fmtMiB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
+/** Geometries of the published CLIP ViTs the first-result bench reports besides B/16 (random f32 weights). */
+export const SHAPED_CHECKPOINTS = {
+  'vit-b16-shaped': { spec: VIT_B16_SHAPED, seed: 16 },
+  'vit-b32-shaped': { spec: { ...VIT_B16_SHAPED, name: 'vit-b32-shaped', vision: { ...VIT_B16_SHAPED.vision, patchSize: 32 } }, seed: 32 },
+  'vit-l14-shaped': {
+    spec: {
+      name: 'vit-l14-shaped',
+      vision: { width: 1024, layers: 24, heads: 16, patchSize: 14, imageSize: 224 },
+      text: { width: 768, layers: 12, heads: 12, contextLength: 77, vocabSize: 49408 },
+      embedDim: 768,
+      act: 'quick_gelu',
+    },
+    seed: 14,
+  },
+} satisfies Record<string, { spec: CheckpointSpec; seed: number }>;
+export type ShapedCheckpoint = keyof typeof SHAPED_CHECKPOINTS;
+
 /**
- * The ViT-B/16-shaped random checkpoint (OpenCLIP layout, f32), generated once into .cache/bench.
+ * A ViT-shaped random checkpoint (OpenCLIP layout, f32), generated once into .cache/bench.
  * With ../shared present it carries CLIP's real BPE vocabulary, so text benchmarks tokenize
  * realistically.
  */
-export async function vitB16Checkpoint(): Promise<{ dir: string; ckpt: ClipCheckpoint }> {
-  const dir = join(BENCH_DIR, 'vit-b16-shaped');
+export async function shapedCheckpoint(name: ShapedCheckpoint): Promise<{ dir: string; ckpt: ClipCheckpoint }> {
+  const dir = join(BENCH_DIR, name);
   if (!existsSync(join(dir, 'open_clip_model.safetensors'))) {
     const vocabDir = join(SHARED_DIR, 'data', 'vocab');
     const tokenizer = existsSync(join(vocabDir, 'vocab.json'))
       ? { vocabJson: readFileSync(join(vocabDir, 'vocab.json'), 'utf8'), mergesTxt: readFileSync(join(vocabDir, 'merges.txt'), 'utf8') }
       : undefined;
-    generateCheckpointDir(dir, VIT_B16_SHAPED, { layout: 'openclip', seed: 16, ...(tokenizer ? { tokenizer } : {}) });
+    const { spec, seed } = SHAPED_CHECKPOINTS[name];
+    generateCheckpointDir(dir, spec, { layout: 'openclip', seed, ...(tokenizer ? { tokenizer } : {}) });
   }
   return { dir, ckpt: await loadCheckpoint(nodeModelDir(dir)) };
 }
+
+/** The ViT-B/16-shaped checkpoint every other bench uses. */
+export const vitB16Checkpoint = () => shapedCheckpoint('vit-b16-shaped');
 
 export function checkpointFiles(dir: string): string[] {
   return readdirSync(dir).sort();

@@ -280,6 +280,19 @@ export interface RuntimeEvent {
   message: string;
 }
 
+/** where one session's creation went (diagnostics for the bench: `sessionCreationLog`) */
+export interface SessionCreationTiming {
+  /** graph kind and its output count (the plain and decomposed image graphs differ there) */
+  graph: string;
+  weightBytes: number;
+  /** reading the weights the graph needs from the model files into one blob */
+  readMs: number;
+  /** onnxruntime-web's InferenceSession.create (copy into WASM memory, optimisation, prepacking) */
+  createMs: number;
+  /** the session's first run (set once it has run) */
+  firstRunMs?: number;
+}
+
 /** runtime events and test hooks of the model worker */
 export interface RuntimeEventsApi {
   /** `listener` must be a Comlink.proxy; it hears every RuntimeEvent from now on */
@@ -288,6 +301,8 @@ export interface RuntimeEventsApi {
   loseWebGpuDeviceForTesting(): Promise<boolean>;
   /** texts the loaded model's session has run through the text tower (the rest came from the cache) */
   encodedTextCount(): Promise<number>;
+  /** where each onnxruntime session's creation went, oldest first (for the benches) */
+  sessionCreationTimings(): Promise<SessionCreationTiming[]>;
 }
 
 /** what the worker holds for the loaded images, against the cells budget */

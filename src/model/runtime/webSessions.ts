@@ -4,6 +4,7 @@
  * from the model's files: Blob, OPFS or a partial download), which is dropped once the session
  * exists; the whole checkpoint file is never held in memory.
  */
+import type { SessionCreationTiming } from '../../api/explorer.ts';
 import type { ClipCheckpoint } from '../checkpoint/types.ts';
 import type { GraphFeed } from '../onnx/graphSpec.ts';
 import type { GraphSession, SessionFactory } from './graphSession.ts';
@@ -13,8 +14,16 @@ import type { Tensor } from '../../math/tensor.ts';
 import { runGraph, type RawRun } from './graphRun.ts';
 import { createWebSession, releaseWebSession, runWebSession, type ExternalFile, type FeedValue } from './ortWeb.ts';
 
+const creationLog: SessionCreationTiming[] = [];
+
+/** every session created in this worker so far, oldest first */
+export function sessionCreationLog(): SessionCreationTiming[] {
+  return creationLog.map((t) => ({ ...t }));
+}
+
 export function webSessionFactory(): SessionFactory {
   return async (graph, ckpt: ClipCheckpoint): Promise<GraphSession> => {
+    const t0 = performance.now();
     const derived = new Set(graph.externalData.derived.map((b) => b.location));
     const packed = await packExternalData(
       graph.model,
@@ -30,15 +39,26 @@ export function webSessionFactory(): SessionFactory {
     for (const blob of graph.externalData.derived) {
       external.push({ path: blob.location, data: await materializeDerivedBlob(blob, ckpt.files) });
     }
+    const t1 = performance.now();
     const session = await createWebSession(packed.model, external);
-    const rawRun: RawRun = (feeds) => {
+    const timing: SessionCreationTiming = {
+      graph: `${graph.kind} (${graph.outputs.length} outputs)`,
+      weightBytes: external.reduce((n, f) => n + f.data.byteLength, 0),
+      readMs: t1 - t0,
+      createMs: performance.now() - t1,
+    };
+    creationLog.push(timing);
+    const rawRun: RawRun = async (feeds) => {
       const webFeeds: Record<string, FeedValue> = {};
       for (const [name, f] of Object.entries(feeds)) {
         webFeeds[name] = 'dtype' in f && f.dtype === 'int64'
           ? { type: 'int64', data: f.data, dims: f.dims }
           : { type: 'float32', data: (f as Tensor<string, Float32Array>).data, dims: f.dims };
       }
-      return runWebSession(session, webFeeds);
+      const t = performance.now();
+      const out = await runWebSession(session, webFeeds);
+      timing.firstRunMs ??= performance.now() - t;
+      return out;
     };
     return {
       run: (feeds: Record<string, GraphFeed>, outputNames?: readonly string[]) => runGraph(graph, rawRun, feeds, outputNames),
