@@ -7,6 +7,7 @@ import type { ExecutionProvider } from '../api/types.ts';
 import { applyAblation } from './actions/ablation.ts';
 import { addImages } from './actions/images.ts';
 import { startRuntime } from './actions/runtime.ts';
+import { refreshExplanations, refreshNeuronDetail, refreshNeuronRanking } from './actions/neurons.ts';
 import { openLinkedView } from './actions/sharedLink.ts';
 import { refreshGrid, refreshHeadDetail, refreshHeatmaps, refreshLayerEffects, refreshTop5 } from './actions/views.ts';
 import { HeadsView } from './components/HeadsView.tsx';
@@ -15,6 +16,7 @@ import { ImagesPanel } from './components/ImagesPanel.tsx';
 import { LayersView } from './components/LayersView.tsx';
 import { Messages } from './components/Messages.tsx';
 import { ModelPanel } from './components/ModelPanel.tsx';
+import { NeuronsView } from './components/NeuronsView.tsx';
 import { ProgressBar } from './components/ProgressBar.tsx';
 import { PromptBar } from './components/PromptBar.tsx';
 import { PromptView } from './components/PromptView.tsx';
@@ -22,7 +24,7 @@ import { filesFromDataTransfer, toUploads } from './lib/dropFiles.ts';
 import { decodeViewState, encodeViewState, parseModelRef, VIEWS, type ViewName } from './lib/urlState.ts';
 import { useAppStore } from './store.ts';
 
-const TAB_LABELS: Record<ViewName, string> = { heads: 'Heads', prompt: 'Prompt heatmaps', layers: 'Layers & what-if' };
+const TAB_LABELS: Record<ViewName, string> = { heads: 'Heads', prompt: 'Prompt heatmaps', layers: 'Layers & what-if', neurons: 'Neurons' };
 
 function runtimeFromUrl(): ExecutionProvider | 'auto' {
   const r = new URLSearchParams(location.search).get('runtime');
@@ -71,6 +73,31 @@ function useRefreshes(): void {
   useEffect(() => void refreshHeatmaps(), [fp, ready, prompt, contrastKey, heads, ablation]);
   useEffect(() => void refreshTop5(), [fp, ready, labels, ablation]);
   useEffect(() => void refreshLayerEffects(), [fp, selected, prompt, ablation]);
+}
+
+/**
+ * The Neurons view's and "Explain this image"'s refreshes, in a component of their own so that their
+ * answers (a ranking arriving) re-render only it, not the whole app. They ask only while their tab is
+ * open: neuron effects cost a forward per image.
+ */
+function NeuronRefreshes(): null {
+  const fp = useAppStore((s) => s.model?.summary.fingerprint ?? '');
+  const ready = useAppStore((s) => s.images.filter((i) => i.status === 'ready').map((i) => i.id).join('|'));
+  const selected = useAppStore((s) => s.selectedImage ?? '');
+  const tab = useAppStore((s) => s.view.view);
+  const neuronLayer = useAppStore((s) => s.view.neuronLayer);
+  const neuron = useAppStore((s) => s.view.neuron);
+  const prompt = useAppStore((s) => s.view.prompt);
+  const headKey = useAppStore((s) => (s.view.head ? `${s.view.head.layer}.${s.view.head.head}` : ''));
+  // the pool itself, not whether there is one: another pool changes the words and the explanations
+  const pool = useAppStore((s) => s.pool);
+  const selectedReady = useAppStore((s) => s.images.some((i) => i.id === s.selectedImage && i.status === 'ready'));
+  const ranking = useAppStore((s) => s.neuronRanking);
+  useEffect(() => void refreshNeuronRanking(), [fp, ready, tab, neuronLayer]);
+  useEffect(() => void refreshNeuronDetail(), [fp, ranking, selected, selectedReady, tab, neuronLayer, neuron, prompt, pool]);
+  // an explanation is of one image: other images coming and going leave it as it is
+  useEffect(() => void refreshExplanations(), [fp, selected, selectedReady, tab, headKey, pool]);
+  return null;
 }
 
 /** an ablation set from a shared URL is applied once the model and its first images are in */
@@ -232,6 +259,7 @@ export function App() {
           </button>
         </div>
       </header>
+      <NeuronRefreshes />
       <ProgressBar progress={progress} />
       <Messages />
       <div className="layout">
@@ -262,6 +290,8 @@ export function App() {
               <HeadsView />
             ) : view === 'prompt' ? (
               <PromptView />
+            ) : view === 'neurons' ? (
+              <NeuronsView />
             ) : (
               <LayersView />
             )}

@@ -3,7 +3,7 @@
  * L·H values, G×G maps, top-5 lists); image bitmaps live in imageCache.ts, big tensors in the worker.
  */
 import { create } from 'zustand';
-import type { ClosureReport, HeadGridValues, Heatmap, LayerEffects, MemoryUse, RankedImage, SegmentationResult, TextSetSource, TextspanPanel, Top5 } from '../api/explorer.ts';
+import type { ClosureReport, HeadGridValues, Heatmap, ImageExplanation, LayerEffects, MemoryUse, NeuronPanel, NeuronRanking, Progress, RankedImage, SegmentationResult, TextSetSource, TextspanPanel, Top5 } from '../api/explorer.ts';
 import type { FitReport, ModelSummary, RuntimeInfo } from '../api/types.ts';
 import type { ColorMapName } from './lib/colorScale.ts';
 import type { UserError } from './lib/errors.ts';
@@ -70,6 +70,25 @@ export interface HeadDetail {
   error?: string;
 }
 
+/** one neuron of the Neurons view: its panel (words, top images) and its token map on the selected image */
+export interface NeuronDetail {
+  layer: number;
+  neuron: number;
+  panel?: NeuronPanel;
+  tokenMap?: Heatmap;
+  /** what the token map is scored against: the typed prompt, or the neuron's own direction d_n */
+  probe?: { kind: 'prompt'; prompt: string } | { kind: 'direction' };
+  error?: string;
+}
+
+/** "Explain this image": METHOD §10 for the selected image's embedding and the selected head's term */
+export interface ExplanationState {
+  imageId: string;
+  embedding?: ImageExplanation;
+  head?: ImageExplanation;
+  error?: string;
+}
+
 export interface AppState {
   runtime?: RuntimeInfo;
   model?: LoadedModel;
@@ -106,6 +125,12 @@ export interface AppState {
   segmentations: Record<string, SegmentationResult>;
   top5: Record<string, Top5>;
   layerEffects?: LayerEffects;
+  /** the Neurons view: the layer's ranking, the effects being computed, the picked neuron */
+  neuronRanking?: NeuronRanking;
+  neuronRankingError?: string;
+  neuronProgress?: Progress & { layer: number };
+  neuronDetail?: NeuronDetail;
+  explanation?: ExplanationState;
   /** canonical form of the ablation set the worker holds */
   ablationCanonical: string;
   set(patch: Partial<Omit<AppState, 'set' | 'patchView' | 'pushError' | 'dismissError'>>): void;

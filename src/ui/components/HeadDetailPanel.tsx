@@ -123,7 +123,8 @@ export function HeadDetailPanel() {
   );
 }
 
-function RankedImages({ images, nameOf, testId }: { images: RankedImage[]; nameOf: (id: string) => string; testId: string }) {
+/** images with a score each (a head's top images, a neuron's images by ‖φ_n‖) */
+export function RankedImages({ images, nameOf, testId }: { images: RankedImage[]; nameOf: (id: string) => string; testId: string }) {
   return (
     <ol className="top-images" data-testid={testId}>
       {images.map((r) => (

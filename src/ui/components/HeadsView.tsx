@@ -8,6 +8,7 @@ import { headLabel } from '../../analysis/partNames.ts';
 import { finiteExtent, valueScale } from '../lib/colorScale.ts';
 import { useAppStore } from '../store.ts';
 import { Legend } from './ChartSvg.tsx';
+import { ExplainPanel } from './ExplainPanel.tsx';
 import { HeadDetailPanel } from './HeadDetailPanel.tsx';
 import { HeadGrid, type HeadCell } from './HeadGrid.tsx';
 
@@ -38,27 +39,30 @@ export function HeadsView() {
 
   return (
     <div className="heads-view">
-      <section className="panel grow" aria-labelledby="grid-h">
-        <div className="row spread">
-          <h2 id="grid-h">Direct contribution per head</h2>
-          <div className="segmented" role="radiogroup" aria-label="colour heads by">
-            {MODES.map((m) => (
-              <button key={m.mode} type="button" role="radio" aria-checked={view.mode === m.mode} className={view.mode === m.mode ? 'on' : ''} onClick={() => patchView({ mode: m.mode })} title={m.help}>
-                {m.label}
-              </button>
-            ))}
+      <div className="col">
+        <section className="panel grow" aria-labelledby="grid-h">
+          <div className="row spread">
+            <h2 id="grid-h">Direct contribution per head</h2>
+            <div className="segmented" role="radiogroup" aria-label="colour heads by">
+              {MODES.map((m) => (
+                <button key={m.mode} type="button" role="radio" aria-checked={view.mode === m.mode} className={view.mode === m.mode ? 'on' : ''} onClick={() => patchView({ mode: m.mode })} title={m.help}>
+                  {m.label}
+                </button>
+              ))}
+            </div>
           </div>
-        </div>
-        <p className="muted small">{modeInfo.help}. Click a head (or arrows + Enter); x switches it off.</p>
-        {grid && scale ? (
-          <div className="grid-and-legend">
-            <HeadGrid grid={grid} scale={scale} label={`direct contribution of each attention head (${grid.mode}); rows are layers, columns heads`} selected={view.head} onSelect={(c) => patchView({ head: c })} onToggleAblation={toggleHead} />
-            <Legend svg={legendSvg(scale, { title: modeInfo.help.split(':')[0], id: 'grid-legend', width: 260 })} />
-          </div>
-        ) : (
-          <p className="empty">{empty || 'Computing…'}</p>
-        )}
-      </section>
+          <p className="muted small">{modeInfo.help}. Click a head (or arrows + Enter); x switches it off.</p>
+          {grid && scale ? (
+            <div className="grid-and-legend">
+              <HeadGrid grid={grid} scale={scale} label={`direct contribution of each attention head (${grid.mode}); rows are layers, columns heads`} selected={view.head} onSelect={(c) => patchView({ head: c })} onToggleAblation={toggleHead} />
+              <Legend svg={legendSvg(scale, { title: modeInfo.help.split(':')[0], id: 'grid-legend', width: 260 })} />
+            </div>
+          ) : (
+            <p className="empty">{empty || 'Computing…'}</p>
+          )}
+        </section>
+        <ExplainPanel />
+      </div>
       <HeadDetailPanel />
     </div>
   );

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { TextspanPanel } from '../../api/explorer.ts';
-import { contributionsToCsv, contributionsToJson, csvField, exportFileName, formatFloat32, textspanToCsv, textspanToJson, type Contributions } from './exportFormats.ts';
+import type { ImageExplanation, NeuronRanking, TextspanPanel } from '../../api/explorer.ts';
+import {
+  contributionsToCsv,
+  contributionsToJson,
+  csvField,
+  explanationToJson,
+  exportFileName,
+  formatFloat32,
+  neuronRankingToCsv,
+  neuronRankingToJson,
+  textExplanationToCsv,
+  textspanToCsv,
+  textspanToJson,
+  type Contributions,
+} from './exportFormats.ts';
 
 /** L=2, H=2, D=3 with values that identify their slot: head (l,h) dim d = 100l + 10h + d + 0.5 */
 function planted(): Contributions {
@@ -94,5 +107,45 @@ describe('TEXTSPAN export', () => {
 
   it('exportFileName makes a portable name', () => {
     expect(exportFileName(['chelsea.png#abc', 'L3.H7', 'a dog/cat'], 'png')).toBe('clipscope-chelsea.png_abc-L3.H7-a_dog_cat.png');
+  });
+});
+
+describe('neuron and explanation exports', () => {
+  const ranking: NeuronRanking = {
+    layer: 3,
+    mlpWidth: 4,
+    images: 2,
+    neurons: [
+      { neuron: 2, label: 'L3.N2', meanNorm: 0.5, maxNorm: 0.75 },
+      { neuron: 0, label: 'L3.N0', meanNorm: 0.25, maxNorm: 0.375 },
+    ],
+  };
+  const explanation: ImageExplanation = {
+    imageId: 'img-1',
+    part: 'L1.H2',
+    poolSize: 5,
+    texts: [
+      { index: 4, text: 'a dog, "small"', coefficient: 0.75 },
+      { index: 1, text: 'grass', coefficient: -0.125 },
+    ],
+    cosine: [0.5, 0.625],
+  };
+
+  it('neuronRankingToCsv writes one row per neuron in rank order', () => {
+    expect(neuronRankingToCsv(ranking)).toBe('layer,rank,neuron,label,mean_norm,max_norm\r\n3,1,2,L3.N2,0.5,0.75\r\n3,2,0,L3.N0,0.25,0.375\r\n');
+  });
+
+  it('neuronRankingToJson keeps every field and names the model', () => {
+    const doc = JSON.parse(neuronRankingToJson(ranking, { model: 'fp' }));
+    expect(doc).toEqual({ format: 'clipscope.neuron-ranking/1', model: 'fp', ...ranking });
+  });
+
+  it('textExplanationToCsv: picks in order with the final coefficient and the cosine after each pick, texts quoted', () => {
+    expect(textExplanationToCsv(explanation, 'L1.H2')).toBe('target,pick,index,text,coefficient,cosine\r\nL1.H2,1,4,"a dog, ""small""",0.75,0.5\r\nL1.H2,2,1,grass,-0.125,0.625\r\n');
+  });
+
+  it('explanationToJson round-trips the explanation with its image and model', () => {
+    const doc = JSON.parse(explanationToJson(explanation, { model: 'fp', image: 'dog.png' }));
+    expect(doc).toEqual({ format: 'clipscope.explanation/1', model: 'fp', image: 'dog.png', ...explanation });
   });
 });

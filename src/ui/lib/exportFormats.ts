@@ -1,9 +1,10 @@
 /**
- * What the explorer exports, formatted as files: an image's contributions (JSON, CSV) and a head's
- * TEXTSPAN list (JSON, CSV). Pure functions of the worker's summaries; numbers are written with 9
+ * What the explorer exports, formatted as files: an image's contributions (JSON, CSV), a head's
+ * TEXTSPAN list (JSON, CSV), a layer's neuron ranking, a neuron's panel and an image's
+ * explanation (METHOD §9, §10; JSON, CSV). Pure functions of the worker's summaries; numbers are written with 9
  * significant digits, enough to give back the exact float32 value.
  */
-import type { TextspanPanel } from '../../api/explorer.ts';
+import type { ImageExplanation, NeuronPanel, NeuronRanking, TextExplanation, TextspanPanel } from '../../api/explorer.ts';
 
 export interface Contributions {
   layers: number;
@@ -107,6 +108,33 @@ export function textspanToJson(panel: TextspanPanel, ctx: Omit<ExportContext, 'i
 export function textspanToCsv(panel: TextspanPanel): string {
   const lines = [csvRow(['layer', 'head', 'rank', 'text', 'property', 'variance_explained'])];
   panel.texts.forEach((t, i) => lines.push(csvRow([String(panel.layer), String(panel.head), String(i + 1), t.text, t.property ?? '', t.varianceExplained])));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** the model as is: neuron effects ignore the what-if view's ablation set */
+export function neuronRankingToJson(ranking: NeuronRanking, ctx: Pick<ExportContext, 'model'>): string {
+  return `${JSON.stringify({ format: 'clipscope.neuron-ranking/1', model: ctx.model, ...ranking }, null, 2)}\n`;
+}
+
+/** one row per neuron, in rank order */
+export function neuronRankingToCsv(ranking: NeuronRanking): string {
+  const lines = [csvRow(['layer', 'rank', 'neuron', 'label', 'mean_norm', 'max_norm'])];
+  ranking.neurons.forEach((n, i) => lines.push(csvRow([String(ranking.layer), String(i + 1), String(n.neuron), n.label, n.meanNorm, n.maxNorm])));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export function neuronPanelToJson(panel: NeuronPanel, ctx: Omit<ExportContext, 'image'>): string {
+  return `${JSON.stringify({ format: 'clipscope.neuron/1', model: ctx.model, ...panel }, null, 2)}\n`;
+}
+
+export function explanationToJson(e: ImageExplanation, ctx: ExportContext): string {
+  return `${JSON.stringify({ format: 'clipscope.explanation/1', model: ctx.model, image: ctx.image, ...e }, null, 2)}\n`;
+}
+
+/** METHOD §10 picks: one row per text in pick order, with its final coefficient and the cosine after it */
+export function textExplanationToCsv(e: TextExplanation, target: string): string {
+  const lines = [csvRow(['target', 'pick', 'index', 'text', 'coefficient', 'cosine'])];
+  e.texts.forEach((t, i) => lines.push(csvRow([target, String(i + 1), String(t.index), t.text, t.coefficient, e.cosine[i]])));
   return `${lines.join('\r\n')}\r\n`;
 }
 

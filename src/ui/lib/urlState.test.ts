@@ -18,6 +18,8 @@ describe('URL view state', () => {
       contrast: ['a dog', 'a cat'],
       ablate: 'L9-11.H*,L4.H3,mlp',
       heads: 'L10-11.H*',
+      neuronLayer: 9,
+      neuron: 123,
     };
     const url = encodeViewState(s);
     expect(url.startsWith('?')).toBe(true);
@@ -30,6 +32,17 @@ describe('URL view state', () => {
     const q = new URLSearchParams(encodeViewState({ ...DEFAULT_VIEW, head: { layer: 3, head: 2 }, ablate: 'L4.H3' }));
     expect(q.get('head')).toBe('L3.H2');
     expect(q.get('ablate')).toBe('L4.H3');
+  });
+
+  it('encodeViewState writes the neuron as L{l}.N{n}, and the layer alone as nlayer when no neuron is picked', () => {
+    const withNeuron = new URLSearchParams(encodeViewState({ ...DEFAULT_VIEW, view: 'neurons', neuronLayer: 9, neuron: 123 }));
+    expect(withNeuron.get('neuron')).toBe('L9.N123');
+    expect(withNeuron.get('nlayer')).toBeNull();
+    expect(withNeuron.get('view')).toBe('neurons');
+    const layerOnly = encodeViewState({ ...DEFAULT_VIEW, neuronLayer: 4 });
+    expect(layerOnly).toBe('?nlayer=4');
+    expect(decodeViewState(layerOnly)).toEqual({ ...DEFAULT_VIEW, neuronLayer: 4 });
+    expect(decodeViewState('?neuron=L2.H3&nlayer=x')).toEqual(DEFAULT_VIEW);
   });
 
   it('decodeViewState drops malformed fields instead of throwing', () => {

@@ -1,13 +1,14 @@
 /**
  * The shareable part of the view, kept in the page URL's query string:
  * `?model=openai/clip-vit-base-patch32@<commit>&images=astronaut.png|coffee.png&head=L3.H7&prompt=a+dog&ablate=L4.H3,mlp&mode=prompt&view=heads`.
+ * The Neurons view adds `neuron=L9.N123` (its layer with it) or, with no neuron picked, `nlayer=9`.
  * Decoding is forgiving (unknown or malformed fields are dropped, never thrown); encoding writes
  * only fields that differ from the defaults, so the plain URL means the default view.
  */
 import type { HeadGridMode } from '../../api/explorer.ts';
-import { headLabel } from '../../analysis/partNames.ts';
+import { headLabel, neuronLabel } from '../../analysis/partNames.ts';
 
-export const VIEWS = ['heads', 'prompt', 'layers'] as const;
+export const VIEWS = ['heads', 'prompt', 'layers', 'neurons'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface ViewState {
@@ -26,6 +27,10 @@ export interface ViewState {
   ablate: string;
   /** heads summed in the heatmap, ablation syntax; '' = all */
   heads: string;
+  /** the MLP layer of the Neurons view; null = the view's default (the last layer with neuron effects) */
+  neuronLayer: number | null;
+  /** the neuron picked in that layer */
+  neuron: number | null;
 }
 
 export const DEFAULT_VIEW: ViewState = {
@@ -38,6 +43,8 @@ export const DEFAULT_VIEW: ViewState = {
   contrast: [],
   ablate: '',
   heads: '',
+  neuronLayer: null,
+  neuron: null,
 };
 
 const MODES: readonly HeadGridMode[] = ['norm', 'prompt', 'variance'];
@@ -61,6 +68,7 @@ export function parseModelRef(model: string): ModelRef | null {
 export function modelRefOfStoredId(id: string): string {
   return id.replace('--', '/');
 }
+const NEURON_RE = /^L(\d{1,3})\.N(\d{1,6})$/;
 /** '|' separates contrast prompts; a literal '|' in a prompt is rare enough to drop */
 const LIST_SEP = '|';
 
@@ -76,6 +84,8 @@ export function encodeViewState(state: ViewState): string {
   if (contrast.length) q.set('contrast', contrast.join(LIST_SEP));
   if (state.ablate) q.set('ablate', state.ablate);
   if (state.heads) q.set('heads', state.heads);
+  if (state.neuronLayer !== null && state.neuron !== null) q.set('neuron', neuronLabel(state.neuronLayer, state.neuron));
+  else if (state.neuronLayer !== null) q.set('nlayer', String(state.neuronLayer));
   const s = q.toString();
   return s ? `?${s}` : '';
 }
@@ -100,5 +110,9 @@ export function decodeViewState(search: string): ViewState {
     .slice(0, 16);
   out.ablate = (q.get('ablate') ?? '').slice(0, 2000);
   out.heads = (q.get('heads') ?? '').slice(0, 2000);
+  const neuron = NEURON_RE.exec(q.get('neuron') ?? '');
+  const nlayer = /^\d{1,3}$/.exec(q.get('nlayer') ?? '');
+  if (neuron) [out.neuronLayer, out.neuron] = [Number(neuron[1]), Number(neuron[2])];
+  else if (nlayer) out.neuronLayer = Number(nlayer[0]);
   return out;
 }
