@@ -12,7 +12,8 @@
  *   explain head       clipscope explain --part L.H --pool <the app's pool>
  *
  * Also: the last layer cannot be picked and says why, the ranking is keyboard-navigable, a progress
- * indicator shows while the effects are computed, the URL keeps the view, layer and neuron, the
+ * indicator shows while the effects are computed, the panel switches the neuron off and on in the
+ * what-if set, the URL keeps the view, layer and neuron, the
  * exports hold the shown numbers, and no main-thread task passes 250 ms.
  */
 import assert from 'node:assert/strict';
@@ -251,6 +252,12 @@ describe('Neurons view and "Explain this image" (built app, demo model, WASM): n
     assert.equal(doc.format, 'clipscope.neuron/1');
     assert.equal(doc.label, label);
     assert.deepEqual(doc.texts.map((t) => t.index), atlasNeuron.texts.map((t) => t.index));
+    // the panel switches the neuron off in the what-if set (the ablation syntax names neurons), and on again
+    await page.click('[data-testid="toggle-neuron"]');
+    await page.waitForSelector('[data-testid="toggle-neuron"][aria-pressed="true"]', { timeout: 60_000 }).catch(fail);
+    assert.match(decodeURIComponent(page.url()), new RegExp(`ablate=${label.replace('.', '\\.')}`));
+    await page.click('[data-testid="toggle-neuron"]');
+    await page.waitForSelector('[data-testid="toggle-neuron"][aria-pressed="false"]', { timeout: 60_000 }).catch(fail);
     await shot(page, 'neurons-view');
   });
 

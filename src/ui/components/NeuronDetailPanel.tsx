@@ -6,7 +6,9 @@
  */
 import { useMemo, useRef } from 'react';
 import { neuronLabel } from '../../analysis/partNames.ts';
+import { applyAblation } from '../actions/ablation.ts';
 import { legendSvg } from '../charts/legend.ts';
+import { hasItem, toggleItem } from '../lib/ablationSet.ts';
 import { valueScale } from '../lib/colorScale.ts';
 import { canvasToPng, saveBlob, saveText } from '../lib/saveFile.ts';
 import { exportFileName, neuronPanelToJson, textExplanationToCsv } from '../lib/exportFormats.ts';
@@ -26,6 +28,7 @@ export function NeuronDetailPanel({ layer }: { layer: number }) {
   const colorMap = useAppStore((s) => s.colorMap);
   const opacity = useAppStore((s) => s.opacity);
   const fingerprint = useAppStore((s) => s.model?.summary.fingerprint ?? '');
+  const ablate = useAppStore((s) => s.view.ablate);
   const canvas = useRef<HTMLCanvasElement | null>(null);
   const d = detail && detail.layer === layer && detail.neuron === neuron ? detail : undefined;
   const tokenScale = useMemo(() => (d?.tokenMap ? valueScale([d.tokenMap.min, d.tokenMap.max], { colorMap }) : undefined), [d?.tokenMap, colorMap]);
@@ -46,7 +49,19 @@ export function NeuronDetailPanel({ layer }: { layer: number }) {
 
   return (
     <section className="panel detail" aria-labelledby="neuron-h" data-testid="neuron-detail" data-neuron={label}>
-      <h2 id="neuron-h">Neuron {label}</h2>
+      <div className="row spread">
+        <h2 id="neuron-h">Neuron {label}</h2>
+        <button
+          type="button"
+          className={`button small${hasItem(ablate, label) ? ' on' : ''}`}
+          aria-pressed={hasItem(ablate, label)}
+          title="in the what-if view: replace this neuron’s effect by its mean over the loaded images"
+          onClick={() => void applyAblation(toggleItem(ablate, label))}
+          data-testid="toggle-neuron"
+        >
+          {hasItem(ablate, label) ? 'Switch on' : 'Switch off'}
+        </button>
+      </div>
       {d?.error && <p className="message error small">{d.error}</p>}
       {panel && (
         <p className="muted small" data-testid="neuron-summary" data-mean-norm={panel.meanNorm} data-direction-share={panel.directionShare}>
