@@ -85,6 +85,20 @@ function normaliseRowInto(out: Float64Array, src: ArrayLike<number>, row: number
   for (let d = 0; d < width; d++) out[row * width + d] = norm > 0 ? src[row * width + d] / norm : 0;
 }
 
+/** ⟨res, atoms[row]⟩ with four partial sums (the pursuit's hot loop: one pool scan per pick) */
+function dotRow(res: Float64Array, atoms: Float64Array, offset: number, width: number): number {
+  let a = 0, b = 0, c = 0, e = 0;
+  let d = 0;
+  for (; d + 3 < width; d += 4) {
+    a += res[d] * atoms[offset + d];
+    b += res[d + 1] * atoms[offset + d + 1];
+    c += res[d + 2] * atoms[offset + d + 2];
+    e += res[d + 3] * atoms[offset + d + 3];
+  }
+  for (; d < width; d++) a += res[d] * atoms[offset + d];
+  return a + b + (c + e);
+}
+
 /** The unchosen row with the largest score; ties to the lowest index. −1 when no score is positive. */
 function bestAtom(res: Float64Array, atoms: Float64Array, width: number, chosen: Set<number>, signed: boolean): number {
   let best = -1;
@@ -92,8 +106,7 @@ function bestAtom(res: Float64Array, atoms: Float64Array, width: number, chosen:
   const count = atoms.length / width;
   for (let j = 0; j < count; j++) {
     if (chosen.has(j)) continue;
-    let dot = 0;
-    for (let d = 0; d < width; d++) dot += res[d] * atoms[j * width + d];
+    const dot = dotRow(res, atoms, j * width, width);
     const score = signed ? dot : Math.abs(dot);
     if (score > bestScore) {
       bestScore = score;
