@@ -301,12 +301,9 @@ export async function startMockHub(root: string, options: MockHubOptions | numbe
     };
     const cut = (): void => {
       if (drop!.thenFail > 0) failures.push({ status: 503, match: drop!.match, count: drop!.thenFail });
-      // close without finishing the body (the client sees a short response), a moment after the
-      // bytes left: a browser may drop bytes it has not yet handed to the page when a connection fails
-      setTimeout(() => {
-        res.socket?.end();
-        setTimeout(() => res.socket?.destroy(), 200);
-      }, 150);
+      // close (FIN) without finishing the body: the client reads every byte sent, then a body
+      // shorter than its Content-Length. No reset: an RST would drop bytes the client has not read yet
+      setTimeout(() => res.socket?.end(), 50);
     };
     step();
   }
