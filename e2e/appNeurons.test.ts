@@ -273,6 +273,24 @@ describe('Neurons view and "Explain this image" (built app, demo model, WASM): n
     await page.close();
   });
 
+  it('the go-to field picks a neuron ranked on a later page, and the bars turn to that page', async () => {
+    const { page } = app;
+    const order = (await page.locator('[data-testid="neuron-ranking"]').getAttribute('data-neurons'))!.split(',').map(Number);
+    const rank = 40;
+    const neuron = order[rank];
+    await page.fill('[data-testid="neuron-input"]', `L${LAYER}.N${neuron}`);
+    await page.press('[data-testid="neuron-input"]', 'Enter');
+    await page.locator(`[data-testid="neuron-detail"][data-neuron="L${LAYER}.N${neuron}"]`).waitFor({ timeout: 60_000 }).catch(fail);
+    const bar = page.locator(`[data-testid="neuron-ranking"] [data-neuron="${neuron}"]`);
+    await bar.waitFor({ timeout: 10_000 }).catch(fail);
+    assert.equal(await bar.getAttribute('aria-selected'), 'true');
+    assert.equal(Number(await bar.getAttribute('data-rank')), rank);
+    assert.match(page.url(), new RegExp(`neuron=L${LAYER}\\.N${neuron}(&|$)`));
+    await page.fill('[data-testid="neuron-input"]', `L${LAYER}.N99999`);
+    await page.press('[data-testid="neuron-input"]', 'Enter');
+    assert.match((await page.locator('[data-testid="neuron-input"] ~ .message.error').textContent())!, /give a neuron 0–\d+/);
+  });
+
   it('"Explain this image" lists the texts clipscope explain picks for the embedding and the selected head, with their coefficients and cosines', async () => {
     const { page } = app;
     await page.locator('[data-testid="prompt-input"]').fill('');

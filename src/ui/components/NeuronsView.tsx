@@ -85,8 +85,8 @@ export function NeuronsView() {
   const shown = ranking && ranking.layer === layer ? ranking : undefined;
   const [start, setStart] = useState(0);
   const selectedRank = useMemo(() => (shown && view.neuron !== null ? shown.neurons.findIndex((n) => n.neuron === view.neuron) : -1), [shown, view.neuron]);
-  // a new ranking or a neuron from the URL: show the page holding the picked neuron
-  useEffect(() => setStart(selectedRank >= 0 ? Math.floor(selectedRank / NEURON_PAGE) * NEURON_PAGE : 0), [shown]);
+  // a new ranking, or a neuron picked from the URL or the go-to field: show the page holding it
+  useEffect(() => setStart(selectedRank >= 0 ? Math.floor(selectedRank / NEURON_PAGE) * NEURON_PAGE : 0), [shown, selectedRank]);
   const scale = useMemo(() => (shown ? valueScale([0, shown.neurons[0]?.meanNorm ?? 1], { colorMap }) : undefined), [shown, colorMap]);
   const curve = useMemo(
     () => (shown ? neuronRankCurveSvg(shown, { highlight: [start, Math.min(shown.neurons.length, start + NEURON_PAGE)], ...(selectedRank >= 0 ? { selectedRank } : {}) }) : ''),
