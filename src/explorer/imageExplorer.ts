@@ -209,7 +209,7 @@ export class ImageExplorer implements ExplorerApi {
     if (classes.length === 0) throw badRequest('the label set has no classes');
     if (templates.length === 0 || templates.some((t) => !t.includes('{}'))) throw badRequest("every template needs a '{}' for the class name");
     const prompts = classes.flatMap((c) => templates.map((t) => t.replaceAll('{}', c)));
-    const { vectors: emb, encoded, cached } = await this.texts.embedCounted(prompts, onProgress, 'embedding the label set');
+    const { vectors: emb, encoded, cached } = await this.texts.embedCounted(prompts, onProgress, 'embedding the label set', undefined, true); // background: images and prompts go first
     const D = this.texts.dim;
     const all = new Float32Array(prompts.length * D);
     emb.forEach((e, i) => all.set(e, i * D));
@@ -221,7 +221,7 @@ export class ImageExplorer implements ExplorerApi {
   async setPool(poolText: string, onProgress?: ProgressCallback): Promise<{ texts: number } & TextSetSource> {
     const pool = parsePool(poolText);
     if (pool.texts.length === 0) throw badRequest('the description pool is empty');
-    const { vectors: emb, encoded, cached } = await this.texts.embedCounted(pool.texts, onProgress, 'embedding the description pool');
+    const { vectors: emb, encoded, cached } = await this.texts.embedCounted(pool.texts, onProgress, 'embedding the description pool', undefined, true);
     const D = this.texts.dim;
     const data = new Float32Array(pool.texts.length * D);
     emb.forEach((e, i) => data.set(e, i * D));

@@ -38,7 +38,7 @@ export class TextEmbeddings {
   }
 
   /** like `embed`, also saying how many distinct texts were encoded and how many came from the store */
-  async embedCounted(texts: readonly string[], onProgress?: ProgressCallback, phase = 'embedding texts', batch = 64): Promise<EmbeddedTexts> {
+  async embedCounted(texts: readonly string[], onProgress?: ProgressCallback, phase = 'embedding texts', batch = 64, background = false): Promise<EmbeddedTexts> {
     this.dim; // throws without a text tower, before anything is read
     const unseen = [...new Set(texts.filter((t) => !this.memo.has(t)))];
     // texts another call is encoding right now are awaited, not encoded twice
@@ -50,6 +50,7 @@ export class TextEmbeddings {
       let storeMisses = 0;
       const work = embedTexts(this.engine, missing, this.store, {
         chunkSize: batch,
+        background,
         onProgress: (done, total) => {
           storeMisses = total; // texts neither memoised nor in the store: the ones encoded
           onProgress?.({ phase, done, total });

@@ -3,6 +3,7 @@
  * Platform-neutral: the caller supplies the session factory (onnxruntime-node in the CLI and
  * tests, onnxruntime-web in the worker). Outputs are per image / per text (batch dim removed).
  */
+import { ForegroundFirst } from './foregroundFirst.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
 import type { BuiltGraph } from './onnx/builtGraph.ts';
 import { buildNeuronProjectionGraph } from './onnx/neuronProjectionGraph.ts';
@@ -67,6 +68,8 @@ export interface ClipEngineOptions {
 
 export class ClipEngine {
   private readonly sessions = new Map<string, Promise<GraphSession>>();
+  /** image and prompt requests before background text sets (foregroundFirst.ts) */
+  private readonly foreground = new ForegroundFirst();
   private headProjectionCache?: Promise<HeadProjectionOutputs>;
   private readonly neuronProjectionCache = new Map<number, Promise<Record<string, Tensor>>>();
   private imagePrecision: GraphPrecision;
@@ -110,6 +113,10 @@ export class ClipEngine {
 
   /** the unit image embedding through the plain graph (no decomposition outputs) */
   async embed(pixels: Tensor<string, Float32Array>): Promise<Tensor<'D'>> {
+    return this.foreground.run(() => this.embedNow(pixels));
+  }
+
+  private async embedNow(pixels: Tensor<string, Float32Array>): Promise<Tensor<'D'>> {
     this.checkPixels(pixels);
     const s = await this.session('plain', () => buildImageGraph(this.checkpoint, { decompose: false, precision: this.imagePrecision }));
     const out = await s.run({ pixel_values: tensor('B C S S', pixels.data, [1, ...pixels.dims]) });
@@ -118,6 +125,10 @@ export class ClipEngine {
 
   /** the decomposed forward pass for one image */
   async decompose<const R extends DecomposeRequest = Record<never, never>>(pixels: Tensor<string, Float32Array>, request: R = {} as R): Promise<DecompositionWith<RequestedOutputs<R>>> {
+    return this.foreground.run(() => this.decomposeNow(pixels, request));
+  }
+
+  private async decomposeNow<const R extends DecomposeRequest>(pixels: Tensor<string, Float32Array>, request: R): Promise<DecompositionWith<RequestedOutputs<R>>> {
     this.checkPixels(pixels);
     const tokenLayers = [...(request.tokenLayers ?? [])];
     const debugResidual = Boolean(request.debugResidual);
@@ -153,7 +164,15 @@ export class ClipEngine {
    * mask the pooled row does not depend on later positions, so this is exact and much cheaper.
    */
   async encodeText(texts: readonly string[], batchSize = 32): Promise<Tensor<'C D', Float32Array>> {
-    return (await this.runText(texts, batchSize, false)).unit;
+    return (await this.foreground.run(() => this.runText(texts, batchSize, false))).unit;
+  }
+
+  /**
+   * For background work (the built-in text sets) between its steps: resolves once no decomposition,
+   * plain forward or text request is running, so those never wait behind a whole text set.
+   */
+  yieldToForeground(): Promise<void> {
+    return this.foreground.yield();
   }
 
   /** unnormalised text embeddings t = t̂·‖t‖ [C, D] (what published raw embeddings are) */

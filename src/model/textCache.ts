@@ -16,6 +16,8 @@ export interface TextEmbeddingStore {
 export interface TextEncodingEngine {
   readonly checkpoint: { readonly fingerprint: string };
   encodeText(texts: readonly string[]): Promise<Tensor<'C D', Float32Array>>;
+  /** background work waits here between chunks until no foreground request runs (ClipEngine) */
+  yieldToForeground?(): Promise<void>;
 }
 
 export interface EmbedTextsOptions {
@@ -23,6 +25,8 @@ export interface EmbedTextsOptions {
   chunkSize?: number;
   /** called with (0, missing) before encoding anything, then after each chunk with (encoded so far, missing) */
   onProgress?(encoded: number, missing: number): void;
+  /** background work (the built-in text sets): before each chunk, let image and prompt requests go first */
+  background?: boolean;
 }
 
 export const embedTextsDefaults = { chunkSize: 256 } as const;
@@ -43,6 +47,7 @@ export async function embedTexts(
   if (missing.length > 0) options.onProgress?.(0, missing.length);
   for (let start = 0; start < missing.length; start += chunkSize) {
     const chunk = missing.slice(start, start + chunkSize);
+    if (options.background) await engine.yieldToForeground?.();
     const encoded = await engine.encodeText(chunk);
     const D = encoded.dims[1];
     const entries = new Map<string, Float32Array>();
