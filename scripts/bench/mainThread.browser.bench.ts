@@ -29,7 +29,7 @@ const arg = (name: string, fallback: number) => {
 type Upload = { name: string; type: string; base64: string };
 
 /** a 320×240 PNG with a pattern of its own (stripes, rings and a gradient seeded by k) */
-function syntheticPhoto(k: number): Upload {
+export function syntheticPhoto(k: number): Upload {
   const width = 320;
   const height = 240;
   const data = new Uint8Array(width * height * 3);
