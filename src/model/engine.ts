@@ -145,7 +145,7 @@ export class ClipEngine {
   neuronProjections(layer: number): Promise<Record<string, Tensor>> {
     let cached = this.neuronProjectionCache.get(layer);
     if (!cached) {
-      cached = this.session(`neuron-projection:${layer}`, () => buildNeuronProjectionGraph(this.checkpoint, layer)).then((s) => s.run({}));
+      cached = this.foreground.run(() => this.session(`neuron-projection:${layer}`, () => buildNeuronProjectionGraph(this.checkpoint, layer)).then((s) => s.run({})));
       cached.catch(() => this.neuronProjectionCache.delete(layer));
       this.neuronProjectionCache.set(layer, cached);
     }
@@ -154,7 +154,8 @@ export class ClipEngine {
 
   /** the per-model matrices of METHOD 2.6 (head_proj, gamma_proj, beta_proj, bout_proj); computed once */
   headProjections(): Promise<HeadProjectionOutputs> {
-    this.headProjectionCache ??= this.session('head-projection', () => buildHeadProjectionGraph(this.checkpoint, { precision: this.imagePrecision })).then(async (s) => headProjectionsFromOutputs(await s.run({})));
+    // foreground: a first heatmap asked while the text sets embed needs these
+    this.headProjectionCache ??= this.foreground.run(() => this.session('head-projection', () => buildHeadProjectionGraph(this.checkpoint, { precision: this.imagePrecision })).then(async (s) => headProjectionsFromOutputs(await s.run({}))));
     this.headProjectionCache.catch(() => (this.headProjectionCache = undefined));
     return this.headProjectionCache;
   }
