@@ -103,7 +103,7 @@ const CLEAN: Record<string, string> = {
   'src/cli/main.ts': "export const load = () => import('./commands/decompose.ts');",
   'src/ui/workerClient.ts': "import * as Comlink from 'comlink';\nimport type { VisionArch } from '../api/types.ts';\nexport const w = Comlink;",
   'workers/clip.worker.ts': "import * as Comlink from 'comlink';\nimport { s } from '../src/explorer/imageExplorer.ts';\nComlink.expose(s);",
-  'scripts/build-demo.ts': "import { e } from '../src/model/engine.ts';\nexport const d = e;",
+  'scripts/buildDemo.ts': "import { e } from '../src/model/engine.ts';\nexport const d = e;",
   'src/testkit/cli.node.ts': "import { load } from '../cli/main.ts';\nimport { vi } from 'vitest';\nexport const run = [load, vi];",
   'src/cache/atlas.test.ts': "import { run } from '../testkit/cli.node.ts';\nimport { a } from './atlas.ts';\nexport const t = [run, a];",
 };
@@ -126,7 +126,7 @@ const BREACHES: Record<string, Record<string, string>> = {
   'comlink is imported only by': { 'src/explorer/imageExplorer.ts': "import { e } from '../model/engine.ts';\nimport { wrap } from 'comlink';\nexport const s = [e, wrap];" },
   'production code never imports test code': {
     'src/testkit/checkpointGenerator.ts': 'export const generate = 1;',
-    'scripts/build-demo.ts': "import { generate } from '../src/testkit/checkpointGenerator.ts';\nexport const d = generate;",
+    'scripts/buildDemo.ts': "import { generate } from '../src/testkit/checkpointGenerator.ts';\nexport const d = generate;",
   },
   'CLI commands import neither': {
     'src/cli/commands/textspan.ts': "import { c } from './decompose.ts';\n// import { load } from '../main.ts'\nexport const t = c;",

@@ -17,8 +17,8 @@ let built: Promise<void> | undefined;
 
 export function buildApp(): Promise<void> {
   built ??= (async () => {
-    const demo = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-demo.ts'], { cwd: ROOT, encoding: 'utf8' });
-    if (demo.status !== 0) throw new Error(`scripts/build-demo.ts failed:\n${demo.stdout}\n${demo.stderr}`);
+    const demo = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/buildDemo.ts'], { cwd: ROOT, encoding: 'utf8' });
+    if (demo.status !== 0) throw new Error(`scripts/buildDemo.ts failed:\n${demo.stdout}\n${demo.stderr}`);
     await build({ root: ROOT, configFile: `${ROOT}vite.config.ts`, logLevel: 'warn', build: { outDir: APP_OUT, emptyOutDir: true, sourcemap: false } });
     if (!existsSync(`${APP_OUT}/index.html`)) throw new Error('the app build produced no index.html');
   })();

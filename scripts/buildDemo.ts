@@ -3,7 +3,7 @@
  * a small BPE vocabulary, so the whole explorer works offline. Its numbers mean nothing; the UI
  * labels it so everywhere. Deterministic: the same files every run, skipped when already current.
  *
- * Usage: node --import tsx scripts/build-demo.ts [--force]
+ * Usage: node --import tsx scripts/buildDemo.ts [--force]
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
