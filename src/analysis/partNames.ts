@@ -16,3 +16,11 @@ export function headLabel(layer: number, head: number): string {
 export function neuronLabel(layer: number, neuron: number): string {
   return `L${layer}.N${neuron}`;
 }
+
+/** a head or neuron label back to its indices (case-insensitive); undefined when `text` is neither */
+export function parsePartLabel(text: string): { kind: 'head'; layer: number; head: number } | { kind: 'neuron'; layer: number; neuron: number } | undefined {
+  const m = /^L(\d+)\.([HN])(\d+)$/i.exec(text.trim());
+  if (!m) return undefined;
+  const [layer, index] = [Number(m[1]), Number(m[3])];
+  return m[2].toUpperCase() === 'H' ? { kind: 'head', layer, head: index } : { kind: 'neuron', layer, neuron: index };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gaussianArray, seededRandom } from '../math/random.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
-import { sparseTextDecomposition } from './sparseText.ts';
+import { SparseTextDictionary, sparseTextDecomposition } from './sparseText.ts';
 
 function unitTexts(count: number, width: number, seed: number): Tensor<'M D', Float64Array> {
   const random = seededRandom(seed);
@@ -147,6 +147,17 @@ describe('sparseTextDecomposition (METHOD §10)', () => {
     expect(centred.stop).toBe('residual');
     // uncentred, the same y needs more than one text
     expect(sparseTextDecomposition(y, t, { maxTexts: 3 }).picks.length).toBeGreaterThan(1);
+  });
+
+  it('a dictionary built once gives, for many targets, exactly what a per-call one gives; its centring must match', () => {
+    const plain = new SparseTextDictionary(texts);
+    const centred = new SparseTextDictionary(texts, { center: true });
+    for (const seed of [1, 2, 3]) {
+      const y = gaussianArray(seededRandom(seed), 64);
+      expect(sparseTextDecomposition(y, plain, { maxTexts: 5 })).toEqual(sparseTextDecomposition(y, texts, { maxTexts: 5 }));
+      expect(sparseTextDecomposition(y, centred, { maxTexts: 5, center: true })).toEqual(sparseTextDecomposition(y, texts, { maxTexts: 5, center: true }));
+    }
+    expect(() => sparseTextDecomposition(new Float64Array(64), centred, { maxTexts: 2 })).toThrow(/built centred but center is false/);
   });
 
   it('rejects a target of the wrong width and a non-positive text count', () => {

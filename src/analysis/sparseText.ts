@@ -18,6 +18,7 @@ import { Matrix, QrDecomposition } from 'ml-matrix';
 import { fcnnlsVector } from 'ml-fcnnls';
 import { ShapeError, type Tensor } from '../math/tensor.ts';
 import type { FloatArray } from '../math/linalg.ts';
+import { vecNorm } from '../math/vector.ts';
 
 export interface SparseTextOptions {
   /** the most texts to pick (k); default 10 */
@@ -52,29 +53,45 @@ export interface SparseTextResult {
   stop: SparseTextStop;
 }
 
-/** Unit rows of the dictionary in float64 (centred first when asked), and the target to match. */
-function prepare(
-  target: ArrayLike<number>,
-  texts: Tensor<'M D', FloatArray>,
-  center: boolean,
-): { y: Float64Array; atoms: Float64Array } {
-  const [count, width] = texts.dims;
-  if (target.length !== width) {
-    throw new ShapeError(`sparse text decomposition: target has ${target.length} values, the texts have width ${width}`);
-  }
-  const atoms = new Float64Array(count * width);
-  for (let j = 0; j < count; j++) normaliseRowInto(atoms, texts.data, j, width);
-  const y = Float64Array.from(target);
-  if (center && count > 0) {
-    const mean = new Float64Array(width);
-    for (let j = 0; j < count; j++) for (let d = 0; d < width; d++) mean[d] += atoms[j * width + d] / count;
-    for (let d = 0; d < width; d++) y[d] -= mean[d];
-    for (let j = 0; j < count; j++) {
-      for (let d = 0; d < width; d++) atoms[j * width + d] -= mean[d];
-      normaliseRowInto(atoms, atoms, j, width);
+/**
+ * The pool as the pursuit reads it: unit rows in float64, centred first when asked. Build it once
+ * and reuse it for many targets (a neuron atlas explains thousands of directions over one
+ * vocabulary); `sparseTextDecomposition` builds one per call.
+ */
+export class SparseTextDictionary {
+  readonly count: number;
+  readonly width: number;
+  /** unit rows [count × width] */
+  readonly atoms: Float64Array;
+  /** the mean of the unit texts, subtracted from every target when centred */
+  readonly mean?: Float64Array;
+
+  constructor(texts: Tensor<'M D', FloatArray>, { center = false }: { center?: boolean } = {}) {
+    const [count, width] = texts.dims;
+    this.count = count;
+    this.width = width;
+    this.atoms = new Float64Array(count * width);
+    for (let j = 0; j < count; j++) normaliseRowInto(this.atoms, texts.data, j, width);
+    if (center && count > 0) {
+      const mean = new Float64Array(width);
+      for (let j = 0; j < count; j++) for (let d = 0; d < width; d++) mean[d] += this.atoms[j * width + d] / count;
+      for (let j = 0; j < count; j++) {
+        for (let d = 0; d < width; d++) this.atoms[j * width + d] -= mean[d];
+        normaliseRowInto(this.atoms, this.atoms, j, width);
+      }
+      this.mean = mean;
     }
   }
-  return { y, atoms };
+
+  /** the target as the pursuit matches it (centred like the texts) */
+  target(target: ArrayLike<number>): Float64Array {
+    if (target.length !== this.width) {
+      throw new ShapeError(`sparse text decomposition: target has ${target.length} values, the texts have width ${this.width}`);
+    }
+    const y = Float64Array.from(target);
+    if (this.mean) for (let d = 0; d < this.width; d++) y[d] -= this.mean[d];
+    return y;
+  }
 }
 
 function normaliseRowInto(out: Float64Array, src: ArrayLike<number>, row: number, width: number): void {
@@ -128,16 +145,20 @@ function refit(y: Float64Array, atoms: Float64Array, width: number, picked: numb
 
 export function sparseTextDecomposition(
   target: ArrayLike<number>,
-  texts: Tensor<'M D', FloatArray>,
+  texts: Tensor<'M D', FloatArray> | SparseTextDictionary,
   options: SparseTextOptions = {},
 ): SparseTextResult {
   const { maxTexts, nonnegative, center } = { ...sparseTextDefaults, ...options };
   if (!Number.isInteger(maxTexts) || maxTexts < 1) {
     throw new RangeError(`sparse text decomposition: the number of texts must be a positive integer, got ${maxTexts}`);
   }
-  const width = texts.dims[1];
-  const { y, atoms } = prepare(target, texts, center);
-  const yNorm = Math.hypot(...y);
+  if (texts instanceof SparseTextDictionary && Boolean(texts.mean) !== center) {
+    throw new RangeError(`sparse text decomposition: the dictionary was built ${texts.mean ? 'centred' : 'uncentred'} but center is ${center}`);
+  }
+  const dictionary = texts instanceof SparseTextDictionary ? texts : new SparseTextDictionary(texts, { center });
+  const { atoms, width } = dictionary;
+  const y = dictionary.target(target);
+  const yNorm = vecNorm(y);
   const picked: number[] = [];
   const chosen = new Set<number>();
   const cosine: number[] = [];
@@ -172,8 +193,8 @@ export function sparseTextDecomposition(
       res[d] = y[d] - fit[d];
       dotYFit += y[d] * fit[d];
     }
-    resNorm = Math.hypot(...res);
-    const fitNorm = Math.hypot(...fit);
+    resNorm = vecNorm(res);
+    const fitNorm = vecNorm(fit);
     cosine.push(fitNorm > 0 && yNorm > 0 ? dotYFit / (yNorm * fitNorm) : 0);
   }
   if (picked.length === maxTexts && resNorm <= RESIDUAL_STOP * yNorm) stop = 'residual';

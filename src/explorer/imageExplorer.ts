@@ -6,7 +6,7 @@
 import { ablatedEmbedding, ComponentMeanAccumulator, resolveAblation, type AblationSelection, type ComponentMeans } from '../analysis/ablation.ts';
 import { formatAblation, parseAblation } from '../analysis/ablationSyntax.ts';
 import { closureResidual } from '../analysis/closure.ts';
-import { sparseTextDecomposition } from '../analysis/sparseText.ts';
+import { SparseTextDictionary, sparseTextDecomposition } from '../analysis/sparseText.ts';
 import { NeuronExplorer } from './neurons.ts';
 import { contrastiveMaps, headMaskFromSpec, headPatchMap, patchMap, textProbe, tokenScores, type TextProbe } from '../analysis/heatmap.ts';
 import type { HeadProjections, ImageComponents, SpatialTerms } from '../analysis/inputs.ts';
@@ -51,7 +51,7 @@ import type { TextEmbeddingStore } from '../model/textCache.ts';
 import { TextEmbeddings } from './textEmbeddings.ts';
 import { parseReferenceSet, PUBLISHED_OPENAI_VIT_B32 } from '../verify/referenceSet.ts';
 import { verifyEngine } from '../verify/verifyModel.ts';
-import { headLabel } from '../analysis/partNames.ts';
+import { headLabel, parsePartLabel } from '../analysis/partNames.ts';
 
 export interface ImageExplorerOptions {
   /** memory kept for per-image cells [L,T,H,dh] (most recent images first); older ones are recomputed on demand */
@@ -99,7 +99,7 @@ export class ImageExplorer implements ExplorerApi {
   private clock = 0;
   private projections?: Promise<HeadProjections>;
   private labels?: { names: string[]; W: Tensor<'C D', Float64Array> };
-  private pool?: { pool: DescriptionPool; embeddings: Tensor<'M D', Float32Array> };
+  private pool?: { pool: DescriptionPool; embeddings: Tensor<'M D', Float32Array>; dictionary?: SparseTextDictionary };
   private atlas?: Map<string, TextspanPanel>;
   private ablationText = '';
   private ablation?: AblationSelection;
@@ -478,7 +478,7 @@ export class ImageExplorer implements ExplorerApi {
   }
 
   async neuronPanel(layer: number, neuron: number): Promise<NeuronPanel> {
-    const { direction: _direction, ...panel } = await this.neurons.panel(layer, neuron, this.pool && { texts: this.pool.pool.texts, embeddings: this.pool.embeddings }).catch(asBadRequest);
+    const { direction: _direction, ...panel } = await this.neurons.panel(layer, neuron, this.pool && { texts: this.pool.pool.texts, dictionary: this.poolDictionary() }).catch(asBadRequest);
     return panel;
   }
 
@@ -486,6 +486,13 @@ export class ImageExplorer implements ExplorerApi {
     this.image(imageId);
     const t = prompt ? await this.texts.one(prompt) : (await this.neurons.panel(layer, neuron, undefined).catch(asBadRequest)).direction;
     return this.heatmapOf([await this.neurons.tokenMap(imageId, layer, neuron, t).catch(asBadRequest)]);
+  }
+
+  /** the pool as METHOD §10 reads it, normalised once per pool (explanations and neuron words reuse it) */
+  private poolDictionary(): SparseTextDictionary {
+    if (!this.pool) throw badRequest('no description pool is loaded (setPool)');
+    this.pool.dictionary ??= new SparseTextDictionary(this.pool.embeddings);
+    return this.pool.dictionary;
   }
 
   async explainImage(imageId: string, part: string, maxTexts = 10): Promise<ImageExplanation> {
@@ -497,13 +504,13 @@ export class ImageExplorer implements ExplorerApi {
     if (part === 'embedding') {
       target = img.components.embedding.data;
     } else {
-      const m = /^L(\d+)\.H(\d+)$/i.exec(part.trim());
-      if (!m || Number(m[1]) >= L || Number(m[2]) >= H) throw badRequest(`explain: part must be 'embedding' or L<layer>.H<head> within ${L} layers and ${H} heads, got '${part}'`);
-      const row = Number(m[1]) * H + Number(m[2]);
+      const head = parsePartLabel(part);
+      if (head?.kind !== 'head' || head.layer >= L || head.head >= H) throw badRequest(`explain: part must be 'embedding' or L<layer>.H<head> within ${L} layers and ${H} heads, got '${part}'`);
+      const row = head.layer * H + head.head;
       target = img.components.heads.data.subarray(row * D, (row + 1) * D);
-      name = headLabel(Number(m[1]), Number(m[2]));
+      name = headLabel(head.layer, head.head);
     }
-    const result = sparseTextDecomposition(target, this.pool.embeddings, { maxTexts });
+    const result = sparseTextDecomposition(target, this.poolDictionary(), { maxTexts });
     return {
       imageId,
       part: name,

@@ -8,7 +8,7 @@ import { neuronHeadRows, neuronHeadScalars, neuronSwitchOffDelta } from '../anal
 import { neuronDirection } from '../analysis/neuronSummary.ts';
 import { neuronProbe, neuronTokenScores, type NeuronConstants, type NeuronFactors } from '../analysis/neuronTokens.ts';
 import { neuronLabel } from '../analysis/partNames.ts';
-import { sparseTextDecomposition } from '../analysis/sparseText.ts';
+import { SparseTextDictionary, sparseTextDecomposition } from '../analysis/sparseText.ts';
 import type { NeuronPanel, NeuronRanking, ProgressCallback } from '../api/explorer.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
 import { visionGrid } from '../model/arch.ts';
@@ -131,7 +131,7 @@ export class NeuronExplorer {
   async panel(
     layer: number,
     neuron: number,
-    pool: { texts: readonly string[]; embeddings: Tensor<'M D', Float32Array> } | undefined,
+    pool: { texts: readonly string[]; dictionary: SparseTextDictionary } | undefined,
     k = 8,
     maxTexts = 10,
   ): Promise<NeuronPanel & { direction: Float64Array }> {
@@ -143,7 +143,7 @@ export class NeuronExplorer {
       .sort((a, b) => b.norm - a.norm);
     const top = ranked.slice(0, k);
     const { direction, share } = neuronDirection(top.map((t) => t.effect), D);
-    const explained = pool ? sparseTextDecomposition(direction, pool.embeddings, { maxTexts }) : undefined;
+    const explained = pool ? sparseTextDecomposition(direction, pool.dictionary, { maxTexts }) : undefined;
     const meanNorm = ranked.reduce((s, r) => s + r.norm, 0) / Math.max(1, ranked.length);
     return {
       layer,

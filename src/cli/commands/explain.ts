@@ -14,7 +14,7 @@ import { openModel, openTokenizer } from '../model.ts';
 import { writeJsonFile } from '../output.ts';
 import { readTextPool } from '../poolFile.ts';
 import { embedTextsWithProgress } from '../textEmbedding.ts';
-import { headLabel, neuronLabel } from '../../analysis/partNames.ts';
+import { headLabel, neuronLabel, parsePartLabel } from '../../analysis/partNames.ts';
 import { requiredOutput } from '../../model/decomposition.ts';
 
 /** What `--part` names: the unit embedding û, one head's term c_{ℓ,h}, or one neuron's φ_n (METHOD §9) for the image. */
@@ -25,20 +25,17 @@ export type ExplainPart =
 
 export function parseExplainPart(text: string, layers: number, heads: number, mlpWidth: number): ExplainPart {
   if (text.toLowerCase() === 'embedding') return { kind: 'embedding' };
-  const head = /^L(\d+)\.H(\d+)$/i.exec(text);
-  if (head) {
-    const [layer, h] = [Number(head[1]), Number(head[2])];
-    if (layer >= layers || h >= heads) throw usageError(`--part ${text}: the model has layers 0-${layers - 1} and heads 0-${heads - 1}`);
-    return { kind: 'head', layer, head: h };
+  const named = parsePartLabel(text);
+  if (named?.kind === 'head') {
+    if (named.layer >= layers || named.head >= heads) throw usageError(`--part ${text}: the model has layers 0-${layers - 1} and heads 0-${heads - 1}`);
+    return named;
   }
-  const neuron = /^L(\d+)\.N(\d+)$/i.exec(text);
-  if (neuron) {
-    const [layer, n] = [Number(neuron[1]), Number(neuron[2])];
-    if (layer >= layers - 1) {
+  if (named?.kind === 'neuron') {
+    if (named.layer >= layers - 1) {
       throw usageError(`--part ${text}: neurons of layers 0-${layers - 2} have second-order effects (the last layer has no later heads to carry them, METHOD §9)`);
     }
-    if (n >= mlpWidth) throw usageError(`--part ${text}: the MLP has neurons 0-${mlpWidth - 1}`);
-    return { kind: 'neuron', layer, neuron: n };
+    if (named.neuron >= mlpWidth) throw usageError(`--part ${text}: the MLP has neurons 0-${mlpWidth - 1}`);
+    return named;
   }
   throw usageError(`--part must be embedding, L<layer>.H<head> or L<layer>.N<neuron> (0-based), got '${text}'`);
 }

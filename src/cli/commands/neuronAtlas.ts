@@ -2,9 +2,9 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NeuronTopImages, type NeuronTopImagesState } from '../../analysis/neuronSummary.ts';
-import { sparseTextDecomposition, sparseTextDefaults } from '../../analysis/sparseText.ts';
+import { SparseTextDictionary, sparseTextDecomposition, sparseTextDefaults } from '../../analysis/sparseText.ts';
 import { listImageFiles } from '../../cache/walk.node.ts';
-import { tensor, type Tensor } from '../../math/tensor.ts';
+import { tensor } from '../../math/tensor.ts';
 import { createNodeEngine } from '../../model/engine.node.ts';
 import { decodeImageFile } from '../../model/preprocess/decode.node.ts';
 import { preprocessPixels } from '../../model/preprocess/transform.ts';
@@ -152,11 +152,12 @@ export const neuronAtlasCommand = defineCommand({
       if (acc.imagesSeen === 0) throw new CliError(`none of the ${images.length} images in ${folder} could be read`);
 
       const vocab = await vocabulary(args.vocab ?? 'model', modelArg, ckpt);
-      let vocabEmbeddings: Tensor<'M D', Float32Array> | undefined;
+      // the vocabulary is normalised once for all M directions, not once per neuron
+      let vocabEmbeddings: SparseTextDictionary | undefined;
       if (vocab.texts.length > 0) {
         const store = new NodeTextCache(args['text-cache'] ?? join(outDir, 'text-embeddings'));
         const embedded = await embedTextsWithProgress(engine, vocab.texts, store, `embed ${vocab.name} vocabulary`);
-        vocabEmbeddings = tensor('M D', embedded.data, embedded.dims);
+        vocabEmbeddings = new SparseTextDictionary(tensor('M D', embedded.data, embedded.dims));
       }
       const directions = new Float32Array(M * D);
       const meanNorms = acc.meanNorms();
