@@ -101,6 +101,8 @@ async function openSource(f: ModelFileInput): Promise<ByteSource> {
 /** make a loaded checkpoint the worker's model (loadModel and loadStoredModel) */
 async function installCheckpoint(ckpt: ClipCheckpoint, t0: number): Promise<ModelSummary> {
   const tokenizer = ckpt.tokenizerFiles?.size ? await clipTokenizerFromFiles(ckpt.tokenizerFiles) : undefined;
+  // the old model's text sets stop between chunks (what they embedded stays cached for that model)
+  await imageExplorer?.cancelTextSets();
   await engine?.release();
   images.clear();
   engine = new ClipEngine(ckpt, webSessionFactory(), tokenizer, { precision: runtimeInfo().precision ?? 'f32' });
@@ -188,6 +190,7 @@ const explorer: ExplorerApi = {
   removeImage: (id) => requireExplorer().removeImage(id),
   setLabels: (labels, onProgress) => requireExplorer().setLabels(labels, onProgress),
   setPool: (pool, onProgress) => requireExplorer().setPool(pool, onProgress),
+  cancelTextSets: async () => (imageExplorer ? imageExplorer.cancelTextSets() : { cancelled: 0 }),
   loadAtlas: (json) => requireExplorer().loadAtlas(json),
   headGrid: (req) => requireExplorer().headGrid(req),
   layerEffects: (id, prompt) => requireExplorer().layerEffects(id, prompt),

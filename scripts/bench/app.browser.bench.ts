@@ -130,9 +130,10 @@ export async function benchAppBrowser(runs = arg('runs', 10)) {
     const loadText = (await page.locator('[data-testid="model"] dd').last().innerText()).trim();
     stage(`model shown after ${fmtMs(modelLoadMs)}; dropping ${PHOTOS.length} photos while the built-in text sets are embedded`);
     const modelShownAt = performance.now();
-    // text sets: embedded when the summary counts both and no progress is shown
+    // text sets: embedded when the summary counts both and their status says done
     const textSetsDone = () =>
-      Array.from(document.querySelectorAll('section[aria-labelledby="model-h"] summary')).some((e) => /\d+ classes, \d+ descriptions/.test(e.textContent ?? '')) && !document.querySelector('[data-testid="progress"]');
+      Array.from(document.querySelectorAll('section[aria-labelledby="model-h"] summary')).some((e) => /\d+ classes, \d+ descriptions/.test(e.textContent ?? '')) &&
+      document.querySelector('[data-testid="text-sets"]')?.getAttribute('data-state') === 'done';
     // decomposition per image: ready times of the three dropped photos
     await page.evaluate(() => {
       const w = window as unknown as { readyAt: Record<string, number>; dropAt: number };

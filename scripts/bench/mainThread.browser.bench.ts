@@ -98,7 +98,8 @@ async function oneRun(): Promise<Record<string, Tasks>> {
   const { page } = app;
   try {
     await page.waitForSelector('[data-testid="model"]', { timeout: 300_000 });
-    await page.waitForFunction(() => !document.querySelector('[data-testid="progress"]'), null, { timeout: 300_000, ...POLL });
+    // the built-in text sets embed in the background with their own status (not the progress bar): wait for them too
+    await page.waitForFunction(() => !document.querySelector('[data-testid="progress"]') && document.querySelector('[data-testid="text-sets"]')?.getAttribute('data-state') === 'done', null, { timeout: 300_000, ...POLL });
     await prepareDrop(page, Array.from({ length: 16 }, (_, k) => syntheticPhoto(k)));
     await drop(page);
     await ready(page, 16);

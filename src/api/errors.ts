@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   network: 'network',
   /** the server answered with an HTTP error status */
   http: 'http',
+  /** the user (or a model switch) stopped the work; what was done is kept */
+  cancelled: 'cancelled',
   unknown: 'unknown',
 } as const;
 

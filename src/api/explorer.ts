@@ -330,6 +330,13 @@ export interface ExplorerApi {
   ): Promise<{ classes: number; warning?: string } & TextSetSource>;
   /** description pool for TEXTSPAN: lines `property<TAB>text` or plain lines */
   setPool(poolText: string, onProgress?: ProgressCallback): Promise<{ texts: number } & TextSetSource>;
+  /**
+   * stops every setLabels / setPool running now, between two text-tower runs: each rejects with
+   * code 'cancelled' and leaves the label set or pool it replaces as it was; the texts embedded so
+   * far stay in the per-model cache, so calling it again encodes only the rest. Answers how many
+   * were running.
+   */
+  cancelTextSets(): Promise<{ cancelled: number }>;
   /** an atlas.json written by `clipscope textspan` */
   loadAtlas(atlasJson: string): Promise<{ heads: number; images: number }>;
   headGrid(req: HeadGridRequest): Promise<HeadGridValues>;

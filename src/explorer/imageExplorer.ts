@@ -109,6 +109,8 @@ export class ImageExplorer implements ExplorerApi {
   private readonly probes = new Map<string, TextProbe>();
 
   private readonly neurons: NeuronExplorer;
+  /** setLabels / setPool running now, each stoppable by cancelTextSets */
+  private readonly textSetRuns = new Set<AbortController>();
 
   constructor(private readonly engine: ClipEngine, options: ImageExplorerOptions = {}) {
     this.texts = new TextEmbeddings(engine, options.textStore);
@@ -209,7 +211,7 @@ export class ImageExplorer implements ExplorerApi {
     if (classes.length === 0) throw badRequest('the label set has no classes');
     if (templates.length === 0 || templates.some((t) => !t.includes('{}'))) throw badRequest("every template needs a '{}' for the class name");
     const prompts = classes.flatMap((c) => templates.map((t) => t.replaceAll('{}', c)));
-    const { vectors: emb, encoded, cached } = await this.texts.embedCounted(prompts, onProgress, 'embedding the label set', undefined, true); // background: images and prompts go first
+    const { vectors: emb, encoded, cached } = await this.textSetRun((signal) => this.texts.embedCounted(prompts, { onProgress, phase: 'embedding the label set', background: true, signal }));
     const D = this.texts.dim;
     const all = new Float32Array(prompts.length * D);
     emb.forEach((e, i) => all.set(e, i * D));
@@ -221,13 +223,30 @@ export class ImageExplorer implements ExplorerApi {
   async setPool(poolText: string, onProgress?: ProgressCallback): Promise<{ texts: number } & TextSetSource> {
     const pool = parsePool(poolText);
     if (pool.texts.length === 0) throw badRequest('the description pool is empty');
-    const { vectors: emb, encoded, cached } = await this.texts.embedCounted(pool.texts, onProgress, 'embedding the description pool', undefined, true);
+    const { vectors: emb, encoded, cached } = await this.textSetRun((signal) => this.texts.embedCounted(pool.texts, { onProgress, phase: 'embedding the description pool', background: true, signal }));
     const D = this.texts.dim;
     const data = new Float32Array(pool.texts.length * D);
     emb.forEach((e, i) => data.set(e, i * D));
     this.pool = { pool, embeddings: tensor('M D', data, [pool.texts.length, D]) };
     this.textspans.clear();
     return { texts: pool.texts.length, encoded, cached };
+  }
+
+  /** a text set's embedding as background work (images and prompts go first) that cancelTextSets stops */
+  private async textSetRun<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const run = new AbortController();
+    this.textSetRuns.add(run);
+    try {
+      return await work(run.signal);
+    } finally {
+      this.textSetRuns.delete(run);
+    }
+  }
+
+  async cancelTextSets(): Promise<{ cancelled: number }> {
+    const running = [...this.textSetRuns];
+    for (const run of running) run.abort();
+    return { cancelled: running.length };
   }
 
   async loadAtlas(atlasJson: string): Promise<{ heads: number; images: number }> {

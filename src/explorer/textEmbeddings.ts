@@ -16,6 +16,18 @@ export interface EmbeddedTexts extends TextSetSource {
   vectors: Float32Array[];
 }
 
+export interface EmbedOptions {
+  onProgress?: ProgressCallback;
+  /** the progress phase reported */
+  phase?: string;
+  /** texts per text-tower run (and per stored chunk) */
+  batch?: number;
+  /** the built-in text sets: image and prompt requests go first (model/foregroundFirst.ts) */
+  background?: boolean;
+  /** stops the encoding between chunks; chunks done stay stored (model/textCache.ts) */
+  signal?: AbortSignal;
+}
+
 export class TextEmbeddings {
   private readonly memo = new Map<string, Float32Array>();
   private encodedTotal = 0;
@@ -38,7 +50,8 @@ export class TextEmbeddings {
   }
 
   /** like `embed`, also saying how many distinct texts were encoded and how many came from the store */
-  async embedCounted(texts: readonly string[], onProgress?: ProgressCallback, phase = 'embedding texts', batch = 64, background = false): Promise<EmbeddedTexts> {
+  async embedCounted(texts: readonly string[], options: EmbedOptions = {}): Promise<EmbeddedTexts> {
+    const { onProgress, phase = 'embedding texts', batch = 64, background = false, signal } = options;
     this.dim; // throws without a text tower, before anything is read
     const unseen = [...new Set(texts.filter((t) => !this.memo.has(t)))];
     // texts another call is encoding right now are awaited, not encoded twice
@@ -51,6 +64,7 @@ export class TextEmbeddings {
       const work = embedTexts(this.engine, missing, this.store, {
         chunkSize: batch,
         background,
+        ...(signal ? { signal } : {}),
         onProgress: (done, total) => {
           storeMisses = total; // texts neither memoised nor in the store: the ones encoded
           onProgress?.({ phase, done, total });
@@ -67,13 +81,21 @@ export class TextEmbeddings {
         for (const t of missing) this.inflight.delete(t);
       }
     }
-    await Promise.all(elsewhere);
-    return { vectors: texts.map((t) => this.memo.get(t)!), encoded, cached: missing.length - encoded };
+    // another call's cancellation is not this one's: texts it left unembedded are embedded here
+    await Promise.allSettled(elsewhere);
+    let cached = missing.length - encoded;
+    const left = texts.filter((t) => !this.memo.has(t));
+    if (left.length > 0) {
+      const rest = await this.embedCounted(left, options);
+      encoded += rest.encoded;
+      cached += rest.cached;
+    }
+    return { vectors: texts.map((t) => this.memo.get(t)!), encoded, cached };
   }
 
   /** unit embeddings in the order of `texts`; only texts neither memoised nor stored reach the text tower */
-  async embed(texts: readonly string[], onProgress?: ProgressCallback, phase = 'embedding texts', batch = 64): Promise<Float32Array[]> {
-    return (await this.embedCounted(texts, onProgress, phase, batch)).vectors;
+  async embed(texts: readonly string[], options: Omit<EmbedOptions, 'background' | 'signal'> = {}): Promise<Float32Array[]> {
+    return (await this.embedCounted(texts, options)).vectors;
   }
 
   async one(text: string): Promise<Float32Array> {

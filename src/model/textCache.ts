@@ -3,6 +3,7 @@
  * through the text tower once per model. `embedTexts` encodes only the texts the store lacks.
  * Platform-neutral; textCache.node.ts stores entries in files, MemoryTextCache in memory.
  */
+import { CodedError, ERROR_CODES } from '../api/errors.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
 
 export interface TextEmbeddingStore {
@@ -27,6 +28,37 @@ export interface EmbedTextsOptions {
   onProgress?(encoded: number, missing: number): void;
   /** background work (the built-in text sets): before each chunk, let image and prompt requests go first */
   background?: boolean;
+  /**
+   * stops the work between chunks: a chunk whose encoding has begun is finished and stored (runs are
+   * never aborted inside onnxruntime), then embedTexts throws textEmbeddingCancelled. What was
+   * stored stays, so a later call over the same texts encodes only the rest.
+   */
+  signal?: AbortSignal;
+}
+
+/** what embedTexts throws when its signal stopped it (code 'cancelled', kept across the worker) */
+export function textEmbeddingCancelled(stored: number, missing: number): CodedError {
+  return new CodedError(ERROR_CODES.cancelled, `text embedding cancelled after ${stored} of ${missing} texts (those are kept)`, undefined, 'TextEmbeddingCancelled');
+}
+
+/** resolves with `wait`, or rejects as soon as `signal` aborts (the waiting itself is left to settle) */
+function unlessAborted(wait: Promise<void>, signal: AbortSignal | undefined, cancelled: () => Error): Promise<void> {
+  if (!signal) return wait;
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    wait.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 export const embedTextsDefaults = { chunkSize: 256 } as const;
@@ -45,9 +77,13 @@ export async function embedTexts(
   const found = await store.get(fingerprint, unique);
   const missing = unique.filter((t) => !found.has(t));
   if (missing.length > 0) options.onProgress?.(0, missing.length);
+  const { signal } = options;
   for (let start = 0; start < missing.length; start += chunkSize) {
     const chunk = missing.slice(start, start + chunkSize);
-    if (options.background) await engine.yieldToForeground?.();
+    const cancelled = () => textEmbeddingCancelled(start, missing.length);
+    if (signal?.aborted) throw cancelled();
+    // a cancel while foreground work holds the engine is answered now, not once that work ends
+    if (options.background && engine.yieldToForeground) await unlessAborted(engine.yieldToForeground(), signal, cancelled);
     const encoded = await engine.encodeText(chunk);
     const D = encoded.dims[1];
     const entries = new Map<string, Float32Array>();

@@ -53,6 +53,19 @@ export interface ProgressState {
   unit?: 'bytes' | 'items';
 }
 
+/**
+ * The built-in label set and description pool being embedded in the background (never the one
+ * progress bar: nothing else waits for them). 'cancelled' (the Cancel button, or another model) and
+ * 'failed' keep the chunks embedded so far in the per-model cache; Resume continues from there.
+ */
+export interface TextSetsState {
+  state: 'running' | 'cancelled' | 'done' | 'failed';
+  /** while running: which set, and texts encoded of those missing from the cache */
+  progress?: { phase: string; done: number; total: number };
+  /** when failed: what went wrong */
+  error?: string;
+}
+
 export interface ShownError extends UserError {
   id: number;
 }
@@ -114,6 +127,7 @@ export interface AppState {
   storagePersisted?: boolean;
   labels?: { classes: number; source: string } & Partial<TextSetSource>;
   pool?: { texts: number; source: string } & Partial<TextSetSource>;
+  textSets?: TextSetsState;
   /** the image queue (a dropped folder) while it runs */
   imageQueue?: QueueState;
   /** what the worker holds for the images, against its cells budget */

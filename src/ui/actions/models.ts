@@ -6,7 +6,7 @@ import { modelRefOfStoredId } from '../lib/urlState.ts';
 import type { ModelSource } from '../store.ts';
 import { modelWorker } from '../workerClient.ts';
 import { BASE, clearProgress, fail, setProgress, store } from './feedback.ts';
-import { loadTextSets } from './textSets.ts';
+import { abandonTextSets, loadTextSets } from './textSets.ts';
 
 interface DemoManifest {
   name: string;
@@ -33,6 +33,8 @@ async function afterModelLoaded(source: ModelSource, files: ModelFileInput[] | {
   const api = modelWorker();
   setProgress(`building the ${source.label} graphs`, 0, 0);
   const summary = 'storedId' in files ? await api.loadStoredModel(files.storedId) : await api.loadModel(files);
+  // the worker stopped the old model's text sets when it installed this one: their run reports no more
+  abandonTextSets();
   for (const img of store.getState().images) dropImageBitmap(img.id);
   store.getState().set({
     model: { summary, source },
@@ -48,12 +50,15 @@ async function afterModelLoaded(source: ModelSource, files: ModelFileInput[] | {
     ablationCanonical: '',
     labels: undefined,
     pool: undefined,
+    textSets: undefined,
     memory: undefined,
   });
   // a link names a stored hub model as owner/name@commit, so it means the same weights everywhere
   store.getState().patchView({ model: source.kind === 'stored' ? modelRefOfStoredId(source.id) : source.id });
   clearProgress();
-  await loadTextSets();
+  // the text sets embed in the background (their own status, cancellable): a shared link's photos
+  // and everything else that does not need them go ahead now
+  void loadTextSets();
   // an ablation set from a shared URL applies once images are in
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ImageExplanation } from '../../api/explorer.ts';
 import { headLabel } from '../../analysis/partNames.ts';
+import { TextSetNeeded } from './TextSetsStatus.tsx';
 import { saveText } from '../lib/saveFile.ts';
 import { explanationToJson, exportFileName, textExplanationToCsv } from '../lib/exportFormats.ts';
 import { useAppStore } from '../store.ts';
@@ -40,8 +41,7 @@ export function ExplainPanel() {
   let empty = '';
   if (!hasText) empty = 'This model has no text tower: nothing to explain with.';
   else if (!image) empty = 'Select an image to explain it.';
-  else if (!pool) empty = 'Encoding the description pool…';
-  else if (!current) empty = 'Computing…';
+  else if (pool && !current) empty = 'Computing…';
 
   return (
     <section className="panel explain" aria-labelledby="explain-h" data-testid="explain-panel" data-image={image?.name ?? ''}>
@@ -51,7 +51,9 @@ export function ExplainPanel() {
         cosine of that sum with the target after each pick.
       </p>
       {current?.error && <p className="message error small">{current.error}</p>}
-      {empty ? (
+      {!empty && !pool ? (
+        <TextSetNeeded what="the description pool" />
+      ) : empty ? (
         <p className="empty">{empty}</p>
       ) : current?.embedding ? (
         <>

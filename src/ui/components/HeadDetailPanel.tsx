@@ -13,6 +13,7 @@ import { ChartSvg, Legend } from './ChartSvg.tsx';
 import { HeatmapCanvas } from './HeatmapCanvas.tsx';
 import type { RankedImage } from '../../api/explorer.ts';
 import { headLabel } from '../../analysis/partNames.ts';
+import { TextSetNeeded } from './TextSetsStatus.tsx';
 
 export function HeadDetailPanel() {
   const head = useAppStore((s) => s.view.head);
@@ -89,7 +90,7 @@ export function HeadDetailPanel() {
           </div>
         </>
       ) : (
-        <p className="empty">{ts ? 'No description pool loaded.' : 'Computing…'}</p>
+        ts ? <TextSetNeeded what="the description pool" otherwise="No description pool loaded." /> : <p className="empty">Computing…</p>
       )}
       <h3>Images scoring highest along this head</h3>
       {ts?.topImages?.length ? (

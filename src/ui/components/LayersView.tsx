@@ -13,6 +13,7 @@ import { contributionsToCsv, contributionsToJson, exportFileName } from '../lib/
 import { formatValue } from '../lib/format.ts';
 import { useAppStore } from '../store.ts';
 import { ChartSvg } from './ChartSvg.tsx';
+import { TextSetNeeded } from './TextSetsStatus.tsx';
 
 function AblationEditor() {
   const ablate = useAppStore((s) => s.view.ablate);
@@ -78,7 +79,7 @@ function Top5Table() {
     <section className="panel" aria-labelledby="top5-h">
       <h2 id="top5-h">Zero-shot top-5{labels ? <span className="muted small"> over {labels.classes} classes</span> : null}</h2>
       {!labels ? (
-        <p className="empty">Encoding the label set…</p>
+        <TextSetNeeded what="the label set" />
       ) : ready.length === 0 ? (
         <p className="empty">Add images.</p>
       ) : (

@@ -4,6 +4,7 @@ import { loadDemoModel, loadModelFolder } from '../actions/models.ts';
 import { loadUserAtlas, loadUserLabels, loadUserPool } from '../actions/textSets.ts';
 import { useAppStore } from '../store.ts';
 import { HubModels } from './HubModels.tsx';
+import { TextSetsStatus } from './TextSetsStatus.tsx';
 import { VerifyPanel } from './VerifyPanel.tsx';
 
 export function ModelPanel() {
@@ -13,6 +14,8 @@ export function ModelPanel() {
   const busy = useAppStore((s) => Boolean(s.progress));
   const labels = useAppStore((s) => s.labels);
   const pool = useAppStore((s) => s.pool);
+  const textSetsStopped = useAppStore((s) => s.textSets?.state === 'cancelled' || s.textSets?.state === 'failed');
+  const pending = textSetsStopped ? 'not embedded' : '…';
 
   const onFolder = (e: ChangeEvent<HTMLInputElement>) => {
     const files = Array.from(e.target.files ?? []);
@@ -69,10 +72,11 @@ export function ModelPanel() {
           {model.source.warning}
         </p>
       )}
+      {model?.summary.text && <TextSetsStatus />}
       {model?.summary.text && (
         <details className="small">
           <summary>
-            Text sets: {labels ? `${labels.classes} classes` : '…'}, {pool ? `${pool.texts} descriptions` : '…'}
+            Text sets: {labels ? `${labels.classes} classes` : pending}, {pool ? `${pool.texts} descriptions` : pending}
           </summary>
           <p className="muted">
             labels: {labels?.source ?? 'loading'}; TEXTSPAN pool: {pool?.source ?? 'loading'}

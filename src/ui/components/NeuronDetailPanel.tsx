@@ -18,6 +18,7 @@ import { Legend } from './ChartSvg.tsx';
 import { RankedImages } from './HeadDetailPanel.tsx';
 import { HeatmapCanvas } from './HeatmapCanvas.tsx';
 import { TextPicks } from './TextPicks.tsx';
+import { TextSetNeeded } from './TextSetsStatus.tsx';
 
 export function NeuronDetailPanel({ layer }: { layer: number }) {
   const neuron = useAppStore((s) => s.view.neuron);
@@ -86,7 +87,7 @@ export function NeuronDetailPanel({ layer }: { layer: number }) {
             </div>
           </>
         ) : (
-          <p className="empty">No description pool loaded.</p>
+          <TextSetNeeded what="the description pool" otherwise="No description pool loaded." />
         )
       ) : (
         <p className="empty">{d?.error ? '' : 'Computing…'}</p>

@@ -1,0 +1,149 @@
+/**
+ * Cancelling the built-in text sets in the built app (demo model, WASM, fresh browser storage), as a
+ * user would: the label set starts embedding in the background, Cancel (by keyboard) stops it, the
+ * status says cancelled and the stored count stops growing; photos still decompose, a prompt
+ * heatmap draws, and top-5 / TEXTSPAN say they need the sets and offer Resume. Resume embeds only
+ * the texts not stored yet, and the top-5 then equals that of an uninterrupted first visit.
+ *
+ * The text sets are the built-in ones cut to a size that takes a few seconds here (the first 160
+ * classes of data/labels.json with all 16 templates: 40 chunks of 64; every 8th line of
+ * data/descriptions.tsv), served at /data/ instead of public/data.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { dropFiles, openApp, type AppPage } from './lib/app.ts';
+
+const GALLERY = fileURLToPath(new URL('../public/gallery/', import.meta.url));
+const DATA = fileURLToPath(new URL('../public/data/', import.meta.url));
+const TEXT_SETS = fileURLToPath(new URL('./.out/text-sets-cancel/', import.meta.url));
+const PHOTOS = ['chelsea.png', 'coffee.png', 'rocket.jpg'];
+const CLASSES = 160;
+const POOL_STRIDE = 8;
+const CHUNK = 64; // TextEmbeddings' batch: texts per text-tower run and per stored chunk
+
+function writeTextSets(): { prompts: number } {
+  const labels = JSON.parse(readFileSync(`${DATA}labels.json`, 'utf8')) as { classes: string[]; templates: string[] };
+  const cut = { ...labels, classes: labels.classes.slice(0, CLASSES) };
+  const pool = readFileSync(`${DATA}descriptions.tsv`, 'utf8').split('\n').filter((l, i) => l.trim() && i % POOL_STRIDE === 0);
+  mkdirSync(TEXT_SETS, { recursive: true });
+  writeFileSync(`${TEXT_SETS}labels.json`, JSON.stringify(cut));
+  writeFileSync(`${TEXT_SETS}descriptions.tsv`, `${pool.join('\n')}\n`);
+  return { prompts: cut.classes.length * cut.templates.length };
+}
+
+const photoFiles = () => PHOTOS.map((n) => ({ name: n, type: n.endsWith('.png') ? 'image/png' : 'image/jpeg', base64: readFileSync(`${GALLERY}${n}`).toString('base64') }));
+const textSets = (page: Page) => page.locator('[data-testid="text-sets"]');
+const top5Of = (page: Page) =>
+  page.locator('[data-testid="top5"]').evaluateAll((els) => els.map((e) => ({ image: e.getAttribute('data-image'), logits: e.getAttribute('data-logits') })));
+
+/** texts of the loaded model in this browser's text-embedding store (src/explorer/textStore.ts) */
+function storedTexts(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const fp = document.querySelector('[data-testid="model"]')!.getAttribute('data-fingerprint')!;
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('clipscope-text-embeddings', 1);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    try {
+      const req = db.transaction('embeddings', 'readonly').objectStore('embeddings').count(IDBKeyRange.bound([fp], [fp, []]));
+      return await new Promise<number>((resolve, reject) => {
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    } finally {
+      db.close();
+    }
+  });
+}
+
+async function openDemo(): Promise<AppPage> {
+  const app = await openApp('?model=demo&runtime=wasm', { mounts: { '/data/': TEXT_SETS } });
+  await app.page.waitForSelector('[data-testid="model"]', { timeout: 120_000 });
+  return app;
+}
+
+const allReady = (page: Page) =>
+  page.waitForFunction(() => document.querySelectorAll('[data-testid="image-list"] li[data-status="ready"]').length === 3, null, { timeout: 180_000 });
+
+describe('built-in text sets: cancel and resume (built app, demo model, WASM)', () => {
+  let app: AppPage;
+  let sizes: { prompts: number };
+  let storedAtCancel = 0;
+  const fail = (err: Error) => {
+    throw new Error(`${err.message}\nconsole:\n${app.consoleLines.slice(-30).join('\n')}`);
+  };
+
+  before(async () => {
+    sizes = writeTextSets();
+    app = await openDemo();
+  });
+  after(async () => app?.close());
+
+  it('Cancel (keyboard) stops the label set between chunks: the status says cancelled, the chunks done are stored, nothing more is', async () => {
+    const { page } = app;
+    // under way: two chunks of the label set done
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="text-sets"]')?.getAttribute('data-done') ?? 0) >= 128, null, { timeout: 180_000 }).catch(fail);
+    const cancel = page.getByRole('button', { name: 'Cancel embedding the label set and description pool' });
+    await cancel.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid="text-sets"]')?.getAttribute('data-state') === 'cancelled', null, { timeout: 60_000 }).catch(fail);
+    assert.match(await textSets(page).innerText(), /embedding cancelled/);
+    storedAtCancel = await storedTexts(page);
+    assert.ok(storedAtCancel >= 128 && storedAtCancel < sizes.prompts, `stopped part-way: ${storedAtCancel} of ${sizes.prompts} stored`);
+    assert.equal(storedAtCancel % CHUNK, 0, 'whole chunks are stored');
+    await page.waitForTimeout(3000);
+    assert.equal(await storedTexts(page), storedAtCancel, 'nothing is embedded after the cancel');
+    assert.equal(await page.locator('[data-testid="error"]').count(), 0);
+  });
+
+  it('after the cancel: photos decompose, a prompt heatmap draws, top-5 and TEXTSPAN say they need the text sets', async () => {
+    const { page } = app;
+    await dropFiles(page, photoFiles());
+    await allReady(page).catch(fail);
+    await page.click('[data-testid="tab-prompt"]');
+    await page.locator('[data-testid="prompt-input"]').fill('a photo of a cat');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="heatmap"][data-values]:not([data-values=""])').length === 3, null, { timeout: 120_000 }).catch(fail);
+    const values = (await page.locator('[data-testid="heatmap"]').first().getAttribute('data-values'))!.split(',').map(Number);
+    assert.ok(values.length === 36 && values.every(Number.isFinite) && new Set(values).size > 10, 'a 6x6 map of finite, differing values');
+
+    await page.click('[data-testid="tab-layers"]');
+    const needed = page.locator('[data-testid="text-set-needed"]');
+    await needed.first().waitFor({ timeout: 30_000 }).catch(fail);
+    assert.match(await needed.first().innerText(), /needs the label set, which is not embedded: embedding was cancelled/);
+    assert.equal(await page.locator('[data-testid="top5"]').count(), 0);
+
+    await page.click('[data-testid="tab-heads"]');
+    await page.click('[data-testid="head-grid"] [data-layer="5"][data-head="3"]');
+    await page.locator('[data-testid="head-detail"][data-head="L5.H3"] [data-testid="text-set-needed"]').waitFor({ timeout: 60_000 }).catch(fail);
+    assert.equal(await page.locator('[data-testid="error"]').count(), 0, 'no error shown');
+  });
+
+  it('Resume embeds only the rest; the top-5 then equals an uninterrupted first visit’s', async () => {
+    const { page } = app;
+    await page.click('[data-testid="tab-layers"]');
+    await page.locator('[data-testid="text-set-needed"] button', { hasText: 'Resume' }).first().click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="text-sets"]')?.getAttribute('data-state') === 'done', null, { timeout: 300_000 }).catch(fail);
+    const cache = page.locator('[data-testid="text-cache"]');
+    assert.equal(Number(await cache.getAttribute('data-labels-cached')), storedAtCancel, 'the chunks embedded before the cancel come from the store');
+    assert.equal(Number(await cache.getAttribute('data-labels-encoded')), sizes.prompts - storedAtCancel, 'only the rest is encoded');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="top5"]').length === 3, null, { timeout: 120_000 }).catch(fail);
+    const resumed = await top5Of(page);
+
+    const fresh = await openDemo();
+    try {
+      await dropFiles(fresh.page, photoFiles());
+      await fresh.page.waitForFunction(() => document.querySelector('[data-testid="text-sets"]')?.getAttribute('data-state') === 'done', null, { timeout: 300_000 });
+      await allReady(fresh.page);
+      await fresh.page.click('[data-testid="tab-layers"]');
+      await fresh.page.waitForFunction(() => document.querySelectorAll('[data-testid="top5"]').length === 3, null, { timeout: 120_000 });
+      assert.equal(Number(await fresh.page.locator('[data-testid="text-cache"]').getAttribute('data-labels-encoded')), sizes.prompts, 'the uninterrupted visit encodes every prompt');
+      assert.deepEqual(resumed, await top5Of(fresh.page));
+    } finally {
+      await fresh.close();
+    }
+  });
+});
