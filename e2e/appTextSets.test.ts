@@ -7,18 +7,23 @@
  *
  * The text sets are the built-in ones cut to a size that takes a few seconds here (the first 160
  * classes of data/labels.json with all 16 templates: 40 chunks of 64; every 8th line of
- * data/descriptions.tsv), served at /data/ instead of public/data.
+ * data/descriptions.tsv), served at /data/ instead of public/data. Loading another model while they
+ * embed stops the old model's embedding the same way.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import { writeCheckpointDir } from '../src/model/checkpoint/checkpointGenerator.node.ts';
+import { generateCheckpoint } from '../src/model/checkpoint/checkpointGenerator.ts';
+import { generateBpeVocab } from '../src/model/tokenizer/generateBpeVocab.ts';
 import { dropFiles, openApp, type AppPage } from './lib/app.ts';
 
 const GALLERY = fileURLToPath(new URL('../public/gallery/', import.meta.url));
 const DATA = fileURLToPath(new URL('../public/data/', import.meta.url));
 const TEXT_SETS = fileURLToPath(new URL('./.out/text-sets-cancel/', import.meta.url));
+const OTHER_MODEL = fileURLToPath(new URL('./.out/text-sets-other-model/', import.meta.url));
 const PHOTOS = ['chelsea.png', 'coffee.png', 'rocket.jpg'];
 const CLASSES = 160;
 const POOL_STRIDE = 8;
@@ -39,10 +44,12 @@ const textSets = (page: Page) => page.locator('[data-testid="text-sets"]');
 const top5Of = (page: Page) =>
   page.locator('[data-testid="top5"]').evaluateAll((els) => els.map((e) => ({ image: e.getAttribute('data-image'), logits: e.getAttribute('data-logits') })));
 
-/** texts of the loaded model in this browser's text-embedding store (src/explorer/textStore.ts) */
-function storedTexts(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const fp = document.querySelector('[data-testid="model"]')!.getAttribute('data-fingerprint')!;
+const fingerprint = async (page: Page) => (await page.locator('[data-testid="model"]').getAttribute('data-fingerprint'))!;
+
+/** texts of the loaded model (or of model `fp`) in this browser's text-embedding store (src/explorer/textStore.ts) */
+async function storedTexts(page: Page, fp?: string): Promise<number> {
+  const of = fp ?? (await fingerprint(page));
+  return page.evaluate(async (fp) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const open = indexedDB.open('clipscope-text-embeddings', 1);
       open.onsuccess = () => resolve(open.result);
@@ -57,7 +64,7 @@ function storedTexts(page: Page): Promise<number> {
     } finally {
       db.close();
     }
-  });
+  }, of);
 }
 
 async function openDemo(): Promise<AppPage> {
@@ -144,6 +151,32 @@ describe('built-in text sets: cancel and resume (built app, demo model, WASM)', 
       assert.deepEqual(resumed, await top5Of(fresh.page));
     } finally {
       await fresh.close();
+    }
+  });
+
+  it('another model loaded while the sets embed stops the old model’s embedding (the model buttons stay usable meanwhile)', async () => {
+    // a second random checkpoint (another seed, its own fingerprint), opened as a folder
+    const tokenizer = generateBpeVocab(['a photo of a cat', 'a rocket', 'a cup of coffee'], 60);
+    const spec = { name: 'other-random-vit', vision: { width: 64, layers: 2, heads: 4, patchSize: 16, imageSize: 96 }, text: { width: 64, layers: 2, heads: 4, contextLength: 32, vocabSize: 0 }, embedDim: 32, act: 'gelu' as const };
+    writeCheckpointDir(OTHER_MODEL, generateCheckpoint(spec, { layout: 'hf', seed: 11, tokenizer, logitScale: true }));
+
+    const other = await openDemo();
+    try {
+      const { page } = other;
+      const demo = await fingerprint(page);
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="text-sets"]')?.getAttribute('data-done') ?? 0) >= 128, null, { timeout: 180_000 });
+      assert.equal(await page.getByRole('button', { name: 'Demo model (random weights)' }).isDisabled(), false, 'not blocked by the text sets');
+      await page.getByLabel('Open folder…').setInputFiles(OTHER_MODEL);
+      await page.waitForFunction((fp) => document.querySelector('[data-testid="model"]')?.getAttribute('data-fingerprint') !== fp, demo, { timeout: 120_000 });
+      const demoStored = await storedTexts(page, demo);
+      assert.ok(demoStored < sizes.prompts, `the demo's label set stopped part-way (${demoStored} of ${sizes.prompts})`);
+      await page.waitForTimeout(3000);
+      assert.equal(await storedTexts(page, demo), demoStored, 'nothing more is embedded for the old model');
+      // the new model's sets go on (running or already done), and say nothing about a cancel
+      assert.match((await page.locator('[data-testid="text-sets"]').getAttribute('data-state')) ?? '', /^(running|done)$/);
+      assert.equal(await page.locator('[data-testid="error"]').count(), 0);
+    } finally {
+      await other.close();
     }
   });
 });
