@@ -12,7 +12,9 @@
  *    outputs in span coordinates (r×r, computed once).
  *  - projecting ρ = x_{j*} out of the data maps Σ to PΣP, P = I − ρρᵀ/‖ρ‖², and out of a text maps
  *    x_j to x_j − β_j ρ with β_j = x_j·ρ/‖ρ‖²; the new score is then
- *    s_j − 2β_j (x_jᵀΣρ) + β_j² ρᵀΣρ, an O(M·r) update per step.
+ *    s_j − 2β_j (x_jᵀΣρ) + β_j² ρᵀΣρ, an O(M·r) update per step. The deflated texts are never
+ *    formed: x_j·ρ and x_jᵀΣρ come from the original coordinates (one product x·[ρ, Σρ]ᵀ per
+ *    pick) minus the text's earlier coefficients, so a pick costs one read of x, not a rewrite.
  *
  * The data-side projections (reconstruction and residual) are applied in the full D dims, as in the
  * reference, at O(K·D) per pick.
@@ -71,6 +73,16 @@ function sameKind<A extends FloatArray>(like: A, length: number): A {
   return (like instanceof Float64Array ? new Float64Array(length) : new Float32Array(length)) as A;
 }
 
+/** g + k·μμᵀ [d×d] (a plain function: V8 optimises its loops better than a generator's) */
+function plusScaledOuter(g: Float64Array, mu: Float64Array, k: number, d: number): Float64Array {
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    const kmi = k * mu[i];
+    for (let j = 0; j < d; j++) out[i * d + j] = g[i * d + j] + kmi * mu[j];
+  }
+  return out;
+}
+
 /**
  * The span step (METHOD 4.2): top-r right singular vectors Y of the uncentred C, and Σ, the Bessel
  * covariance of the centred C in span coordinates. The centred Gram is accumulated directly (no
@@ -82,10 +94,7 @@ function* spanOf(c: Tensor<'K D', FloatArray>, rank: number) {
   const spanRank = Math.min(rank, k, d);
   const mean = columnMeans(c);
   const centred = yield* kernelCentredGram(c.data, mean.data, k, d);
-  const uncentred = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < d; j++) uncentred[i * d + j] = centred[i * d + j] + k * mean.data[i] * mean.data[j];
-  }
+  const uncentred = plusScaledOuter(centred, mean.data, k, d);
   const { vectors: basis } = yield* symmetricEigenSteps(tensor('D D', uncentred, [d, d]), { count: spanRank });
   // Σ = Y·Gc·Yᵀ/(K−1)
   const yg = yield* kernelMatmulTransB(basis.data, centred, spanRank, d, d);
@@ -130,12 +139,89 @@ export async function textspanWith<A extends FloatArray = Float32Array>(
   return { ...core, ...projected };
 }
 
+/** initial scores s_j = x_jᵀ Σ x_j: row-wise dots of x and xΣ [M×r] */
+function rowDots(x: Float64Array, xSigma: Float64Array, poolSize: number, r: number): Float64Array {
+  const score = new Float64Array(poolSize);
+  for (let j = 0; j < poolSize; j++) {
+    let s = 0;
+    for (let a = 0; a < r; a++) s += x[j * r + a] * xSigma[j * r + a];
+    score[j] = s;
+  }
+  return score;
+}
+
+/** the highest score among the texts not picked yet (−1 when none is left) */
+function bestUnpicked(score: Float64Array, picked: Uint8Array): number {
+  let best = -1;
+  let bestScore = -Infinity;
+  for (let j = 0; j < score.length; j++) {
+    if (!picked[j] && score[j] > bestScore) {
+      bestScore = score[j];
+      best = j;
+    }
+  }
+  return best;
+}
+
+/**
+ * Text `row` of x as the loop has deflated it after the picks so far: x_j −= (x_j·ρ_s/‖ρ_s‖²) ρ_s
+ * for each earlier pick s in order, in the arithmetic of the per-text update (the loop used to
+ * apply it to every text; a pick's direction is the only deflated text it needs in full).
+ */
+function deflatedRow(x: Float64Array, row: number, r: number, chosen: readonly Float64Array[], norms: readonly number[]): Float64Array {
+  const out = x.slice(row * r, (row + 1) * r);
+  for (let s = 0; s < chosen.length; s++) {
+    const rho = chosen[s];
+    let dot = 0;
+    for (let a = 0; a < r; a++) dot += out[a] * rho[a];
+    const b = dot / norms[s];
+    for (let a = 0; a < r; a++) out[a] -= b * rho[a];
+  }
+  return out;
+}
+
+/**
+ * The score update after pick t, for every text j from its undeflated coordinates: with x_j^(t) =
+ * x_j − Σ_{s<t} β_js ρ_s (β_js the text's coefficient on pick s), x_j^(t)·v = x_j·v − Σ_s β_js ρ_s·v,
+ * so `products` = x·[ρ_t, Σρ_t]ᵀ [M×2] and the earlier coefficients give β_jt and w_j = x_j^(t)ᵀΣρ_t,
+ * then s_j += β_jt (β_jt q − 2 w_j). `coef` [M×maxPicks] holds the β.
+ */
+function updateScores(
+  score: Float64Array,
+  coef: Float64Array,
+  products: Float64Array,
+  rhoDots: Float64Array,
+  uDots: Float64Array,
+  t: number,
+  maxPicks: number,
+  n: number,
+  q: number,
+): void {
+  for (let j = 0; j < score.length; j++) {
+    const base = j * maxPicks;
+    let dot = products[2 * j];
+    let ws = products[2 * j + 1];
+    for (let s = 0; s < t; s++) {
+      const c = coef[base + s];
+      dot -= c * rhoDots[s];
+      ws -= c * uDots[s];
+    }
+    const b = dot / n;
+    coef[base + t] = b;
+    score[j] += b * (b * q - 2 * ws);
+  }
+}
+
 /**
  * The greedy loop of METHOD 4.3 in the span (see the file comment): picks, and each pick's
- * direction ρ in span coordinates. Mutates x and sigma. A plain function, not part of the
- * generator: V8 optimises its loops better.
+ * direction ρ in span coordinates. Mutates sigma; x stays as it is.
+ *
+ * Each pick's direction, variance and Σ update are computed exactly as when every text was
+ * deflated after each pick; the texts' scores are updated from their undeflated coordinates with
+ * one product per pick (x·[ρ, Σρ]ᵀ, a kernel request) instead of an O(M·r) read-modify-write of x,
+ * which equals the deflated update up to rounding.
  */
-function greedyPicks(
+function* greedyPicks(
   x: Float64Array,
   xSigma: Float64Array,
   sigma: Float64Array,
@@ -143,37 +229,26 @@ function greedyPicks(
   r: number,
   maxPicks: number,
   totalVariance: number,
-): { picks: TextspanPick[]; chosen: Float64Array[] } {
-  const score = new Float64Array(poolSize);
-  for (let j = 0; j < poolSize; j++) {
-    let s = 0;
-    for (let a = 0; a < r; a++) s += x[j * r + a] * xSigma[j * r + a];
-    score[j] = s;
-  }
-
+): KernelSteps<{ picks: TextspanPick[]; chosen: Float64Array[] }> {
+  const score = rowDots(x, xSigma, poolSize, r);
   const picked = new Uint8Array(poolSize);
+  const coef = new Float64Array(poolSize * maxPicks);
   const picks: TextspanPick[] = [];
   const chosen: Float64Array[] = [];
-  const rho = new Float64Array(r);
-  const sigmaRho = new Float64Array(r);
+  const norms: number[] = [];
+  const probe = new Float64Array(2 * r);
+  const sigmaRho = probe.subarray(r);
+  const rhoDots = new Float64Array(maxPicks);
+  const uDots = new Float64Array(maxPicks);
   const negligible = NEGLIGIBLE_SCORE * totalVariance;
   let explained = 0;
 
   while (picks.length < maxPicks) {
-    let best = -1;
-    let bestScore = -Infinity;
-    for (let j = 0; j < poolSize; j++) {
-      if (!picked[j] && score[j] > bestScore) {
-        bestScore = score[j];
-        best = j;
-      }
-    }
-    if (best < 0 || !(bestScore > negligible)) break;
+    const best = bestUnpicked(score, picked);
+    if (best < 0 || !(score[best] > negligible)) break;
+    const rho = deflatedRow(x, best, r, chosen, norms);
     let n = 0;
-    for (let a = 0; a < r; a++) {
-      rho[a] = x[best * r + a];
-      n += rho[a] * rho[a];
-    }
+    for (let a = 0; a < r; a++) n += rho[a] * rho[a];
     if (!(n > 0)) break;
     // q = ρᵀΣρ is the pick's score; q/n the variance its direction explains
     let q = 0;
@@ -184,34 +259,55 @@ function greedyPicks(
       q += rho[a] * s;
     }
     explained += q / n;
+    const t = picks.length;
     picks.push({ index: best, varianceExplained: totalVariance > 0 ? Math.min(1, explained / totalVariance) : 0 });
     picked[best] = 1;
-    chosen.push(rho.slice());
-
-    // texts: β_j = x_j·ρ/n, w_j = x_jᵀΣρ; update the score, then x_j −= β_j ρ (one pass per text)
-    for (let j = 0; j < poolSize; j++) {
-      const base = j * r;
-      let dot = 0;
-      let ws = 0;
-      for (let a = 0; a < r; a++) {
-        const xa = x[base + a];
-        dot += xa * rho[a];
-        ws += xa * sigmaRho[a];
+    if (picks.length < maxPicks) {
+      // texts: the next scores (the last pick needs none)
+      for (let s = 0; s < t; s++) {
+        let dr = 0;
+        let du = 0;
+        for (let a = 0; a < r; a++) {
+          dr += chosen[s][a] * rho[a];
+          du += chosen[s][a] * sigmaRho[a];
+        }
+        rhoDots[s] = dr;
+        uDots[s] = du;
       }
-      const b = dot / n;
-      score[j] += b * (b * q - 2 * ws);
-      for (let a = 0; a < r; a++) x[base + a] -= b * rho[a];
+      probe.set(rho);
+      const products = yield* kernelMatmulTransB(x, probe, poolSize, 2, r);
+      updateScores(score, coef, products, rhoDots, uDots, t, maxPicks, n, q);
     }
+    chosen.push(rho);
+    norms.push(n);
     // data: Σ ← PΣP = Σ − (uρᵀ + ρuᵀ)/n + (q/n²) ρρᵀ with u = Σρ
-    const qn = q / (n * n);
-    for (let a = 0; a < r; a++) {
-      for (let b = 0; b < r; b++) {
-        sigma[a * r + b] += -(sigmaRho[a] * rho[b] + rho[a] * sigmaRho[b]) / n + qn * rho[a] * rho[b];
-      }
-    }
+    deflateSigma(sigma, rho, sigmaRho, r, n, q);
   }
 
   return { picks, chosen };
+}
+
+function deflateSigma(sigma: Float64Array, rho: Float64Array, sigmaRho: Float64Array, r: number, n: number, q: number): void {
+  const qn = q / (n * n);
+  for (let a = 0; a < r; a++) {
+    for (let b = 0; b < r; b++) {
+      sigma[a * r + b] += -(sigmaRho[a] * rho[b] + rho[a] * sigmaRho[b]) / n + qn * rho[a] * rho[b];
+    }
+  }
+}
+
+/** the picks' directions back in D dims: ρ_t Y [picks×D] */
+function directionsInD(chosen: readonly Float64Array[], basis: Float64Array, r: number, d: number): Float64Array {
+  const directions = new Float64Array(chosen.length * d);
+  for (let t = 0; t < chosen.length; t++) {
+    const row = chosen[t];
+    for (let a = 0; a < r; a++) {
+      const ya = a * d;
+      const coef = row[a];
+      for (let j = 0; j < d; j++) directions[t * d + j] += coef * basis[ya + j];
+    }
+  }
+  return directions;
 }
 
 function* textspanSteps(C: Tensor<'K D', FloatArray>, R: Tensor<'M D', FloatArray>, options: TextspanOptions): KernelSteps<TextspanPicks> {
@@ -230,18 +326,8 @@ function* textspanSteps(C: Tensor<'K D', FloatArray>, R: Tensor<'M D', FloatArra
   const x = yield* kernelMatmulTransB(R.data, basis.data, poolSize, r, d);
   // initial scores s_j = x_jᵀ Σ x_j (the Bessel variance of column j of C·Rᵀ)
   const xSigma = yield* kernelMatmulTransB(x, sigma, poolSize, r, r);
-  const { picks, chosen } = greedyPicks(x, xSigma, sigma, poolSize, r, Math.min(m, k - 1, poolSize), totalVariance);
-
-  // directions back in D dims: ρ_t Y
-  const directions = new Float64Array(picks.length * d);
-  for (let t = 0; t < picks.length; t++) {
-    const row = chosen[t];
-    for (let a = 0; a < r; a++) {
-      const ya = a * d;
-      const coef = row[a];
-      for (let j = 0; j < d; j++) directions[t * d + j] += coef * basis.data[ya + j];
-    }
-  }
+  const { picks, chosen } = yield* greedyPicks(x, xSigma, sigma, poolSize, r, Math.min(m, k - 1, poolSize), totalVariance);
+  const directions = directionsInD(chosen, basis.data, r, d);
 
   return {
     picks,
