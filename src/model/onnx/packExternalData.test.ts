@@ -7,7 +7,7 @@ import { generateCheckpoint, TINY_P16_GELU } from '../checkpoint/checkpointGener
 import { randomPixels } from '../../testkit/pixels.ts';
 import { createOrtNodeSession } from '../runtime/ortNode.node.ts';
 import { buildImageGraph } from './imageGraph.ts';
-import { packExternalData } from './packExternalData.ts';
+import { packExternalData, planReads } from './packExternalData.ts';
 import { decodeModelProto } from './proto.ts';
 
 describe('packExternalData', () => {
@@ -36,5 +36,52 @@ describe('packExternalData', () => {
     const got = await session.run({ pixel_values: new ort.Tensor('float32', px.data, [...px.dims]) });
     for (const name of Object.keys(expected)) expect(Array.from(got[name].data as Float32Array)).toEqual(Array.from(expected[name].data));
     await session.release();
+  });
+
+  it('reads touching weights together, in file order, and packs the same bytes as one read per weight', async () => {
+    const files = generateCheckpoint(TINY_P16_GELU, { layout: 'openclip', seed: 5 });
+    const ckpt = await loadCheckpoint(memoryModelFiles(files));
+    const graph = buildImageGraph(ckpt, { decompose: true, tokenLayers: [0] });
+    const readsOf = async (options: { maxRead?: number }) => {
+      const reads: [number, number][] = [];
+      const packed = await packExternalData(graph.model, async (loc, off, len) => {
+        reads.push([off, len]);
+        return files.get(loc)!.slice(off, off + len);
+      }, 'packed-weights.bin', new Set(), options);
+      return { reads, packed };
+    };
+    const perWeight = await readsOf({ maxRead: 1 });
+    const merged = await readsOf({});
+    const weights = new Set(decodeModelProto(graph.model).graph.initializer.filter((t) => t.externalData?.length).map((t) => t.externalData!.filter((e) => e.key !== 'location').map((e) => e.value).join(':')));
+    expect(perWeight.reads.length).toBe(weights.size);
+    expect(merged.reads.length).toBeLessThan(weights.size / 4);
+    // every merged read covers only bytes some weight uses, so the bytes read are the weights' total
+    const total = (rs: [number, number][]) => rs.reduce((n, [, len]) => n + len, 0);
+    expect(total(merged.reads)).toBe(total(perWeight.reads));
+    expect(merged.packed.blob).toEqual(perWeight.packed.blob);
+    expect(merged.packed.model).toEqual(perWeight.packed.model);
+  });
+
+  it('says which read came back short', async () => {
+    const files = generateCheckpoint(TINY_P16_GELU, { layout: 'openclip', seed: 5 });
+    const ckpt = await loadCheckpoint(memoryModelFiles(files));
+    const graph = buildImageGraph(ckpt, { decompose: false });
+    await expect(packExternalData(graph.model, async (loc, off, len) => files.get(loc)!.slice(off, off + len - 1))).rejects.toThrow(/reading \d+ bytes of open_clip_model.safetensors at \d+ returned \d+/);
+  });
+});
+
+describe('planReads', () => {
+  const slot = (from: string, offset: number, length: number) => ({ from, offset, length, at: 0 });
+  const spans = (runs: ReturnType<typeof planReads>) => runs.map((r) => [r.from, r.offset, r.end, r.slots.length]);
+
+  it('merges touching and overlapping ranges of one file, in file order', () => {
+    const runs = planReads([slot('a', 100, 50), slot('a', 0, 100), slot('a', 120, 10), slot('b', 150, 10), slot('a', 151, 9)]);
+    expect(spans(runs)).toEqual([['a', 0, 150, 3], ['a', 151, 160, 1], ['b', 150, 160, 1]]);
+  });
+
+  it('merges across a gap up to mergeGap and never past maxRead (a weight larger than maxRead is one read)', () => {
+    expect(spans(planReads([slot('a', 0, 10), slot('a', 15, 10)], { mergeGap: 5 }))).toEqual([['a', 0, 25, 2]]);
+    expect(spans(planReads([slot('a', 0, 10), slot('a', 16, 10)], { mergeGap: 5 }))).toEqual([['a', 0, 10, 1], ['a', 16, 26, 1]]);
+    expect(spans(planReads([slot('a', 0, 10), slot('a', 10, 10), slot('a', 20, 30)], { maxRead: 20 }))).toEqual([['a', 0, 20, 2], ['a', 20, 50, 1]]);
   });
 });
