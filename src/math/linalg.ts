@@ -190,9 +190,19 @@ export function gram(a: AnyTensor, { subtract }: { subtract?: Float64Array } = {
 export function columnMeans(a: AnyTensor): Tensor<'D', Float64Array> {
   const [rows, d] = matrixDims(a, 'columnMeans input');
   const out = new Float64Array(d);
-  for (let i = 0; i < rows; i++) {
+  const data = a.data;
+  // four rows per pass (each column's sum still adds the rows in order)
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const b0 = i * d;
+    const b1 = b0 + d;
+    const b2 = b1 + d;
+    const b3 = b2 + d;
+    for (let j = 0; j < d; j++) out[j] = out[j] + data[b0 + j] + data[b1 + j] + data[b2 + j] + data[b3 + j];
+  }
+  for (; i < rows; i++) {
     const base = i * d;
-    for (let j = 0; j < d; j++) out[j] += a.data[base + j];
+    for (let j = 0; j < d; j++) out[j] += data[base + j];
   }
   if (rows > 0) for (let j = 0; j < d; j++) out[j] /= rows;
   return tensor('D', out, [d]);

@@ -34,23 +34,78 @@ interface Tridiagonal {
 }
 
 /**
+ * dw[t] = W_t·x and dv[t] = V_t·x over entries from.. for the panel's first `count` reflectors (rows
+ * of V, W): two reflectors per pass over x, so four independent sums hide the adds' latency (each
+ * sum still runs over the entries in order).
+ */
+function panelDots(V: Float64Array, W: Float64Array, x: Float64Array, n: number, count: number, from: number, dw: Float64Array, dv: Float64Array): void {
+  let t = 0;
+  for (; t + 1 < count; t += 2) {
+    const b0 = t * n;
+    const b1 = b0 + n;
+    let w0 = 0;
+    let v0 = 0;
+    let w1 = 0;
+    let v1 = 0;
+    for (let c = from; c < n; c++) {
+      const xc = x[c];
+      w0 += W[b0 + c] * xc;
+      v0 += V[b0 + c] * xc;
+      w1 += W[b1 + c] * xc;
+      v1 += V[b1 + c] * xc;
+    }
+    dw[t] = w0;
+    dv[t] = v0;
+    dw[t + 1] = w1;
+    dv[t + 1] = v1;
+  }
+  for (; t < count; t++) {
+    const b0 = t * n;
+    let w0 = 0;
+    let v0 = 0;
+    for (let c = from; c < n; c++) {
+      w0 += W[b0 + c] * x[c];
+      v0 += V[b0 + c] * x[c];
+    }
+    dw[t] = w0;
+    dv[t] = v0;
+  }
+}
+
+/**
+ * target[offset + c] −= Σ_t (V_t[c]·dw[t] + W_t[c]·dv[t]) for c = from..n−1, the terms subtracted in
+ * the order of t (as one pass per reflector would), with each entry held in a register meanwhile.
+ */
+function subtractUpdates(target: Float64Array, offset: number, from: number, n: number, V: Float64Array, W: Float64Array, dw: Float64Array, dv: Float64Array, count: number): void {
+  for (let c = from; c < n; c++) {
+    let x = target[offset + c];
+    for (let t = 0; t < count; t++) x -= V[t * n + c] * dw[t] + W[t * n + c] * dv[t];
+    target[offset + c] = x;
+  }
+}
+
+/**
  * The reflectors of one panel (columns k0 .. k0+b−1) and its V, W for the trailing update: the
  * JavaScript half of the blocked reduction (a plain function: V8 optimises its loops better than a
  * generator's).
  */
 function reducePanel(m: Float64Array, n: number, k0: number, b: number, V: Float64Array, W: Float64Array, y: Float64Array, t: Tridiagonal): void {
   const { diag, off, reflectors, tau } = t;
+  // per earlier reflector of the panel: the coefficients of its v and w in an update
+  const dw = new Float64Array(b);
+  const dv = new Float64Array(b);
   V.fill(0);
   W.fill(0);
   for (let i = 0; i < b; i++) {
     const j = k0 + i;
     const rowJ = j * n;
     // row j (= column j) brought up to date with the panel's earlier reflectors
-    for (let t = 0; t < i; t++) {
-      const base = t * n;
-      const wj = W[base + j];
-      const vj = V[base + j];
-      for (let c = j; c < n; c++) m[rowJ + c] -= V[base + c] * wj + W[base + c] * vj;
+    if (i > 0) {
+      for (let t = 0; t < i; t++) {
+        dw[t] = W[t * n + j];
+        dv[t] = V[t * n + j];
+      }
+      subtractUpdates(m, rowJ, j, n, V, W, dw, dv, i);
     }
     diag[j] = m[rowJ + j];
     // the reflector H_j annihilating entries j+2.. of row j
@@ -129,15 +184,9 @@ function reducePanel(m: Float64Array, n: number, k0: number, b: number, V: Float
     }
     if (r < n) y[r] += m[r * n + r] * v[r];
     // minus the panel's pending updates (V Wᵀ + W Vᵀ) v
-    for (let t = 0; t < i; t++) {
-      const base = t * n;
-      let dw = 0;
-      let dv = 0;
-      for (let c = j + 1; c < n; c++) {
-        dw += W[base + c] * v[c];
-        dv += V[base + c] * v[c];
-      }
-      for (let c = j + 1; c < n; c++) y[c] -= V[base + c] * dw + W[base + c] * dv;
+    if (i > 0) {
+      panelDots(V, W, v, n, i, j + 1, dw, dv);
+      subtractUpdates(y, 0, j + 1, n, V, W, dw, dv, i);
     }
     let yv = 0;
     for (let c = j + 1; c < n; c++) {
@@ -220,30 +269,82 @@ function* tridiagonalize(a: Float64Array, n: number): KernelSteps<Tridiagonal> {
   return { n, diag, off, reflectors, tau };
 }
 
-/** Number of eigenvalues of the tridiagonal matrix strictly below x (Sturm sequence). */
-function countBelow(diag: Float64Array, off: Float64Array, x: number, pivmin: number): number {
-  let count = 0;
-  let q = diag[0] - x;
-  if (Math.abs(q) < pivmin) q = -pivmin;
-  if (q < 0) count++;
+/** Eigenvalues bisected at once by `bisectEigenvalues`. */
+const BISECTION_LANES = 4;
+
+/**
+ * The numbers of eigenvalues of T strictly below each of the four points x[0..3] (Sturm sequences),
+ * in one pass: four independent recurrences, so the divisions of one overlap those of the others
+ * instead of waiting in line.
+ */
+function countBelowFour(diag: Float64Array, off: Float64Array, x: Float64Array, pivmin: number, counts: Int32Array): void {
+  const [x0, x1, x2, x3] = x;
+  let q0 = diag[0] - x0;
+  let q1 = diag[0] - x1;
+  let q2 = diag[0] - x2;
+  let q3 = diag[0] - x3;
+  if (Math.abs(q0) < pivmin) q0 = -pivmin;
+  if (Math.abs(q1) < pivmin) q1 = -pivmin;
+  if (Math.abs(q2) < pivmin) q2 = -pivmin;
+  if (Math.abs(q3) < pivmin) q3 = -pivmin;
+  let c0 = q0 < 0 ? 1 : 0;
+  let c1 = q1 < 0 ? 1 : 0;
+  let c2 = q2 < 0 ? 1 : 0;
+  let c3 = q3 < 0 ? 1 : 0;
   for (let i = 1; i < diag.length; i++) {
-    q = diag[i] - x - (off[i - 1] * off[i - 1]) / q;
-    if (Math.abs(q) < pivmin) q = -pivmin;
-    if (q < 0) count++;
+    const d = diag[i];
+    const e2 = off[i - 1] * off[i - 1];
+    q0 = d - x0 - e2 / q0;
+    q1 = d - x1 - e2 / q1;
+    q2 = d - x2 - e2 / q2;
+    q3 = d - x3 - e2 / q3;
+    if (Math.abs(q0) < pivmin) q0 = -pivmin;
+    if (Math.abs(q1) < pivmin) q1 = -pivmin;
+    if (Math.abs(q2) < pivmin) q2 = -pivmin;
+    if (Math.abs(q3) < pivmin) q3 = -pivmin;
+    if (q0 < 0) c0++;
+    if (q1 < 0) c1++;
+    if (q2 < 0) c2++;
+    if (q3 < 0) c3++;
   }
-  return count;
+  counts[0] = c0;
+  counts[1] = c1;
+  counts[2] = c2;
+  counts[3] = c3;
 }
 
-/** The ascending-index-`index` eigenvalue of T by bisection inside [lo, hi]. */
-function bisectEigenvalue(t: Tridiagonal, index: number, lo: number, hi: number, pivmin: number): number {
+/**
+ * values[at + k] = the ascending-index-(top − k) eigenvalue of T, k < count ≤ 4, each by bisection
+ * inside [lo, hi] to full precision, the four bisections advancing together (countBelowFour).
+ */
+function bisectEigenvalues(t: Tridiagonal, top: number, count: number, lo: number, hi: number, pivmin: number, values: Float64Array, at: number): void {
+  const low = new Float64Array(BISECTION_LANES).fill(lo);
+  const high = new Float64Array(BISECTION_LANES).fill(hi);
+  const mid = new Float64Array(BISECTION_LANES).fill(0.5 * (lo + hi));
+  const active = new Uint8Array(BISECTION_LANES);
+  const counts = new Int32Array(BISECTION_LANES);
+  active.fill(1, 0, count);
   for (let iter = 0; iter < 200; iter++) {
-    const mid = 0.5 * (lo + hi);
-    if (mid <= lo || mid >= hi) break;
-    if (hi - lo <= 2 * Number.EPSILON * Math.max(Math.abs(lo), Math.abs(hi))) break;
-    if (countBelow(t.diag, t.off, mid, pivmin) > index) hi = mid;
-    else lo = mid;
+    let running = 0;
+    for (let k = 0; k < count; k++) {
+      if (!active[k]) continue;
+      const [a, b] = [low[k], high[k]];
+      const m = 0.5 * (a + b);
+      if (m <= a || m >= b || b - a <= 2 * Number.EPSILON * Math.max(Math.abs(a), Math.abs(b))) active[k] = 0;
+      else {
+        mid[k] = m;
+        running++;
+      }
+    }
+    if (running === 0) break;
+    countBelowFour(t.diag, t.off, mid, pivmin, counts);
+    for (let k = 0; k < count; k++) {
+      if (!active[k]) continue;
+      if (counts[k] > top - k) high[k] = mid[k];
+      else low[k] = mid[k];
+    }
   }
-  return 0.5 * (lo + hi);
+  for (let k = 0; k < count; k++) values[at + k] = 0.5 * (low[k] + high[k]);
 }
 
 /**
@@ -321,6 +422,41 @@ function normalize(x: Float64Array): number {
   return norm;
 }
 
+/**
+ * out[l] = v_l·v_i over entries from.. for the rows l < i of v (row-major, n wide): four rows per
+ * pass, so four independent sums hide the adds' latency (each still runs over the entries in order).
+ */
+function rowDotsWith(v: Float64Array, i: number, from: number, n: number, out: Float64Array): void {
+  const vi = i * n;
+  let l = 0;
+  for (; l + 3 < i; l += 4) {
+    const b0 = l * n;
+    const b1 = b0 + n;
+    const b2 = b1 + n;
+    const b3 = b2 + n;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let c = from; c < n; c++) {
+      const x = v[vi + c];
+      s0 += v[b0 + c] * x;
+      s1 += v[b1 + c] * x;
+      s2 += v[b2 + c] * x;
+      s3 += v[b3 + c] * x;
+    }
+    out[l] = s0;
+    out[l + 1] = s1;
+    out[l + 2] = s2;
+    out[l + 3] = s3;
+  }
+  for (; l < i; l++) {
+    let s0 = 0;
+    for (let c = from; c < n; c++) s0 += v[l * n + c] * v[vi + c];
+    out[l] = s0;
+  }
+}
+
 /** T (b × b, upper triangular) of H_0 … H_{b−1} = I − V T Vᵀ, v the reflectors as rows (dlarft, forward) */
 function blockTriangularFactor(v: Float64Array, tau: Float64Array, n: number): Float64Array {
   const b = tau.length;
@@ -334,11 +470,8 @@ function blockTriangularFactor(v: Float64Array, tau: Float64Array, n: number): F
     // v_i is zero before its first entry, found from the data (its unit entry)
     let first = 0;
     while (first < n && v[i * n + first] === 0) first++;
-    for (let l = 0; l < i; l++) {
-      let dot = 0;
-      for (let c = first; c < n; c++) dot += v[l * n + c] * v[i * n + c];
-      col[l] = -ti * dot;
-    }
+    rowDotsWith(v, i, first, n, col);
+    for (let l = 0; l < i; l++) col[l] *= -ti;
     for (let l = 0; l < i; l++) {
       let sum = 0;
       for (let q = l; q < i; q++) sum += T[l * b + q] * col[q];
@@ -413,11 +546,12 @@ function tridiagonalEigenpairs(t: Tridiagonal, values: Float64Array, vectors: Fl
   hi += slack;
   const pivmin = Number.MIN_VALUE * 1e10 + Number.EPSILON * Number.EPSILON * normT * normT;
 
-  // eigenvalues, largest first; each bisection reuses the previous value as its upper bound
+  // eigenvalues, largest first, BISECTION_LANES at a time; each group starts below the previous
+  // group's last value
   let upper = hi;
-  for (let r = 0; r < want; r++) {
-    values[r] = bisectEigenvalue(t, n - 1 - r, lo, upper, pivmin);
-    upper = Math.min(hi, values[r] + slack);
+  for (let r = 0; r < want; r += BISECTION_LANES) {
+    bisectEigenvalues(t, n - 1 - r, Math.min(BISECTION_LANES, want - r), lo, upper, pivmin, values, r);
+    upper = Math.min(hi, values[Math.min(want, r + BISECTION_LANES) - 1] + slack);
   }
 
   // eigenvectors of T by inverse iteration; clusters (gaps < 1e-3·‖T‖) are re-orthogonalised
