@@ -23,6 +23,7 @@ import { dropFiles, openApp, type AppPage } from './lib/app.ts';
 const GALLERY = fileURLToPath(new URL('../public/gallery/', import.meta.url));
 const DATA = fileURLToPath(new URL('../public/data/', import.meta.url));
 const TEXT_SETS = fileURLToPath(new URL('./.out/text-sets-cancel/', import.meta.url));
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const OTHER_MODEL = fileURLToPath(new URL('./.out/text-sets-other-model/', import.meta.url));
 const PHOTOS = ['chelsea.png', 'coffee.png', 'rocket.jpg'];
 const CLASSES = 160;
@@ -126,6 +127,8 @@ describe('built-in text sets: cancel and resume (built app, demo model, WASM)', 
     const needed = page.locator('[data-testid="text-set-needed"]');
     await needed.first().waitFor({ timeout: 30_000 }).catch(fail);
     assert.match(await needed.first().innerText(), /needs the label set, which is not embedded: embedding was cancelled/);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: `${SHOTS}text-sets-cancelled.png`, fullPage: true });
     assert.equal(await page.locator('[data-testid="top5"]').count(), 0);
 
     await page.click('[data-testid="tab-heads"]');

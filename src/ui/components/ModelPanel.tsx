@@ -15,7 +15,6 @@ export function ModelPanel() {
   const labels = useAppStore((s) => s.labels);
   const pool = useAppStore((s) => s.pool);
   const textSetsStopped = useAppStore((s) => s.textSets?.state === 'cancelled' || s.textSets?.state === 'failed');
-  const pending = textSetsStopped ? 'not embedded' : '…';
 
   const onFolder = (e: ChangeEvent<HTMLInputElement>) => {
     const files = Array.from(e.target.files ?? []);
@@ -76,7 +75,7 @@ export function ModelPanel() {
       {model?.summary.text && (
         <details className="small">
           <summary>
-            Text sets: {labels ? `${labels.classes} classes` : pending}, {pool ? `${pool.texts} descriptions` : pending}
+            Text sets: {labels ? `${labels.classes} classes` : textSetsStopped ? 'label set not embedded' : '…'}, {pool ? `${pool.texts} descriptions` : textSetsStopped ? 'pool not embedded' : '…'}
           </summary>
           <p className="muted">
             labels: {labels?.source ?? 'loading'}; TEXTSPAN pool: {pool?.source ?? 'loading'}
