@@ -3,12 +3,13 @@
  * M = 3,498 texts, D = 512, m = 20, r = 80.
  *
  *   node --import tsx scripts/bench/textspan.bench.ts [--heads 64] [--images 2000] [--texts 3498]
- *        [--dim 512] [--m 20] [--rank 80] [--workers 2] [--runs 3] [--engine cli|js]
+ *        [--dim 512] [--m 20] [--rank 80] [--workers 2] [--runs 3] [--engine cli|js] [--no-breakdown]
  *
  * `--engine cli` (default) times what `clipscope textspan --threads N` runs after the pool is
  * embedded: buildAtlas over an analysis cache (held in memory) with the CLI's runner
  * (startTextspanRunner: N worker threads, products on onnxruntime-node in float64), from starting
- * the runner to the finished atlas; the median of `--runs` runs. `--engine js` times the browser's
+ * the runner to the finished atlas (serialised as atlas.json); the median of `--runs` runs, each
+ * with its CPU time over all threads. Then the breakdown of a head's time by stage, in one thread. `--engine js` times the browser's
  * JavaScript path: textspan() per head on N worker threads, plus its stages on a few heads.
  *
  * Each synthetic head output is a low-rank signal (rank dh + 3 = 67, as a real head's output is)
@@ -21,7 +22,11 @@ import { textspan } from '../../src/analysis/textspan.ts';
 import { buildAtlas } from '../../src/cache/atlas.ts';
 import { createCacheMeta, encodeIndexLine, INDEX_FILE, META_FILE, serializeCacheMeta, type CacheMeta } from '../../src/cache/layout.ts';
 import { openAnalysisCache, type AnalysisCache } from '../../src/cache/reader.ts';
-import { startTextspanRunner } from '../../src/cache/textspanWorkers.node.ts';
+import { startTextspanRunner, startTextspanWorkers } from '../../src/cache/textspanWorkers.node.ts';
+import { textspanWith } from '../../src/analysis/textspan.ts';
+import type { LinalgKernels } from '../../src/math/kernelSteps.ts';
+import type { StageTimes } from '../../src/math/stageTimes.ts';
+import { createOrtLinalgKernels } from '../../src/model/runtime/linalgKernels.node.ts';
 import type { VisionArch } from '../../src/model/arch.ts';
 import { memorySource } from '../../src/model/checkpoint/sources.ts';
 import { gram, matmulTransB } from '../../src/math/linalg.ts';
@@ -147,8 +152,7 @@ async function syntheticCache(cfg: Config): Promise<{ cache: AnalysisCache; laye
 }
 
 /** `clipscope textspan`'s path: buildAtlas with the CLI's runner; returns wall ms per run */
-async function benchCliPath(cfg: Config): Promise<number[]> {
-  const { cache, layers } = await syntheticCache(cfg);
+async function benchCliPath(cfg: Config, { cache, layers }: { cache: AnalysisCache; layers: number[] }): Promise<number[]> {
   const R = textPool(cfg) as Tensor<'M D', Float32Array>;
   const pool = { name: 'synthetic', texts: Array.from({ length: cfg.M }, (_, i) => `text ${i}`), properties: Array.from({ length: cfg.M }, () => null) };
   const walls: number[] = [];
@@ -159,6 +163,8 @@ async function benchCliPath(cfg: Config): Promise<number[]> {
     try {
       const atlas = await buildAtlas(cache, pool, R, { layers, m: cfg.m, rank: cfg.rank, runTextspan: runner.run });
       if (atlas.heads.some((h) => h.texts.length === 0)) throw new Error('a head without picks');
+      // what `clipscope textspan` writes (atlas.json), serialised as the CLI does
+      JSON.stringify(atlas, null, 2);
     } finally {
       await runner.close();
     }
@@ -171,6 +177,75 @@ async function benchCliPath(cfg: Config): Promise<number[]> {
     );
   }
   return walls;
+}
+
+/** the process's CPU time (all threads) in ms: the breakdown's clock, steady on a busy machine */
+const cpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/** the kernels, each product's time added to `times` under its operation */
+function timedKernels(kernels: LinalgKernels, times: StageTimes): LinalgKernels {
+  const now = times.now ?? (() => performance.now());
+  const timed =
+    <A extends unknown[]>(name: string, f: (...args: A) => Promise<Float64Array>) =>
+    async (...args: A) => {
+      const t0 = now();
+      const out = await f(...args);
+      times.ms.set(name, (times.ms.get(name) ?? 0) + now() - t0);
+      return out;
+    };
+  return {
+    matmulTransB: timed('products: matmulTransB', kernels.matmulTransB.bind(kernels)),
+    centredGram: timed('products: centredGram', kernels.centredGram.bind(kernels)),
+  };
+}
+
+/**
+ * Where a head's time goes on the CLI's path, in this thread: TEXTSPAN's stages (products included
+ * in their stage; the products' own total on the last lines), and the per-run costs around them —
+ * reading a head from the cache, the copy that hands it to a worker, a worker's start-up (loader,
+ * modules, onnxruntime sessions, through its first tiny head), serialising atlas.json.
+ */
+async function breakdown(cfg: Config, cache: AnalysisCache, layers: number[]): Promise<void> {
+  const heads = Math.min(cfg.heads, 8);
+  const R = textPool(cfg) as Tensor<'M D', Float32Array>;
+  const kernels = await createOrtLinalgKernels();
+  const stages: StageTimes = { ms: new Map(), now: cpuMs };
+  const products: StageTimes = { ms: new Map(), now: cpuMs };
+  const timed = timedKernels(kernels, products);
+  const H = cache.meta.architecture.heads;
+  let t0 = performance.now();
+  const matrices = await cache.headMatrices(Array.from({ length: heads }, (_, i) => ({ layer: layers[Math.floor(i / H)], head: i % H })));
+  const readMs = (performance.now() - t0) / heads;
+  t0 = performance.now();
+  for (const C of matrices) C.data.slice();
+  const copyMs = (performance.now() - t0) / heads;
+  // the first head warms the JIT and creates the sessions: not counted
+  await textspanWith(matrices[0], R, { m: cfg.m, rank: cfg.rank, reconstruction: false }, kernels);
+  const cpu0 = process.cpuUsage();
+  t0 = performance.now();
+  for (const C of matrices.slice(1)) await textspanWith(C, R, { m: cfg.m, rank: cfg.rank, reconstruction: false, stageTimes: stages }, timed);
+  const perHead = (performance.now() - t0) / (heads - 1);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuPerHead = (cpu.user + cpu.system) / 1000 / (heads - 1);
+  await kernels.release();
+  t0 = performance.now();
+  const workers = startTextspanWorkers(R, 1);
+  await workers.run(tensor('K D', new Float32Array(2 * cfg.D).map((_, i) => i % 7), [2, cfg.D]), { m: 1, rank: 1, reconstruction: false });
+  const startMs = performance.now() - t0;
+  await workers.close();
+  const row = (name: string, ms: number) => console.log(`    ${name.padEnd(44)} ${ms.toFixed(1).padStart(7)} ms`);
+  console.log(`  breakdown in one thread, CPU ms per head (mean of ${heads - 1} heads after a warm-up head; load average ${loadavg()[0].toFixed(1)}):`);
+  for (const [name, ms] of stages.ms) row(name, ms / (heads - 1));
+  row('TEXTSPAN per head, CPU', cpuPerHead);
+  row('TEXTSPAN per head, wall', perHead);
+  for (const [name, ms] of products.ms) row(`  of which ${name} (onnxruntime)`, ms / (heads - 1));
+  console.log('  around it, wall ms:');
+  row('read a head from the cache', readMs);
+  row('copy a head to hand it to a worker', copyMs);
+  row('start a worker (once per run)', startMs);
 }
 
 async function main(): Promise<void> {
@@ -191,8 +266,10 @@ async function main(): Promise<void> {
     `TEXTSPAN bench (${cfg.engine === 'cli' ? 'clipscope textspan path: buildAtlas + onnxruntime-node float64 kernels' : 'JavaScript textspan()'}): ${cfg.heads} heads, K=${cfg.K}, M=${cfg.M}, D=${cfg.D}, m=${cfg.m}, r=${cfg.rank}, workers=${cfg.workers}`,
   );
   if (cfg.engine === 'cli') {
-    const walls = await benchCliPath(cfg);
+    const synthetic = await syntheticCache(cfg);
+    const walls = await benchCliPath(cfg, synthetic);
     console.log(`  wall time for ${cfg.heads} heads, median of ${walls.length}: ${(median(walls) / 1000).toFixed(2)} s (target < 5 s)`);
+    if (!process.argv.includes('--no-breakdown')) await breakdown(cfg, synthetic.cache, synthetic.layers);
     return;
   }
   for (const [name, times] of Object.entries(stageTimes(cfg))) {

@@ -26,6 +26,7 @@
 import { kernelCentredGram, kernelMatmulTransB, runKernelSteps, runKernelStepsAsync, type KernelSteps, type LinalgKernels } from '../math/kernelSteps.ts';
 import { columnMeans, transposeInto, type FloatArray } from '../math/linalg.ts';
 import { symmetricEigenSteps } from '../math/symmetricEigen.ts';
+import { stageClock, type Lap, type StageTimes } from '../math/stageTimes.ts';
 import { ShapeError, tensor, type Tensor } from '../math/tensor.ts';
 
 export interface TextspanOptions {
@@ -33,6 +34,8 @@ export interface TextspanOptions {
   m?: number;
   /** rank r of the span the texts are projected on (METHOD's --w_ov_rank); default 80 */
   rank?: number;
+  /** adds the time of each stage (for benches' breakdowns; products included in their stage) */
+  stageTimes?: StageTimes;
 }
 
 export const textspanDefaults = { m: 20, rank: 80 } as const;
@@ -89,19 +92,23 @@ function plusScaledOuter(g: Float64Array, mu: Float64Array, k: number, d: number
  * cancellation even when the mean dominates, as with a head's constant bias share); the
  * uncentred one is recovered from it by adding K·c̄c̄ᵀ back.
  */
-function* spanOf(c: Tensor<'K D', FloatArray>, rank: number) {
+function* spanOf(c: Tensor<'K D', FloatArray>, rank: number, lap: Lap) {
   const [k, d] = c.dims;
   const spanRank = Math.min(rank, k, d);
   const mean = columnMeans(c);
+  lap('column means');
   const centred = yield* kernelCentredGram(c.data, mean.data, k, d);
+  lap('centred Gram CᵀC');
   const uncentred = plusScaledOuter(centred, mean.data, k, d);
-  const { vectors: basis } = yield* symmetricEigenSteps(tensor('D D', uncentred, [d, d]), { count: spanRank });
+  lap('uncentred Gram');
+  const { vectors: basis } = yield* symmetricEigenSteps(tensor('D D', uncentred, [d, d]), { count: spanRank, lap });
   // Σ = Y·Gc·Yᵀ/(K−1)
   const yg = yield* kernelMatmulTransB(basis.data, centred, spanRank, d, d);
   const sigma = yield* kernelMatmulTransB(yg, basis.data, spanRank, spanRank, d);
   for (let i = 0; i < sigma.length; i++) sigma[i] /= k - 1;
   let trace = 0;
   for (let j = 0; j < d; j++) trace += centred[j * d + j];
+  lap('span covariance Σ');
   return { spanRank, basis, mean, sigma, totalVariance: trace / (k - 1) };
 }
 
@@ -135,7 +142,9 @@ export async function textspanWith<A extends FloatArray = Float32Array>(
 ): Promise<TextspanPicks & Partial<Pick<TextspanResult<A>, 'reconstruction' | 'residual'>>> {
   const core = await runKernelStepsAsync(textspanSteps(C, R, options), kernels);
   if (options.reconstruction === false) return core;
+  const lap = stageClock(options.stageTimes);
   const projected = await runKernelStepsAsync(projectOutDirections(C, core.mean.data, core.directions.data, core.picks.length, LARGE_PROJECT_BLOCK_ROWS), kernels);
+  lap('reconstruction Ĉ and residual');
   return { ...core, ...projected };
 }
 
@@ -320,14 +329,17 @@ function* textspanSteps(C: Tensor<'K D', FloatArray>, R: Tensor<'M D', FloatArra
   if (!Number.isInteger(rank) || rank < 1) throw new RangeError(`textspan: rank must be a positive integer, got ${rank}`);
   if (k < 2) throw new RangeError(`textspan needs at least 2 images (K=${k})`);
 
-  const { spanRank: r, basis, mean, sigma, totalVariance } = yield* spanOf(C, rank);
+  const lap = stageClock(options.stageTimes);
+  const { spanRank: r, basis, mean, sigma, totalVariance } = yield* spanOf(C, rank, lap);
 
   // text coordinates in the span, x_j = Y t_j  [M×r]
   const x = yield* kernelMatmulTransB(R.data, basis.data, poolSize, r, d);
   // initial scores s_j = x_jᵀ Σ x_j (the Bessel variance of column j of C·Rᵀ)
   const xSigma = yield* kernelMatmulTransB(x, sigma, poolSize, r, r);
+  lap('texts onto the span (R·Yᵀ, ·Σ)');
   const { picks, chosen } = yield* greedyPicks(x, xSigma, sigma, poolSize, r, Math.min(m, k - 1, poolSize), totalVariance);
   const directions = directionsInD(chosen, basis.data, r, d);
+  lap('greedy picks and curve');
 
   return {
     picks,

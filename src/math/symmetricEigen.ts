@@ -14,6 +14,7 @@
  */
 import { kernelMatmulTransB, runKernelSteps, type KernelSteps } from './kernelSteps.ts';
 import { seededRandom } from './random.ts';
+import type { Lap } from './stageTimes.ts';
 import { ShapeError, tensor, type Tensor } from './tensor.ts';
 
 export interface SymmetricEigenResult {
@@ -524,7 +525,7 @@ function* applyReflectors(t: Tridiagonal, rows: Float64Array, count: number): Ke
  * The `want` largest eigenpairs of T into `values` and `vectors` (eigenvectors of T, before the
  * back-transformation). A plain function, not part of the generator: V8 optimises its loops better.
  */
-function tridiagonalEigenpairs(t: Tridiagonal, values: Float64Array, vectors: Float64Array, want: number): void {
+function tridiagonalEigenpairs(t: Tridiagonal, values: Float64Array, vectors: Float64Array, want: number, lap: Lap): void {
   const n = t.n;
   // Gershgorin interval and the scale of T
   let lo = Infinity;
@@ -553,6 +554,7 @@ function tridiagonalEigenpairs(t: Tridiagonal, values: Float64Array, vectors: Fl
     bisectEigenvalues(t, n - 1 - r, Math.min(BISECTION_LANES, want - r), lo, upper, pivmin, values, r);
     upper = Math.min(hi, values[Math.min(want, r + BISECTION_LANES) - 1] + slack);
   }
+  lap('eigen: eigenvalues (bisection)');
 
   // eigenvectors of T by inverse iteration; clusters (gaps < 1e-3·‖T‖) are re-orthogonalised
   const clusterGap = 1e-3 * normT;
@@ -596,14 +598,21 @@ function tridiagonalEigenpairs(t: Tridiagonal, values: Float64Array, vectors: Fl
  * The `count` largest eigenvalues (descending) and orthonormal eigenvectors of the symmetric
  * matrix `a` [n×n]. Only symmetric input is meaningful; the upper and lower triangles are both read.
  */
-export function symmetricEigen(a: Tensor<string, Float32Array | Float64Array>, options: { count?: number } = {}): SymmetricEigenResult {
+export interface SymmetricEigenOptions {
+  /** eigenpairs wanted, largest first (default all) */
+  count?: number;
+  /** called at the end of each stage (tridiagonal reduction, eigenvalues, eigenvectors, back-transformation): a stage clock's lap */
+  lap?: Lap;
+}
+
+export function symmetricEigen(a: Tensor<string, Float32Array | Float64Array>, options: SymmetricEigenOptions = {}): SymmetricEigenResult {
   return runKernelSteps(symmetricEigenSteps(a, options));
 }
 
 /** `symmetricEigen` with its matrix products as kernel requests (src/math/kernelSteps.ts) */
 export function* symmetricEigenSteps(
   a: Tensor<string, Float32Array | Float64Array>,
-  { count }: { count?: number } = {},
+  { count, lap = () => {} }: SymmetricEigenOptions = {},
 ): KernelSteps<SymmetricEigenResult> {
   if (a.dims.length !== 2 || a.dims[0] !== a.dims[1]) {
     throw new ShapeError(`symmetricEigen needs a square matrix, got [${a.dims.join(', ')}]`);
@@ -615,8 +624,10 @@ export function* symmetricEigenSteps(
   if (want === 0) return { values, vectors: tensor('R D', vectors, [0, n]) };
 
   const t = yield* tridiagonalize(a.data instanceof Float64Array ? a.data : new Float64Array(a.data), n);
-
-  tridiagonalEigenpairs(t, values, vectors, want);
+  lap('eigen: tridiagonal reduction');
+  tridiagonalEigenpairs(t, values, vectors, want, lap);
+  lap('eigen: eigenvectors (inverse iteration)');
   yield* applyReflectors(t, vectors, want);
+  lap('eigen: back-transformation');
   return { values, vectors: tensor('R D', vectors, [want, n]) };
 }
