@@ -74,25 +74,13 @@ function panelDots(V: Float64Array, W: Float64Array, x: Float64Array, n: number,
 }
 
 /**
- * target[offset + c] −= Σ_t (V_t[c]·dw[t] + W_t[c]·dv[t]) for c = from..n−1, the terms subtracted in
- * the order of t (as one pass per reflector would), with each entry held in a register meanwhile.
- */
-function subtractUpdates(target: Float64Array, offset: number, from: number, n: number, V: Float64Array, W: Float64Array, dw: Float64Array, dv: Float64Array, count: number): void {
-  for (let c = from; c < n; c++) {
-    let x = target[offset + c];
-    for (let t = 0; t < count; t++) x -= V[t * n + c] * dw[t] + W[t * n + c] * dv[t];
-    target[offset + c] = x;
-  }
-}
-
-/**
  * The reflectors of one panel (columns k0 .. k0+b−1) and its V, W for the trailing update: the
  * JavaScript half of the blocked reduction (a plain function: V8 optimises its loops better than a
  * generator's).
  */
 function reducePanel(m: Float64Array, n: number, k0: number, b: number, V: Float64Array, W: Float64Array, y: Float64Array, t: Tridiagonal): void {
   const { diag, off, reflectors, tau } = t;
-  // per earlier reflector of the panel: the coefficients of its v and w in an update
+  // per earlier reflector of the panel: the coefficients of its v and w in the pending update
   const dw = new Float64Array(b);
   const dv = new Float64Array(b);
   V.fill(0);
@@ -101,12 +89,11 @@ function reducePanel(m: Float64Array, n: number, k0: number, b: number, V: Float
     const j = k0 + i;
     const rowJ = j * n;
     // row j (= column j) brought up to date with the panel's earlier reflectors
-    if (i > 0) {
-      for (let t = 0; t < i; t++) {
-        dw[t] = W[t * n + j];
-        dv[t] = V[t * n + j];
-      }
-      subtractUpdates(m, rowJ, j, n, V, W, dw, dv, i);
+    for (let t = 0; t < i; t++) {
+      const base = t * n;
+      const wj = W[base + j];
+      const vj = V[base + j];
+      for (let c = j; c < n; c++) m[rowJ + c] -= V[base + c] * wj + W[base + c] * vj;
     }
     diag[j] = m[rowJ + j];
     // the reflector H_j annihilating entries j+2.. of row j
@@ -185,9 +172,12 @@ function reducePanel(m: Float64Array, n: number, k0: number, b: number, V: Float
     }
     if (r < n) y[r] += m[r * n + r] * v[r];
     // minus the panel's pending updates (V Wᵀ + W Vᵀ) v
-    if (i > 0) {
-      panelDots(V, W, v, n, i, j + 1, dw, dv);
-      subtractUpdates(y, 0, j + 1, n, V, W, dw, dv, i);
+    panelDots(V, W, v, n, i, j + 1, dw, dv);
+    for (let t = 0; t < i; t++) {
+      const base = t * n;
+      const wt = dw[t];
+      const vt = dv[t];
+      for (let c = j + 1; c < n; c++) y[c] -= V[base + c] * wt + W[base + c] * vt;
     }
     let yv = 0;
     for (let c = j + 1; c < n; c++) {
