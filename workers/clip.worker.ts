@@ -24,8 +24,11 @@ import { preprocessPixels } from '../src/model/preprocess/transform.ts';
 import { initWebRuntime, loseWebGpuDeviceForTesting, onWebGpuDeviceLost, runtimeInfo } from '../src/model/runtime/ortWeb.ts';
 import { sessionCreationLog, webSessionFactory } from '../src/model/runtime/webSessions.ts';
 import { clipTokenizerFromFiles } from '../src/model/tokenizer/tokenizerFiles.ts';
+import { warmUpRuntime, type WarmUpTiming } from '../src/model/warmUp.ts';
 
 let engine: ClipEngine | undefined;
+/** the runtime warm-up under way or done (RuntimeRequest.warmUp) */
+let warmUp: Promise<WarmUpTiming | undefined> | undefined;
 let imageExplorer: ImageExplorer | undefined;
 const images = new Map<string, Decomposition>();
 const runtimeListeners: ((e: RuntimeEvent) => void)[] = [];
@@ -122,6 +125,13 @@ async function installCheckpoint(ckpt: ClipCheckpoint, t0: number): Promise<Mode
 const api: ClipscopeApi = {
   async initRuntime(req) {
     const info = await initWebRuntime(req);
+    if (req.warmUp && info.provider === 'wasm') {
+      // in the background: a model's sessions made meanwhile take turns with it (ortWeb's lock)
+      warmUp ??= warmUpRuntime(webSessionFactory({ log: false })).catch((err) => {
+        console.warn(`[clipscope] the runtime warm-up failed (the first session will be slower): ${(err as Error).message}`);
+        return undefined;
+      });
+    }
     // a loaded model's image graphs follow the runtime's precision from the next request on
     await engine?.setPrecision(info.precision ?? 'f32');
     return info;
@@ -153,6 +163,11 @@ const api: ClipscopeApi = {
     const t0 = performance.now();
     const parts = await e.decompose(tensor('C S S', pixels.data, pixels.dims), options);
     return summarize(imageId, parts, 0, performance.now() - t0);
+  },
+
+  async prepareDecomposition(options = {}) {
+    const { warmUp, ...request } = options;
+    await requireEngine().prepareDecomposition(request, { warmUp: Boolean(warmUp) });
   },
 
   async getTensor(imageId, name) {
@@ -225,6 +240,9 @@ const runtimeEvents: RuntimeEventsApi = {
   },
   async sessionCreationTimings() {
     return sessionCreationLog();
+  },
+  async runtimeWarmUp() {
+    return warmUp;
   },
 };
 

@@ -60,12 +60,46 @@ async function runEngine(req: EngineRunRequest) {
   };
 }
 
+/**
+ * The checkpoint's files as the app holds a stored model: copied into this origin's OPFS (not
+ * timed), then handed over as the File objects OPFS gives (reads are Blob slices of disk-backed
+ * files, as for a stored hub model or a dropped folder); 'http': HTTP range reads from the server.
+ */
+async function benchInputs(files: { name: string; url: string; size: number }[], source: 'opfs' | 'http'): Promise<ModelFileInput[]> {
+  if (source === 'http') return files.map((f) => ({ name: f.name, url: new URL(f.url, location.href).href, size: f.size }));
+  const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('bench-model', { create: true });
+  const out: ModelFileInput[] = [];
+  for (const f of files) {
+    const handle = await dir.getFileHandle(f.name, { create: true });
+    const res = await fetch(f.url);
+    if (!res.ok || !res.body) throw new Error(`GET ${f.url}: ${res.status}`);
+    await res.body.pipeTo(await handle.createWritable());
+    out.push({ name: f.name, blob: await handle.getFile() });
+  }
+  return out;
+}
+
+export interface BenchEngineRequest {
+  files: { name: string; url: string; size: number }[];
+  source: 'opfs' | 'http';
+  runs: number;
+  rounds: number;
+  tokenLayersFromEnd: number;
+  /** the runtime warms up (RuntimeRequest.warmUp) and the model is chosen once that is done */
+  runtimeWarmUp: boolean;
+  /** the app's way: the decomposition session is prepared when the model is chosen, the image comes `delayMs` later */
+  prepare?: { delayMs: number; warmUp: boolean };
+}
+
 /** timing of the plain and decomposed graphs through the worker (main-thread clock, medians later) */
-async function benchEngine(req: { files: { name: string; url: string; size: number }[]; runs: number; rounds: number; tokenLayersFromEnd: number }) {
+async function benchEngine(req: BenchEngineRequest) {
   const api = modelWorker();
-  const runtime = await api.initRuntime({ provider: 'wasm', threads: 2 });
+  const runtime = await api.initRuntime({ provider: 'wasm', threads: 2, warmUp: req.runtimeWarmUp });
+  const inputs = await benchInputs(req.files, req.source);
+  const warmUp = req.runtimeWarmUp ? await api.runtimeWarmUp() : undefined;
+  if (req.runtimeWarmUp && !warmUp) throw new Error('the runtime warm-up did not run (see the console)');
   let t = performance.now();
-  const model = await api.loadModel(req.files.map((f) => ({ name: f.name, url: new URL(f.url, location.href).href, size: f.size })));
+  const model = await api.loadModel(inputs);
   const loadMs = performance.now() - t;
   const S = model.vision.imageSize;
   const data = new Float32Array(3 * S * S);
@@ -73,6 +107,14 @@ async function benchEngine(req: { files: { name: string; url: string; size: numb
   const L = model.vision.layers;
   const tokenLayers = Array.from({ length: req.tokenLayersFromEnd }, (_, i) => L - req.tokenLayersFromEnd + i);
   const px = () => ({ dims: [3, S, S], data: data.slice() });
+  let prepared: { delayMs: number; warmUp: boolean; doneMs?: number } | undefined;
+  if (req.prepare) {
+    const p: { delayMs: number; warmUp: boolean; doneMs?: number } = { ...req.prepare };
+    prepared = p;
+    const t0 = performance.now();
+    void api.prepareDecomposition({ tokenLayers, warmUp: req.prepare.warmUp }).then(() => (p.doneMs = performance.now() - t0));
+    await new Promise((r) => setTimeout(r, req.prepare!.delayMs));
+  }
   // first the decomposition (what a user waits for after choosing a model), then the plain forward
   t = performance.now();
   await api.decomposePixels('bench', px(), { tokenLayers });
@@ -94,7 +136,7 @@ async function benchEngine(req: { files: { name: string; url: string; size: numb
     }
     rounds.push(round);
   }
-  return { runtime, loadMs, plainFirstMs, decompFirstMs, sessions, rounds };
+  return { runtime, warmUp, loadMs, plainFirstMs, decompFirstMs, prepared, sessions, rounds };
 }
 
 /** the time neuron effects (METHOD §9) add to a decomposition, against one plain forward (interleaved runs) */

@@ -1,17 +1,27 @@
 /**
  * Plain forward vs decomposition in headless Chromium through the app's worker: onnxruntime-web
  * WASM, 2 threads, cross-origin isolation asserted; the decomposition asks what the node bench
- * asks (cells of every layer, per-cell terms of the last 4).
+ * asks (cells of every layer, per-cell terms of the last 4). The model is read as the app reads a
+ * stored model: File objects from this origin's OPFS (`--source http`: HTTP range reads instead).
+ * Each figure below comes from its own fresh page (a fresh onnxruntime-web module):
  *
- *   first result   model chosen (header + configs read) -> first image decomposed, incl. session
- *                  creation, split per session into reading the weights, onnxruntime-web's
- *                  InferenceSession.create and the first run; reported for the ViT-B/16, B/32
- *                  and L/14 shapes (random f32 weights)
- *   ratio          three rounds of N interleaved plain/decomposition runs (B/16), absolute medians
- *                  beside each ratio
+ *   cold       no runtime warm-up; model chosen (header + configs read) and an image given at
+ *              once -> first image decomposed = model load + reading the weights +
+ *              InferenceSession.create + the first run + the rest (graph building, worker
+ *              messages, output copies, summary); then the first plain run and the ratio rounds
+ *   warmed     the app's runtime warm-up (RuntimeRequest.warmUp) has finished before the model is
+ *              chosen (the user is choosing one meanwhile); image given at once; same split
+ *   prepared   the app's way: warm-up as above, the decomposition session is built and run once
+ *              when the model is chosen, the image is given --pick-delay-ms later (default 5000:
+ *              picking a photo); "drop -> first image decomposed" and "model chosen -> first image
+ *              decomposed" (load + delay + drop -> ready)
+ *   ratio      three rounds of N interleaved plain/decomposition runs (B/16), absolute medians
+ *              beside each ratio
+ *   reported for the ViT-B/16, B/32 and L/14 shapes (random f32 weights)
  *
- *   node --import tsx scripts/bench/engine.browser.bench.ts [--runs 10] [--shapes vit-b16-shaped,vit-b32-shaped,vit-l14-shaped]
+ *   node --import tsx scripts/bench/engine.browser.bench.ts [--runs 10] [--shapes vit-b16-shaped,vit-b32-shaped,vit-l14-shaped] [--pick-delay-ms 5000] [--source opfs|http]
  */
+import { loadavg } from 'node:os';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openHarness } from '../../e2e/lib/harness.ts';
@@ -23,29 +33,23 @@ const arg = (name: string, fallback: string) => {
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 
-const describeSessions = (sessions: SessionCreationTiming[]) =>
-  sessions
-    .map((s) => `${s.graph}: read ${fmtMiB(s.weightBytes)} ${fmtMs(s.readMs)}, create ${fmtMs(s.createMs)}, first run ${s.firstRunMs === undefined ? '-' : fmtMs(s.firstRunMs)}`)
-    .join('; ');
+const describeSession = (s: SessionCreationTiming, firstRun = 'first run') =>
+  `${s.graph}: read ${fmtMiB(s.weightBytes)} ${fmtMs(s.readMs)}, create ${fmtMs(s.createMs)}, ${firstRun} ${s.firstRunMs === undefined ? '-' : fmtMs(s.firstRunMs)}`;
 
-async function benchShape(shape: ShapedCheckpoint, runs: number, rounds: number) {
-  const { dir } = await shapedCheckpoint(shape);
-  const files = checkpointFiles(dir).map((name) => ({ name, url: `/model/${name}`, size: statSync(join(dir, name)).size }));
-  const h = await openHarness({ '/model/': dir });
+const load = () => `load average ${loadavg()[0].toFixed(1)}`;
+
+type Run = { files: { name: string; url: string; size: number }[]; dir: string; runs: number; rounds: number; source: 'opfs' | 'http'; runtimeWarmUp: boolean; prepare?: { delayMs: number; warmUp: boolean } };
+
+async function benchPage(run: Run) {
+  const h = await openHarness({ '/model/': run.dir });
   const mem = rssSampler(() => pidsMatching('chromium'));
   try {
     const isolated = await h.page.evaluate(() => window.harness.crossOriginIsolated());
     if (!isolated) throw new Error('the bench page is not cross-origin isolated: WASM would run on one thread');
-    const r = await h.page.evaluate((req) => window.harness.benchEngine(req), { files, runs, rounds, tokenLayersFromEnd: 4 });
+    const { dir: _, ...req } = run;
+    const r = await h.page.evaluate((q) => window.harness.benchEngine(q), { ...req, tokenLayersFromEnd: 4 });
     if (r.runtime.provider !== 'wasm' || r.runtime.threads !== 2) throw new Error(`unexpected runtime ${JSON.stringify(r.runtime)}`);
-    const firstResultMs = r.loadMs + r.decompFirstMs;
-    console.log(`[chromium] ${shape}: model chosen -> first image decomposed ${fmtMs(firstResultMs)} (goal ≤ 3 s for B/16) = model load ${fmtMs(r.loadMs)} + first decomposition incl. session ${fmtMs(r.decompFirstMs)}; then the first plain run incl. its session ${fmtMs(r.plainFirstMs)}`);
-    console.log(`[chromium] ${shape} sessions: ${describeSessions(r.sessions)}`);
-    const roundMedians = r.rounds.map((x) => ({ plainMs: median(x.plainMs), decompositionMs: median(x.decompositionMs), ratio: median(x.decompositionMs) / median(x.plainMs) }));
-    for (const [i, x] of roundMedians.entries()) {
-      console.log(`[chromium] ${shape} round ${i + 1}/${rounds}: plain ${fmtMs(x.plainMs)}, decomposition ${fmtMs(x.decompositionMs)} (medians of ${runs}, interleaved), ratio ${x.ratio.toFixed(3)} (goal ≤ 1.15)`);
-    }
-    return { runtime: r.runtime, loadMs: r.loadMs, firstResultMs, firstRunMs: { decomposition: r.decompFirstMs, plain: r.plainFirstMs }, sessions: r.sessions, rounds: roundMedians, peakChromiumRssBytes: mem.peak() };
+    return { ...r, peakChromiumRssBytes: mem.peak() };
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${h.consoleLines.slice(-20).join('\n')}`);
   } finally {
@@ -54,12 +58,60 @@ async function benchShape(shape: ShapedCheckpoint, runs: number, rounds: number)
   }
 }
 
+/** model chosen -> first image decomposed, split into its parts */
+function firstResult(r: Awaited<ReturnType<typeof benchPage>>) {
+  const s = r.sessions[0];
+  const firstRunMs = s.firstRunMs ?? NaN;
+  return { totalMs: r.loadMs + r.decompFirstMs, loadMs: r.loadMs, readMs: s.readMs, weightBytes: s.weightBytes, createMs: s.createMs, firstRunMs, restMs: r.decompFirstMs - s.readMs - s.createMs - firstRunMs };
+}
+
+const describeFirst = (f: ReturnType<typeof firstResult>) =>
+  `model chosen -> first image decomposed ${fmtMs(f.totalMs)} (goal ≤ 3 s for B/16) = model load ${fmtMs(f.loadMs)} + read ${fmtMiB(f.weightBytes)} ${fmtMs(f.readMs)} + session create ${fmtMs(f.createMs)} + first run ${fmtMs(f.firstRunMs)} + rest ${fmtMs(f.restMs)}`;
+
+async function benchShape(shape: ShapedCheckpoint, runs: number, rounds: number, source: 'opfs' | 'http', delayMs: number) {
+  const { dir } = await shapedCheckpoint(shape);
+  const files = checkpointFiles(dir).map((name) => ({ name, url: `/model/${name}`, size: statSync(join(dir, name)).size }));
+  const page = (runtimeWarmUp: boolean, roundsHere: number, prepare?: Run['prepare']) => benchPage({ files, dir, runs, rounds: roundsHere, source, runtimeWarmUp, ...(prepare ? { prepare } : {}) });
+
+  const cold = await page(false, rounds);
+  const coldFirst = firstResult(cold);
+  console.log(`[chromium] ${shape} cold (fresh page, no warm-up, model chosen and image given at once, weights from ${source}): ${describeFirst(coldFirst)}; ${load()}`);
+  console.log(`[chromium] ${shape} cold, then the first plain run incl. its session ${fmtMs(cold.plainFirstMs)}; sessions: ${cold.sessions.map((x) => describeSession(x)).join('; ')}`);
+  const roundMedians = cold.rounds.map((x) => ({ plainMs: median(x.plainMs), decompositionMs: median(x.decompositionMs), ratio: median(x.decompositionMs) / median(x.plainMs) }));
+  for (const [i, x] of roundMedians.entries()) {
+    console.log(`[chromium] ${shape} round ${i + 1}/${rounds}: plain ${fmtMs(x.plainMs)}, decomposition ${fmtMs(x.decompositionMs)} (medians of ${runs}, interleaved), ratio ${x.ratio.toFixed(3)} (goal ≤ 1.15)`);
+  }
+
+  const warmed = await page(true, 0);
+  const warmedFirst = firstResult(warmed);
+  console.log(`[chromium] ${shape} warmed (the app's runtime warm-up, ${fmtMs(warmed.warmUp?.totalMs ?? NaN)} in the background from page start, done before the model is chosen; image given at once): ${describeFirst(warmedFirst)}; ${load()}`);
+
+  const prep = await page(true, 0, { delayMs, warmUp: true });
+  const prepDone = prep.prepared?.doneMs;
+  console.log(
+    `[chromium] ${shape} prepared (the app's way: runtime warm-up as above; the session is built and run once on a blank image when the model is chosen, the image given ${fmtMs(delayMs)} later): drop -> first image decomposed ${fmtMs(prep.decompFirstMs)}` +
+      `; model chosen -> first image decomposed ${fmtMs(prep.loadMs + delayMs + prep.decompFirstMs)} (load ${fmtMs(prep.loadMs)} + delay + drop -> ready)` +
+      `; preparation ${prepDone === undefined ? 'still running at the drop' : `done ${fmtMs(prepDone)} after the model was chosen`} (read ${fmtMs(prep.sessions[0].readMs)}, create ${fmtMs(prep.sessions[0].createMs)}, its first run ${fmtMs(prep.sessions[0].firstRunMs ?? NaN)}: the warm-up unless the image came first); ${load()}`,
+  );
+  return {
+    runtime: cold.runtime,
+    loadMs: cold.loadMs,
+    firstResultMs: coldFirst.totalMs,
+    firstResult: { cold: coldFirst, warmed: { ...warmedFirst, warmUpMs: warmed.warmUp?.totalMs } },
+    firstRunMs: { decomposition: cold.decompFirstMs, plain: cold.plainFirstMs },
+    sessions: cold.sessions,
+    rounds: roundMedians,
+    prepared: { delayMs, dropToReadyMs: prep.decompFirstMs, chosenToReadyMs: prep.loadMs + delayMs + prep.decompFirstMs, sessionReadyMs: prepDone, session: prep.sessions[0] },
+    peakChromiumRssBytes: Math.max(cold.peakChromiumRssBytes, warmed.peakChromiumRssBytes, prep.peakChromiumRssBytes),
+  };
+}
+
 export async function benchEngineBrowser(runs = Number(arg('runs', '10')), shapes = arg('shapes', 'vit-b16-shaped,vit-b32-shaped,vit-l14-shaped').split(',') as ShapedCheckpoint[]) {
   const result: Record<string, unknown> = { runtime: 'Chromium onnxruntime-web wasm, 2 threads' };
   for (const shape of shapes) {
     // the ratio is the B/16 figure; the other shapes report their first result only
     try {
-      const r = await benchShape(shape, runs, shape === 'vit-b16-shaped' ? 3 : 0);
+      const r = await benchShape(shape, runs, shape === 'vit-b16-shaped' ? 3 : 0, arg('source', 'opfs') as 'opfs' | 'http', Number(arg('pick-delay-ms', '5000')));
       result[shape] = r;
       console.log(`[chromium] ${shape}: peak RSS of all Chromium processes ${fmtMiB(r.peakChromiumRssBytes)}`);
     } catch (err) {

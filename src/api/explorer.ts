@@ -303,6 +303,8 @@ export interface RuntimeEventsApi {
   encodedTextCount(): Promise<number>;
   /** where each onnxruntime session's creation went, oldest first (for the benches) */
   sessionCreationTimings(): Promise<SessionCreationTiming[]>;
+  /** resolves when the runtime warm-up (RuntimeRequest.warmUp) is done: its timing, or undefined without one */
+  runtimeWarmUp(): Promise<{ totalMs: number; runs: number } | undefined>;
 }
 
 /** what the worker holds for the loaded images, against the cells budget */

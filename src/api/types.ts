@@ -25,6 +25,11 @@ export interface RuntimeRequest {
    * f16 (LayerNorm, softmax and reductions stay f32); needs WebGPU with `shader-f16`. Default 'f32'.
    */
   precision?: 'f32' | 'f16';
+  /**
+   * WASM only: build and run a small random model in the background first, so the first real
+   * session and run do not pay for compiling onnxruntime's code (src/model/warmUp.ts)
+   */
+  warmUp?: boolean;
 }
 
 export interface RuntimeInfo {
@@ -87,6 +92,11 @@ export interface ClipscopeApi {
   embedPixels(pixels: TensorDTO): Promise<Float32Array>;
   /** decompose an already preprocessed [3,S,S] tensor */
   decomposePixels(imageId: string, pixels: TensorDTO, options?: DecomposeOptions): Promise<DecompositionSummary>;
+  /**
+   * builds the decomposition session for `options` before an image is given (the app calls it when a
+   * model is chosen); `warmUp`: then one run on a blank image, so the first photo runs at steady speed
+   */
+  prepareDecomposition(options?: DecomposeOptions & { warmUp?: boolean }): Promise<void>;
   getTensor(imageId: string, name: string): Promise<TensorDTO>;
   /** unit text embeddings [C,D] */
   encodeText(texts: string[]): Promise<TensorDTO>;

@@ -128,13 +128,35 @@ export class ClipEngine {
     return this.foreground.run(() => this.decomposeNow(pixels, request));
   }
 
-  private async decomposeNow<const R extends DecomposeRequest>(pixels: Tensor<string, Float32Array>, request: R): Promise<DecompositionWith<RequestedOutputs<R>>> {
-    this.checkPixels(pixels);
+  /** the session of the decomposed graph for this request (one per distinct request) */
+  private decompositionSession(request: DecomposeRequest): Promise<GraphSession> {
     const tokenLayers = [...(request.tokenLayers ?? [])];
     const debugResidual = Boolean(request.debugResidual);
     const { neuronLayer } = request;
     const key = `decompose:${tokenLayers.join(',')}:${debugResidual}:${neuronLayer ?? ''}`;
-    const s = await this.session(key, () => buildImageGraph(this.checkpoint, { decompose: true, tokenLayers, debugResidual, neuronLayer, precision: this.imagePrecision }));
+    return this.session(key, () => buildImageGraph(this.checkpoint, { decompose: true, tokenLayers, debugResidual, neuronLayer, precision: this.imagePrecision }));
+  }
+
+  /**
+   * Creates the session `decompose(pixels, request)` uses before any image is given: the app calls
+   * it as soon as a model is chosen, so the weights are read and onnxruntime's session is built
+   * while the user picks a photo. With `warmUp`, one run on a blank image follows, unless another
+   * request (a photo given meanwhile) is already waiting: a session's first run in onnxruntime-web
+   * took about twice a steady one (measured in Chromium, ViT-B/16 shape). Foreground work: the
+   * built-in text sets wait for it.
+   */
+  async prepareDecomposition(request: DecomposeRequest = {}, options: { warmUp?: boolean } = {}): Promise<void> {
+    await this.foreground.run(async () => {
+      const s = await this.decompositionSession(request);
+      if (!options.warmUp || this.foreground.count > 1) return;
+      const S = this.checkpoint.vision.imageSize;
+      await s.run({ pixel_values: tensor('B C S S', new Float32Array(3 * S * S), [1, 3, S, S]) });
+    });
+  }
+
+  private async decomposeNow<const R extends DecomposeRequest>(pixels: Tensor<string, Float32Array>, request: R): Promise<DecompositionWith<RequestedOutputs<R>>> {
+    this.checkPixels(pixels);
+    const s = await this.decompositionSession(request);
     const out = await s.run({ pixel_values: tensor('B C S S', pixels.data, [1, ...pixels.dims]) });
     const result: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(out)) result[name] = unbatch(t);

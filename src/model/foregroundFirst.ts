@@ -33,4 +33,9 @@ export class ForegroundFirst {
   get busy(): boolean {
     return this.running > 0;
   }
+
+  /** how many foreground requests are running or waiting now */
+  get count(): number {
+    return this.running;
+  }
 }

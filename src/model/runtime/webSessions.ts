@@ -21,7 +21,8 @@ export function sessionCreationLog(): SessionCreationTiming[] {
   return creationLog.map((t) => ({ ...t }));
 }
 
-export function webSessionFactory(): SessionFactory {
+/** `log: false`: sessions left out of sessionCreationLog (the runtime warm-up's) */
+export function webSessionFactory(options: { log?: boolean } = {}): SessionFactory {
   return async (graph, ckpt: ClipCheckpoint): Promise<GraphSession> => {
     const t0 = performance.now();
     const derived = new Set(graph.externalData.derived.map((b) => b.location));
@@ -47,7 +48,7 @@ export function webSessionFactory(): SessionFactory {
       readMs: t1 - t0,
       createMs: performance.now() - t1,
     };
-    creationLog.push(timing);
+    if (options.log !== false) creationLog.push(timing);
     const rawRun: RawRun = async (feeds) => {
       const webFeeds: Record<string, FeedValue> = {};
       for (const [name, f] of Object.entries(feeds)) {

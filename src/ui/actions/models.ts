@@ -56,6 +56,9 @@ async function afterModelLoaded(source: ModelSource, files: ModelFileInput[] | {
   // a link names a stored hub model as owner/name@commit, so it means the same weights everywhere
   store.getState().patchView({ model: source.kind === 'stored' ? modelRefOfStoredId(source.id) : source.id });
   clearProgress();
+  // the decomposition session is built (and run once) now, while the user picks a photo; sent
+  // before the text sets, so they wait for it; a failure is reported when a photo asks for it
+  void api.prepareDecomposition({ warmUp: true }).catch((err: Error) => console.warn(`[clipscope] preparing the image session failed: ${err.message}`));
   // the text sets embed in the background (their own status, cancellable): a shared link's photos
   // and everything else that does not need them go ahead now
   void loadTextSets();

@@ -9,10 +9,11 @@ export async function startRuntime(provider: ExecutionProvider | 'auto' = 'auto'
   const api = modelWorker();
   const threads = Math.min(4, navigator.hardwareConcurrency || 1);
   try {
-    let info = await api.initRuntime({ provider, threads, ...(precision === 'f16' ? { precision } : {}) });
+    // warmUp: on WASM the worker compiles onnxruntime's code on a small model while the user chooses one
+    let info = await api.initRuntime({ provider, threads, warmUp: true, ...(precision === 'f16' ? { precision } : {}) });
     if (provider === 'auto' && info.provider === 'webgpu' && info.adapter?.isFallbackAdapter) {
       // a software adapter (SwiftShader) is far slower than WASM
-      info = await api.initRuntime({ provider: 'wasm', threads });
+      info = await api.initRuntime({ provider: 'wasm', threads, warmUp: true });
       info = { ...info, fallbackReason: 'the only WebGPU adapter is a software fallback, slower than WASM' };
     }
     store.getState().set({ runtime: info });
