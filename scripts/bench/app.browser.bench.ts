@@ -17,7 +17,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, Worker } from 'playwright-core';
 import { dropFiles, openApp } from '../../e2e/lib/app.ts';
 import { hasShared, sharedPath } from '../../src/testkit/shared.ts';
 import { BENCH_DIR, fmtMs, median, vitB16Checkpoint } from './common.ts';
@@ -68,17 +68,81 @@ function photo(name: string): { name: string; type: string; base64: string } {
 const heatmapValues = (page: Page) =>
   page.locator('[data-testid="heatmap"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-image')}:${e.getAttribute('data-values')}`));
 
+/** a User Timing measure (src/api/stepTimings.ts) on the page's clock: milliseconds since its timeOrigin */
+interface Measure {
+  name: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * workers that did not answer an evaluate: onnxruntime's WASM threads (workers of the same script,
+ * parked in Atomics.wait, so an evaluate there never returns); asked once, then skipped
+ */
+const silentWorkers = new WeakSet<Worker>();
+
+/** `worker.evaluate(fn)`, or [] (and the worker marked silent) when it has not answered within 3 s */
+function evaluateOrSkip<T>(worker: Worker, fn: () => T[]): Promise<T[]> {
+  if (silentWorkers.has(worker)) return Promise.resolve([]);
+  let timer: NodeJS.Timeout | undefined;
+  const silent = new Promise<T[]>((resolve) => {
+    timer = setTimeout(() => (silentWorkers.add(worker), resolve([])), 3_000);
+  });
+  const answer = worker.evaluate(fn).catch(() => [] as T[]);
+  return Promise.race([answer.finally(() => clearTimeout(timer)), silent]);
+}
+
+/** the measures every thread (page and workers) recorded since the last call, on the page's clock; clears them */
+async function takeMeasures(page: Page): Promise<Measure[]> {
+  const read = () => {
+    const origin = performance.timeOrigin;
+    const out = performance.getEntriesByType('measure').map((e) => ({ name: e.name, start: origin + e.startTime, end: origin + e.startTime + e.duration }));
+    performance.clearMeasures();
+    return out;
+  };
+  const pageOrigin = await page.evaluate(() => performance.timeOrigin);
+  const all = (await Promise.all([page.evaluate(read), ...page.workers().map((w) => evaluateOrSkip(w, read))])).flat();
+  return all.map((m) => ({ name: m.name, start: m.start - pageOrigin, end: m.end - pageOrigin }));
+}
+
+/** one prompt change: end to end, and its steps (ms) */
+interface Redraw {
+  ms: number;
+  steps: Record<string, number>;
+}
+
+/**
+ * The steps of a prompt change, from its measures and the canvas draws, in order: each a
+ * duration in ms (the sums of repeated ones, e.g. two text-tower runs).
+ */
+function redrawSteps(measures: Measure[], start: number, draws: number[]): Record<string, number> {
+  const sum = (name: string) => measures.filter((m) => m.name === name).reduce((s, m) => s + m.end - m.start, 0);
+  const last = (name: string) => measures.filter((m) => m.name === name).at(-1);
+  const total = last('heatmaps:total');
+  const call = last('heatmaps:worker-call');
+  const steps: Record<string, number> = {};
+  if (call) steps['Enter -> request sent (React)'] = call.start - start;
+  if (call && total) steps['request -> worker starts'] = total.start - call.start;
+  for (const name of ['heatmaps:text', 'text:store-get', 'ort:wait', 'ort:run', 'text:store-put', 'heatmaps:projections', 'heatmaps:probe', 'heatmaps:cells', 'heatmaps:maps']) steps[name.startsWith('heatmaps:') ? name : `  ${name}`] = sum(name);
+  if (call && total) steps['worker ends -> answer on main thread'] = call.end - total.end;
+  if (call && draws.length) steps['answer -> first canvas drawn'] = Math.min(...draws) - call.end;
+  if (draws.length) steps['first -> last canvas drawn'] = Math.max(...draws) - Math.min(...draws);
+  steps['  drawing (sum of the canvas draws)'] = sum('heatmaps:canvas-draw');
+  return steps;
+}
+
 /**
  * Commits `prompt` (Enter, or only typing when `viaEnter` is false) and returns the milliseconds
- * from that event to the last heatmap canvas drawn with its new map.
+ * from that event to the last heatmap canvas drawn with its new map, with the steps between.
  */
-async function promptToRedraw(page: Page, prompt: string, viaEnter: boolean, images: number): Promise<number> {
+async function promptToRedraw(page: Page, prompt: string, viaEnter: boolean, images: number): Promise<Redraw> {
   if ((await page.inputValue('[data-testid="prompt-input"]')) === prompt) throw new Error(`'${prompt}' is already the prompt: nothing would be redrawn`);
   const before = await heatmapValues(page);
   await page.evaluate(() => {
     const h = (window as unknown as { benchHooks: Hooks }).benchHooks;
     h.draws.length = 0;
   });
+  await takeMeasures(page);
   await page.fill('[data-testid="prompt-input"]', prompt);
   if (viaEnter) await page.press('[data-testid="prompt-input"]', 'Enter');
   await page.waitForFunction(
@@ -95,13 +159,19 @@ async function promptToRedraw(page: Page, prompt: string, viaEnter: boolean, ima
     { before, images },
     { timeout: 120_000, polling: 'raf' },
   );
-  return page.evaluate((viaEnter) => {
+  const { start, draws } = await page.evaluate((viaEnter) => {
     const h = (window as unknown as { benchHooks: Hooks }).benchHooks;
-    const start = viaEnter ? h.enterAt : h.inputAt;
     const current = new Map(Array.from(document.querySelectorAll('[data-testid="heatmap"]'), (e) => [e.getAttribute('data-image'), e.getAttribute('data-values')]));
-    const last = Math.max(...h.draws.filter((d) => current.get(d.image) === d.values).map((d) => d.t));
-    return last - start;
+    return { start: viaEnter ? h.enterAt : h.inputAt, draws: h.draws.filter((d) => current.get(d.image) === d.values).map((d) => d.t) };
   }, viaEnter);
+  const measures = (await takeMeasures(page)).filter((m) => m.start >= start);
+  return { ms: Math.max(...draws) - start, steps: redrawSteps(measures, start, draws) };
+}
+
+/** the median of each step over runs, as aligned lines */
+function stepTable(runs: Redraw[]): string {
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r.steps)))];
+  return names.map((n) => `[app]     ${n.padEnd(40)} ${fmtMs(median(runs.map((r) => r.steps[n] ?? 0))).padStart(10)}`).join('\n');
 }
 
 const stage = (text: string) => console.error(`[app] ${text}`);
@@ -164,16 +234,16 @@ export async function benchAppBrowser(runs = arg('runs', 10)) {
     // prompt -> redraw
     await page.click('[data-testid="tab-prompt"]');
     const promptRuns = async (images: number, prompts: readonly string[]) => {
-      const newPrompt: number[] = [];
-      for (let i = 0; i < runs; i++) newPrompt.push(await promptToRedraw(page, prompts[i % prompts.length], true, images));
-      const cachedPrompt: number[] = [];
-      for (let i = 0; i < runs; i++) cachedPrompt.push(await promptToRedraw(page, prompts[i % 2], true, images));
-      return { newPrompt, cachedPrompt };
+      const newRuns: Redraw[] = [];
+      for (let i = 0; i < runs; i++) newRuns.push(await promptToRedraw(page, prompts[i % prompts.length], true, images));
+      const cachedRuns: Redraw[] = [];
+      for (let i = 0; i < runs; i++) cachedRuns.push(await promptToRedraw(page, prompts[i % 2], true, images));
+      return { newRuns, cachedRuns, newPrompt: newRuns.map((r) => r.ms), cachedPrompt: cachedRuns.map((r) => r.ms) };
     };
     const three = await promptRuns(PHOTOS.length, NEW_PROMPTS);
     const typed: number[] = [];
     // alternate between the two cached prompts, starting with the one not shown now
-    for (let i = 0; i < Math.max(3, runs >> 1); i++) typed.push(await promptToRedraw(page, NEW_PROMPTS[(runs + i) % 2], false, PHOTOS.length));
+    for (let i = 0; i < Math.max(3, runs >> 1); i++) typed.push((await promptToRedraw(page, NEW_PROMPTS[(runs + i) % 2], false, PHOTOS.length)).ms);
 
     // 24 images: 21 synthetic photos more, then the same prompt timings with prompts not yet used
     const MANY = 24;
@@ -207,7 +277,11 @@ export async function benchAppBrowser(runs = arg('runs', 10)) {
     console.log(`[app] first decomposition per image, dropped as the model was shown (drop -> ready, in order): ${perImageMs.map((p) => `${p.name} ${fmtMs(p.ms)}`).join(', ')}; the text sets were ${textSetsBeforeImages ? 'already' : 'still being'} embedded then`);
     console.log(`[app] built-in text sets (${textSets}) embedded ${fmtMs(textSetsMs)} after the model was shown, in the background`);
     console.log(`[app] prompt change -> heatmaps redrawn, 3 images (median of ${runs}): new prompt ${verdict(median(three.newPrompt), 50)}, cached prompt ${fmtMs(median(three.cachedPrompt))}; typing without Enter (300 ms debounce) ${fmtMs(median(typed))}`);
+    console.log(`[app]   steps, new prompt, 3 images (medians; indented: parts of the step above):\n${stepTable(three.newRuns)}`);
+    console.log(`[app]   steps, cached prompt, 3 images (medians):\n${stepTable(three.cachedRuns)}`);
     console.log(`[app] prompt change -> heatmaps redrawn, ${MANY} images (median of ${runs}): new prompt ${verdict(median(many.newPrompt), 100)}, cached prompt ${fmtMs(median(many.cachedPrompt))}`);
+    console.log(`[app]   steps, new prompt, ${MANY} images (medians):\n${stepTable(many.newRuns)}`);
+    console.log(`[app]   steps, cached prompt, ${MANY} images (medians):\n${stepTable(many.cachedRuns)}`);
     return result;
   } catch (err) {
     await page.screenshot({ path: join(BENCH_DIR, 'app-bench-failure.png'), fullPage: true }).catch(() => {});

@@ -6,6 +6,7 @@ import {
   headPatchMap,
   patchMap,
   promptMaps,
+  promptPatchMap,
   textProbe,
   tokenScores,
   upsampleMap,
@@ -106,6 +107,38 @@ describe('patch maps', () => {
     });
     const three = contrastiveMaps([c1, c2, c1]);
     three[0].data.forEach((v, p) => expect(v).toBeCloseTo(c1.data[p] - (2 * c1.data[p] + c2.data[p]) / 3, 12));
+  });
+
+  it('promptPatchMap(image, probe, mask) equals patchMap(tokenScores(image, probe), mask) for every head selection', () => {
+    const probe = textProbe(model, t);
+    const masks = [undefined, headMaskFromSpec('L0', shape), headMaskFromSpec('L1.H2', shape), headMaskFromSpec('L0.H0,L1.H1-2', shape), new Uint8Array(L * H)];
+    for (const mask of masks) {
+      const want = patchMap(tokenScores(image, probe), mask).data;
+      const got = promptPatchMap(image, probe, mask);
+      expect(got.dims).toEqual([2, 2]);
+      got.data.forEach((v, p) => expect(v).toBeCloseTo(want[p], 12));
+    }
+    // no head selected: an all-zero map, as patchMap gives
+    expect([...promptPatchMap(image, probe, new Uint8Array(L * H)).data]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('promptPatchMap handles head widths that are not a multiple of 4 (the tail of the unrolled dot product)', () => {
+    const odd: ToyShape = { width: 15, heads: 3, layers: 3, grid: 3, dim: 7 };
+    const m = toyModel(odd, 5);
+    const img = toyImage(m, 6);
+    const probe = textProbe(m, vecNormalized(Array.from({ length: odd.dim }, () => r.normal())));
+    const want = patchMap(tokenScores(img, probe)).data;
+    promptPatchMap(img, probe).data.forEach((v, p) => expect(v).toBeCloseTo(want[p], 12));
+    // and the probe's own rows (dim 7) equal plain dot products with the head projections
+    const t7 = Array.from({ length: odd.dim }, () => r.normal());
+    const pr = textProbe(m, t7);
+    for (let row = 0; row < odd.layers * odd.heads * 5; row++) expect(pr.headDir.data[row]).toBeCloseTo(vecDot(m.headProj.data, t7, odd.dim, row * odd.dim, 0), 12);
+  });
+
+  it('promptPatchMap rejects a probe of another shape and a mask of the wrong length', () => {
+    const other = toyModel({ ...shape, heads: 2 }, 9);
+    expect(() => promptPatchMap(image, textProbe(other, unitText()))).toThrow(/probe is \[2, 2, 6\]/);
+    expect(() => promptPatchMap(image, textProbe(model, t), new Uint8Array(3))).toThrow(/head mask has 3 entries, expected 6/);
   });
 
   it('upsampleMap(map, p) gives a G·p square', () => {

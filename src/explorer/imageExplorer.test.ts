@@ -86,6 +86,21 @@ describe('ImageExplorer', () => {
     for (let p = 0; p < 16; p++) expect(a.maps[0][p] + b.maps[0][p]).toBeCloseTo(hm.maps[0][p], 5);
   });
 
+  it('heatmaps(req, ids) answers in the order of ids with what heatmap() gives each image (one batch, the same maps)', async () => {
+    const ids = ['coffee.png', 'horse.png', 'astronaut.png'];
+    const req = { prompts: [PROMPTS[0], PROMPTS[1]], contrastive: true, heads: 'L0,L1.H1' };
+    const batch = await explorer.heatmaps(req, ids);
+    expect(batch).toHaveLength(3);
+    for (const [k, imageId] of ids.entries()) {
+      const one = await explorer.heatmap({ ...req, imageId });
+      expect(batch[k].maps.map((m) => Array.from(m))).toEqual(one.maps.map((m) => Array.from(m)));
+      expect([batch[k].min, batch[k].max]).toEqual([one.min, one.max]);
+    }
+    expect(batch[0].maps[0]).not.toEqual(batch[1].maps[0]);
+    await expect(explorer.heatmaps({ prompts: [] }, ids)).rejects.toThrow(/at least one prompt/);
+    await expect(explorer.heatmaps({ prompts: ['x'] }, ['coffee.png', 'nope'])).rejects.toThrow("no image 'nope'");
+  });
+
   it('contrastive heatmaps sum to zero over the prompts at every patch', async () => {
     const hm = await explorer.heatmap({ imageId: 'astronaut.png', prompts: PROMPTS, contrastive: true });
     for (let p = 0; p < 16; p++) expect(hm.maps[0][p] + hm.maps[1][p]).toBeCloseTo(0, 6);

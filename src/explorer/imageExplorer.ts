@@ -8,7 +8,7 @@ import { formatAblation, parseAblation } from '../analysis/ablationSyntax.ts';
 import { closureResidual } from '../analysis/closure.ts';
 import { SparseTextDictionary, sparseTextDecomposition } from '../analysis/sparseText.ts';
 import { NeuronExplorer } from './neurons.ts';
-import { contrastiveMaps, headMaskFromSpec, headPatchMap, patchMap, textProbe, tokenScores, type TextProbe } from '../analysis/heatmap.ts';
+import { headMaskFromSpec, headPatchMap, patchMap, promptMaps, textProbe, tokenScores, type TextProbe } from '../analysis/heatmap.ts';
 import type { HeadProjections, ImageComponents, SpatialTerms } from '../analysis/inputs.ts';
 import { headPool, retrieveByVector } from '../analysis/retrieval.ts';
 import { headRole } from '../analysis/roles.ts';
@@ -47,6 +47,7 @@ import { preprocessForDisplay, preprocessPixels } from '../model/preprocess/tran
 import { repeatedClassesWarning } from '../labels/labelSet.ts';
 import { parsePool, type DescriptionPool } from '../labels/pool.ts';
 import { CodedError, ERROR_CODES } from '../api/errors.ts';
+import { measureStep } from '../api/stepTimings.ts';
 import type { TextEmbeddingStore } from '../model/textCache.ts';
 import { TextEmbeddings } from './textEmbeddings.ts';
 import { parseReferenceSet, PUBLISHED_OPENAI_VIT_B32 } from '../verify/referenceSet.ts';
@@ -331,20 +332,37 @@ export class ImageExplorer implements ExplorerApi {
   }
 
   async heatmap(req: HeatmapRequest): Promise<Heatmap> {
+    return (await this.heatmaps(req, [req.imageId]))[0];
+  }
+
+  /**
+   * the same heatmap request for each image, in the order of `imageIds`: the prompts are embedded
+   * and projected once for all images. Each step is a `performance.measure` ('heatmaps:…'), which
+   * the app bench reads for its breakdown.
+   */
+  async heatmaps(req: HeatmapsRequest, imageIds: readonly string[]): Promise<Heatmap[]> {
     if (req.prompts.length === 0) throw badRequest('a heatmap needs at least one prompt');
-    const [spatial, model, embs] = await Promise.all([this.spatial(req.imageId), this.headProjections(), this.texts.embed(req.prompts)]);
+    const t0 = performance.now();
     const { layers: L, heads: H } = this.arch;
     const selected = req.heads && req.heads.trim() ? headMaskFromSpec(req.heads, { layers: L, heads: H }) : new Uint8Array(L * H).fill(1);
     const off = this.ablatedMask();
     const mask = selected.map((v, k) => (v && !off[k] ? 1 : 0));
-    let maps = req.prompts.map((p, i) => patchMap(tokenScores(spatial, this.probe(model, p, embs[i])), mask));
-    if (req.contrastive && maps.length > 1) maps = contrastiveMaps(maps);
-    return this.heatmapOf(maps);
-  }
-
-  /** the same heatmap request for each image, in the order of `imageIds` */
-  async heatmaps(req: HeatmapsRequest, imageIds: readonly string[]): Promise<Heatmap[]> {
-    return Promise.all(imageIds.map((imageId) => this.heatmap({ ...req, imageId })));
+    const spatials = Promise.all(imageIds.map((id) => this.spatial(id)));
+    spatials.catch(() => {}); // awaited below; a rejection before then is not unhandled
+    const embs = await this.texts.embed(req.prompts);
+    const t1 = measureStep('heatmaps:text', t0);
+    const model = await this.headProjections();
+    const t2 = measureStep('heatmaps:projections', t1);
+    const probes = req.prompts.map((p, i) => this.probe(model, p, embs[i]));
+    const t3 = measureStep('heatmaps:probe', t2);
+    const images = await spatials;
+    const t4 = measureStep('heatmaps:cells', t3);
+    const out = images.map((spatial) => {
+      return this.heatmapOf(promptMaps(spatial, probes, { headMask: mask, contrastive: req.contrastive }));
+    });
+    measureStep('heatmaps:maps', t4);
+    measureStep('heatmaps:total', t0);
+    return out;
   }
 
   async headTokenMap(imageId: string, layer: number, head: number, prompt: string): Promise<Heatmap> {

@@ -65,6 +65,8 @@ export class TextEmbeddings {
         chunkSize: batch,
         background,
         ...(signal ? { signal } : {}),
+        // foreground texts (prompts): the answer does not wait for the store's write
+        storeInBackground: !background,
         onProgress: (done, total) => {
           storeMisses = total; // texts neither memoised nor in the store: the ones encoded
           onProgress?.({ phase, done, total });

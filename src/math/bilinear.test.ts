@@ -45,6 +45,31 @@ describe('upsampleBilinear (PyTorch align_corners=False)', () => {
     for (let x = 0; x < 7; x++) expect(out[x]).toBe(v[0]);
   });
 
+  it('equals the four-tap formula of align_corners=False at every pixel, bit for bit (random 14x14 map to 224x224 and to 37x61)', () => {
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const src = Float64Array.from({ length: 14 * 14 }, next);
+    const coord = (d: number, inSize: number, outSize: number) => Math.max((d + 0.5) * (inSize / outSize) - 0.5, 0);
+    for (const [outH, outW] of [[224, 224], [37, 61]]) {
+      const out = upsampleBilinear(tensor('Y X', src, [14, 14]), outH, outW).data;
+      for (let y = 0; y < outH; y++) {
+        const sy = coord(y, 14, outH);
+        const y0 = Math.min(Math.floor(sy), 13);
+        const y1 = Math.min(y0 + 1, 13);
+        const fy = y1 === y0 ? 0 : sy - y0;
+        for (let x = 0; x < outW; x++) {
+          const sx = coord(x, 14, outW);
+          const x0 = Math.min(Math.floor(sx), 13);
+          const x1 = Math.min(x0 + 1, 13);
+          const fx = x1 === x0 ? 0 : sx - x0;
+          const top = (1 - fx) * src[y0 * 14 + x0] + fx * src[y0 * 14 + x1];
+          const bottom = (1 - fx) * src[y1 * 14 + x0] + fx * src[y1 * 14 + x1];
+          expect(out[y * outW + x]).toBe((1 - fy) * top + fy * bottom);
+        }
+      }
+    }
+  });
+
   it('rejects an invalid output size', () => {
     expect(() => upsampleBilinear(map([[1]]), 0, 2)).toThrow(/invalid output size 0x2/);
   });

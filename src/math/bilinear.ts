@@ -43,19 +43,22 @@ export function upsampleBilinear(
   const ty = taps(inH, outH);
   const tx = taps(inW, outW);
   const s = src.data;
+  // separable: each source row resized along x once ([inH, outW]), then the output rows blend two
+  // of those; the same products and sums per pixel as blending four source pixels, a third of the work
+  const rows = new Float64Array(inH * outW);
+  for (let r = 0; r < inH; r++) {
+    const row = r * inW;
+    for (let x = 0; x < outW; x++) {
+      const fx = tx.frac[x];
+      rows[r * outW + x] = (1 - fx) * s[row + tx.lo[x]] + fx * s[row + tx.hi[x]];
+    }
+  }
   const out = new Float64Array(outH * outW);
   for (let y = 0; y < outH; y++) {
-    const r0 = ty.lo[y] * inW;
-    const r1 = ty.hi[y] * inW;
+    const top = ty.lo[y] * outW;
+    const bottom = ty.hi[y] * outW;
     const fy = ty.frac[y];
-    for (let x = 0; x < outW; x++) {
-      const c0 = tx.lo[x];
-      const c1 = tx.hi[x];
-      const fx = tx.frac[x];
-      const top = (1 - fx) * s[r0 + c0] + fx * s[r0 + c1];
-      const bottom = (1 - fx) * s[r1 + c0] + fx * s[r1 + c1];
-      out[y * outW + x] = (1 - fy) * top + fy * bottom;
-    }
+    for (let x = 0; x < outW; x++) out[y * outW + x] = (1 - fy) * rows[top + x] + fy * rows[bottom + x];
   }
   return tensor('Y X', out, [outH, outW]);
 }

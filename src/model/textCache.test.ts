@@ -42,6 +42,44 @@ describe('embedTexts', () => {
     expect(engine.calls).toHaveLength(2); // nothing new
   });
 
+  it('storeInBackground: the embeddings come back while the store write is still pending; a failed write is reported, not thrown', async () => {
+    const engine = fakeEngine('model-a');
+    let finishWrite: () => void = () => {};
+    const written: string[] = [];
+    const slow = {
+      get: async () => new Map<string, Float32Array>(),
+      put: (_: string, entries: ReadonlyMap<string, Float32Array>) =>
+        new Promise<void>((resolve) => {
+          finishWrite = () => (written.push(...entries.keys()), resolve());
+        }),
+    };
+    const out = await embedTexts(engine, ['cat'], slow, { storeInBackground: true });
+    expect(Array.from(out.data)).toEqual([3, 99, 1]);
+    expect(written).toEqual([]); // returned before the write finished
+    finishWrite();
+    await Promise.resolve();
+    expect(written).toEqual(['cat']);
+    // without the option the call waits for the write
+    let settled = false;
+    const waiting = embedTexts(engine, ['dog'], slow).then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(settled).toBe(false);
+    finishWrite();
+    await waiting;
+    expect(settled).toBe(true);
+    // a rejected background write goes to the console
+    const warnings: unknown[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
+    try {
+      await embedTexts(engine, ['owl'], { get: slow.get, put: async () => Promise.reject(new Error('disk full')) }, { storeInBackground: true });
+      await new Promise((r) => setTimeout(r, 0));
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toEqual(['[clipscope] text embeddings were not stored: disk full']);
+  });
+
   it('entries are keyed by model fingerprint and by the exact text', async () => {
     const store = new MemoryTextCache();
     const a = fakeEngine('model-a');

@@ -4,6 +4,7 @@
  * Platform-neutral; textCache.node.ts stores entries in files, MemoryTextCache in memory.
  */
 import { CodedError, ERROR_CODES } from '../api/errors.ts';
+import { measureStep } from '../api/stepTimings.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
 
 export interface TextEmbeddingStore {
@@ -28,6 +29,11 @@ export interface EmbedTextsOptions {
   onProgress?(encoded: number, missing: number): void;
   /** background work (the built-in text sets): before each chunk, let image and prompt requests go first */
   background?: boolean;
+  /**
+   * a user waits for these texts (a prompt): return once encoded, and let the store write finish on
+   * its own (an IndexedDB write is ~2-10 ms); a failed write is reported on the console
+   */
+  storeInBackground?: boolean;
   /**
    * stops the work between chunks: a chunk whose encoding has begun is finished and stored (runs are
    * never aborted inside onnxruntime), then embedTexts throws textEmbeddingCancelled. What was
@@ -74,7 +80,9 @@ export async function embedTexts(
   const chunkSize = options.chunkSize ?? embedTextsDefaults.chunkSize;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
   const unique = [...new Set(texts)];
+  const t0 = performance.now();
   const found = await store.get(fingerprint, unique);
+  measureStep('text:store-get', t0);
   const missing = unique.filter((t) => !found.has(t));
   if (missing.length > 0) options.onProgress?.(0, missing.length);
   const { signal } = options;
@@ -84,11 +92,15 @@ export async function embedTexts(
     if (signal?.aborted) throw cancelled();
     // a cancel while foreground work holds the engine is answered now, not once that work ends
     if (options.background && engine.yieldToForeground) await unlessAborted(engine.yieldToForeground(), signal, cancelled);
+    const t1 = performance.now();
     const encoded = await engine.encodeText(chunk);
+    const t2 = measureStep('text:encode', t1);
     const D = encoded.dims[1];
     const entries = new Map<string, Float32Array>();
     chunk.forEach((text, i) => entries.set(text, encoded.data.slice(i * D, (i + 1) * D)));
-    await store.put(fingerprint, entries);
+    const stored = store.put(fingerprint, entries).then(() => void measureStep('text:store-put', t2));
+    if (options.storeInBackground) stored.catch((err) => console.warn(`[clipscope] text embeddings were not stored: ${(err as Error)?.message ?? err}`));
+    else await stored;
     for (const [text, v] of entries) found.set(text, v);
     options.onProgress?.(Math.min(start + chunkSize, missing.length), missing.length);
   }

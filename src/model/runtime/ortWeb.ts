@@ -18,6 +18,7 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import type { ExecutionProvider, RuntimeInfo, RuntimeRequest } from '../../api/types.ts';
+import { measureStep } from '../../api/stepTimings.ts';
 import { OneAtATime } from './oneAtATime.ts';
 
 export type WebSession = ort.InferenceSession;
@@ -169,7 +170,11 @@ export function runWebSession(
   session: WebSession,
   feeds: Record<string, FeedValue>,
 ): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
-  return ortCalls.run(() => runNow(session, feeds));
+  const queued = performance.now();
+  return ortCalls.run(() => {
+    const started = measureStep('ort:wait', queued);
+    return runNow(session, feeds).finally(() => measureStep('ort:run', started));
+  });
 }
 
 async function runNow(

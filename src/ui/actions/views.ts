@@ -3,6 +3,7 @@
  * store; a per-view ticket keeps only the latest answer when requests overlap.
  */
 import type { Heatmap, SegmentationResult, Top5 } from '../../api/explorer.ts';
+import { measureStep } from '../../api/stepTimings.ts';
 import { explainError } from '../lib/errors.ts';
 import { IncrementalView } from '../lib/incrementalView.ts';
 import type { AppState } from '../store.ts';
@@ -86,6 +87,14 @@ async function refreshIncremental<T>(view: IncrementalView<T>, key: string, ids:
   }
 }
 
+/** the worker round trip of a heatmaps request, as the measure 'heatmaps:worker-call' (src/api/stepTimings.ts) */
+async function timedHeatmaps<T>(call: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const out = await call();
+  measureStep('heatmaps:worker-call', t0);
+  return out;
+}
+
 export async function refreshHeatmaps(): Promise<void> {
   const s = store.getState();
   const prompts = [s.view.prompt, ...s.view.contrast].map((p) => p.trim()).filter(Boolean);
@@ -105,7 +114,7 @@ export async function refreshHeatmaps(): Promise<void> {
   }
   try {
     await Promise.all([
-      refreshIncremental(heatmapView, JSON.stringify([model, req, s.ablationCanonical]), ready, (ids) => api.heatmaps(req, ids), (heatmaps) => store.getState().set({ heatmaps })),
+      refreshIncremental(heatmapView, JSON.stringify([model, req, s.ablationCanonical]), ready, (ids) => timedHeatmaps(() => api.heatmaps(req, ids)), (heatmaps) => store.getState().set({ heatmaps })),
       s.showSegmentation
         ? refreshIncremental(segmentationView, JSON.stringify([model, prompts[0]]), ready, (ids) => api.segmentations(ids, prompts[0]), (segmentations) => store.getState().set({ segmentations }))
         : undefined,

@@ -7,6 +7,7 @@
  */
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import type { SegmentationResult } from '../../api/explorer.ts';
+import { measureStep } from '../../api/stepTimings.ts';
 import { imageBitmap } from '../imageCache.ts';
 import { valuesToRgba, type ValueScale } from '../lib/colorScale.ts';
 import { scheduleDraw } from '../lib/drawQueue.ts';
@@ -49,6 +50,7 @@ export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasP
   useEffect(() => scheduleDraw(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
+    const t0 = performance.now();
     const dpr = Math.min(2, window.devicePixelRatio || 1);
     const px = Math.round(size * dpr);
     canvas.width = px;
@@ -65,8 +67,10 @@ export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasP
     if (map && grid && scale && map.length === grid * grid) {
       const side = smoothWithPatch ? grid * smoothWithPatch : grid;
       const values = smoothWithPatch ? upsampled(map, grid, side) : map;
+      const rgba = valuesToRgba(values, scale) as Uint8ClampedArray<ArrayBuffer>;
       const tile = new OffscreenCanvas(side, side);
-      tile.getContext('2d')!.putImageData(new ImageData(valuesToRgba(values, scale) as Uint8ClampedArray<ArrayBuffer>, side, side), 0, 0);
+      tile.getContext('2d')!.putImageData(new ImageData(rgba, side, side), 0, 0);
+
       ctx.globalAlpha = opacity;
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(tile, 0, 0, px, px);
@@ -89,6 +93,7 @@ export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasP
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(mask, 0, 0, px, px);
     }
+    measureStep('heatmaps:canvas-draw', t0);
   }), [imageId, map, grid, scale, opacity, segmentation, size, smoothWithPatch]);
 
   return (

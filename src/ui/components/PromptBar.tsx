@@ -1,5 +1,6 @@
 /** The prompt: drives the heatmaps, the 'prompt' head colouring, token maps and layer effects. */
 import { useEffect, useState } from 'react';
+import { refreshHeatmaps } from '../actions/views.ts';
 import { useDebouncedCommit } from '../lib/useDebounced.ts';
 import { useAppStore } from '../store.ts';
 
@@ -11,8 +12,14 @@ export function PromptBar() {
   const [draft, setDraft] = useState(prompt);
   // follow outside changes (URL, examples)
   useEffect(() => setDraft(prompt), [prompt]);
+  // the heatmaps are asked for as the prompt is committed, before React renders the new view (the
+  // render then overlaps the worker's work); the effect that follows finds the request made
+  const commit = (v: string) => {
+    patchView({ prompt: v });
+    void refreshHeatmaps();
+  };
   useDebouncedCommit(draft, (v) => {
-    if (v.trim() !== useAppStore.getState().view.prompt) patchView({ prompt: v.trim() });
+    if (v.trim() !== useAppStore.getState().view.prompt) commit(v.trim());
   });
   return (
     <div className="prompt-bar">
@@ -27,7 +34,7 @@ export function PromptBar() {
         disabled={!hasText}
         onChange={(e) => setDraft(e.target.value)}
         onKeyDown={(e) => {
-          if (e.key === 'Enter') patchView({ prompt: draft.trim() });
+          if (e.key === 'Enter' && draft.trim() !== useAppStore.getState().view.prompt) commit(draft.trim());
         }}
         data-testid="prompt-input"
         autoComplete="off"

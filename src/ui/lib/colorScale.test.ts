@@ -59,6 +59,21 @@ describe('finiteExtent / valuesToRgba / legendTicks', () => {
     expect(px[11]).toBe(0);
   });
 
+  it("index(v) is round(unit(v)·255) of d3's clamped scale for values inside, outside and at the ends of several domains", () => {
+    let seed = 3;
+    const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const domains: [number, number, boolean][] = [[0, 1, false], [-0.37, 1.2, false], [-0.004, 0.01, true], [2, 2, false], [-1e-7, 3e-7, true]];
+    for (const [a, b, symmetric] of domains) {
+      const s = valueScale([a, b], { symmetric });
+      const [lo, hi] = s.domain;
+      const values = [lo, hi, (lo + hi) / 2, lo - 1, hi + 1, NaN, Infinity, -Infinity, ...Array.from({ length: 2000 }, () => lo + (hi - lo) * (1.2 * next() - 0.1))];
+      for (const v of values) expect(s.index(v)).toBe(Math.round(s.unit(Number.isFinite(v) ? v : lo) * 255));
+      // and the pixels of valuesToRgba are those colours
+      const px = valuesToRgba(values, s);
+      values.forEach((v, i) => expect(Array.from(px.subarray(i * 4, i * 4 + 3))).toEqual(Array.from(s.lut.subarray(s.index(v) * 3, s.index(v) * 3 + 3))));
+    }
+  });
+
   it('legendTicks([-0.37, 1.2]) gives round ticks inside the domain, including 0', () => {
     const t = legendTicks(valueScale([-0.37, 1.2]), 5);
     expect(t).toContain(0);
