@@ -62,6 +62,8 @@ export interface TextSetsState {
   state: 'running' | 'cancelled' | 'done' | 'failed';
   /** while running: which set, and texts encoded of those missing from the cache */
   progress?: { phase: string; done: number; total: number };
+  /** while running: Cancel was asked, answered once the text-tower run under way ends */
+  cancelling?: boolean;
   /** when failed: what went wrong */
   error?: string;
 }

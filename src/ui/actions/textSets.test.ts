@@ -91,7 +91,11 @@ describe('loadTextSets / cancelTextSets', () => {
   it('Cancel during the label set: the worker is asked to cancel, the state says cancelled (no error), the pool is not asked; later progress is not shown', async () => {
     const run = loadTextSets();
     const labels = await asked('setLabels');
-    await cancelTextSets();
+    labels.onProgress?.({ phase: 'embedding the label set', done: 64, total: 96 });
+    const cancelling = cancelTextSets();
+    // shown at once, while the worker finishes the chunk under way
+    expect(state().textSets).toEqual({ state: 'running', progress: { phase: 'embedding the label set', done: 64, total: 96 }, cancelling: true });
+    await cancelling;
     await run;
     expect(methods()).toEqual(['setLabels', 'cancelTextSets']);
     expect(state().textSets).toEqual({ state: 'cancelled' });

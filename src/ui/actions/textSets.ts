@@ -85,6 +85,8 @@ export async function loadTextSets(): Promise<void> {
 export async function cancelTextSets(): Promise<void> {
   if (!current) return;
   current.abort();
+  const now = store.getState().textSets;
+  if (now?.state === 'running') setTextSets({ ...now, cancelling: true });
   await modelWorker().cancelTextSets();
 }
 

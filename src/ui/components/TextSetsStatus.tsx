@@ -15,8 +15,11 @@ export function TextSetsStatus() {
       {t.state === 'running' && (
         <>
           <div className="row">
-            <span className="grow">{p ? `Text sets, ${p.phase}: ${p.done} of ${p.total}` : 'Text sets: reading this browser’s cache…'}</span>
-            <button type="button" className="button small" onClick={() => void cancelTextSets()} aria-label="Cancel embedding the label set and description pool" data-testid="text-sets-cancel">
+            <span className="grow">
+              {p ? `Text sets, ${p.phase}: ${p.done} of ${p.total}` : 'Text sets: reading this browser’s cache…'}
+              {t.cancelling && ' — cancelling after the chunk under way…'}
+            </span>
+            <button type="button" className="button small" disabled={t.cancelling} onClick={() => void cancelTextSets()} aria-label="Cancel embedding the label set and description pool" data-testid="text-sets-cancel">
               Cancel
             </button>
           </div>
