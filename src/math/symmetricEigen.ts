@@ -405,6 +405,17 @@ class ShiftedTridiagonalSolver {
   }
 }
 
+/** row r of `rows` [·×n] minus its projections on rows from..r−1, one after the other (modified Gram–Schmidt) */
+function orthogonalizeRow(rows: Float64Array, n: number, r: number, from: number): void {
+  const z = r * n;
+  for (let q = from; q < r; q++) {
+    const zq = q * n;
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += rows[zq + i] * rows[z + i];
+    for (let i = 0; i < n; i++) rows[z + i] -= dot * rows[zq + i];
+  }
+}
+
 function normalize(x: Float64Array): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i] * x[i];
@@ -567,12 +578,7 @@ function tridiagonalEigenpairs(t: Tridiagonal, values: Float64Array, vectors: Fl
     // A good shift makes one solve grow z by ~1/(ε‖T‖); a few more sweep out what remains.
     for (let iter = 0; iter < 6; iter++) {
       solver.solveInPlace(z);
-      for (let q = clusterStart; q < r; q++) {
-        const zq = vectors.subarray(q * n, (q + 1) * n);
-        let dot = 0;
-        for (let i = 0; i < n; i++) dot += zq[i] * z[i];
-        for (let i = 0; i < n; i++) z[i] -= dot * zq[i];
-      }
+      orthogonalizeRow(vectors, n, r, clusterStart);
       const growth = normalize(z);
       if (growth === 0) {
         for (let i = 0; i < n; i++) z[i] = random();
