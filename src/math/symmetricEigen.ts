@@ -213,12 +213,20 @@ function panelFactors(V: Float64Array, W: Float64Array, n: number, b: number, s:
   return { left, right };
 }
 
-/** m[s.., s..] −= update (p × p) */
-function subtractBlock(m: Float64Array, n: number, s: number, update: Float64Array): void {
+/**
+ * The upper triangle of m[s.., s..] (p × p) −= the update, given as its rows 0..h−1 (`top`, h × p)
+ * and its block [h.., h..] (`bottom`, (p−h) × (p−h)).
+ */
+function subtractUpper(m: Float64Array, n: number, s: number, top: Float64Array, bottom: Float64Array, h: number): void {
   const p = n - s;
-  for (let r = 0; r < p; r++) {
+  for (let r = 0; r < h; r++) {
     const row = (s + r) * n + s;
-    for (let c = 0; c < p; c++) m[row + c] -= update[r * p + c];
+    for (let c = r; c < p; c++) m[row + c] -= top[r * p + c];
+  }
+  const q = p - h;
+  for (let r = h; r < p; r++) {
+    const row = (s + r) * n + s;
+    for (let c = r; c < p; c++) m[row + c] -= bottom[(r - h) * q + c - h];
   }
 }
 
@@ -230,8 +238,9 @@ const PANEL = 32;
  * dlatrd: within a panel of PANEL columns, each reflector is built from its row brought up to date
  * with the panel's earlier reflectors, and w = τ(A22 v − V Wᵀv − W Vᵀv) − (τ²/2)(vᵀA22 v)v reads the
  * trailing block as it was at the panel's start; the panel's rank-2·PANEL update A22 −= V Wᵀ + W Vᵀ
- * is then one matrix product (a kernel request: onnxruntime in the CLI). The matrix is kept full
- * (both triangles), so every product reads contiguous rows.
+ * is then matrix products (kernel requests: onnxruntime in the CLI). Only the upper triangle of the
+ * trailing block is read after its panel's update (rows from the diagonal on), so only it is updated:
+ * the product's rows of the first half in full and the lower-right block, 3/4 of the full product.
  */
 function* tridiagonalize(a: Float64Array, n: number): KernelSteps<Tridiagonal> {
   const m = a.slice();
@@ -251,8 +260,14 @@ function* tridiagonalize(a: Float64Array, n: number): KernelSteps<Tridiagonal> {
     const s = k0 + b;
     const p = n - s;
     if (p > 0) {
+      // only the upper triangle is ever read again: its rows 0..h−1 and the block [h.., h..]
+      // (three quarters of the full product)
       const { left, right } = panelFactors(V, W, n, b, s);
-      subtractBlock(m, n, s, yield* kernelMatmulTransB(left, right, p, p, 2 * b));
+      const h = Math.ceil(p / 2);
+      const w = 2 * b;
+      const top = yield* kernelMatmulTransB(left, right, h, p, w);
+      const bottom = yield* kernelMatmulTransB(left.subarray(h * w), right.subarray(h * w), p - h, p - h, w);
+      subtractUpper(m, n, s, top, bottom, h);
     }
   }
   for (let k = reflectorCount; k < n; k++) diag[k] = m[k * n + k];
