@@ -347,6 +347,7 @@ export class ImageExplorer implements ExplorerApi {
     const selected = req.heads && req.heads.trim() ? headMaskFromSpec(req.heads, { layers: L, heads: H }) : new Uint8Array(L * H).fill(1);
     const off = this.ablatedMask();
     const mask = selected.map((v, k) => (v && !off[k] ? 1 : 0));
+    const allHeads = mask.every((v) => v === 1);
     const spatials = Promise.all(imageIds.map((id) => this.spatial(id)));
     spatials.catch(() => {}); // awaited below; a rejection before then is not unhandled
     const embs = await this.texts.embed(req.prompts);
@@ -358,7 +359,7 @@ export class ImageExplorer implements ExplorerApi {
     const images = await spatials;
     const t4 = measureStep('heatmaps:cells', t3);
     const out = images.map((spatial) => {
-      return this.heatmapOf(promptMaps(spatial, probes, { headMask: mask, contrastive: req.contrastive }));
+      return this.heatmapOf(promptMaps(spatial, probes, { ...(allHeads ? {} : { headMask: mask }), contrastive: req.contrastive }));
     });
     measureStep('heatmaps:maps', t4);
     measureStep('heatmaps:total', t0);
