@@ -2,11 +2,12 @@
  * Cancelling the built-in text sets in the built app (demo model, WASM, fresh browser storage), as a
  * user would: the label set starts embedding in the background, Cancel (by keyboard) stops it, the
  * status says cancelled and the stored count stops growing; photos still decompose, a prompt
- * heatmap draws, and top-5 / TEXTSPAN say they need the sets and offer Resume. Resume embeds only
- * the texts not stored yet, and the top-5 then equals that of an uninterrupted first visit.
+ * heatmap draws, ablation applies, and top-5 / TEXTSPAN say they need the sets and offer Resume.
+ * Resume embeds only the texts not stored yet, and the top-5 then equals that of an uninterrupted
+ * first visit.
  *
  * The text sets are the built-in ones cut to a size that takes a few seconds here (the first 160
- * classes of data/labels.json with all 16 templates: 40 chunks of 64; every 8th line of
+ * classes of data/labels.json with all 16 templates: 2,560 prompts, 40 chunks of 64; every 8th line of
  * data/descriptions.tsv), served at /data/ instead of public/data. Loading another model while they
  * embed stops the old model's embedding the same way.
  */
@@ -113,7 +114,7 @@ describe('built-in text sets: cancel and resume (built app, demo model, WASM)', 
     assert.equal(await page.locator('[data-testid="error"]').count(), 0);
   });
 
-  it('after the cancel: photos decompose, a prompt heatmap draws, top-5 and TEXTSPAN say they need the text sets', async () => {
+  it('after the cancel: photos decompose, a prompt heatmap draws, ablation applies, top-5 and TEXTSPAN say they need the text sets', async () => {
     const { page } = app;
     await dropFiles(page, photoFiles());
     await allReady(page).catch(fail);
@@ -131,9 +132,18 @@ describe('built-in text sets: cancel and resume (built app, demo model, WASM)', 
     await page.screenshot({ path: `${SHOTS}text-sets-cancelled.png`, fullPage: true });
     assert.equal(await page.locator('[data-testid="top5"]').count(), 0);
 
+    // ablation works without the label set: the head grid marks the switched-off head
+    await page.fill('[data-testid="ablation-input"]', 'L5.H3');
+    await page.press('[data-testid="ablation-input"]', 'Enter');
     await page.click('[data-testid="tab-heads"]');
+    await page.locator('[data-testid="head-grid"] [data-layer="5"][data-head="3"][data-ablated="1"]').waitFor({ timeout: 60_000 }).catch(fail);
     await page.click('[data-testid="head-grid"] [data-layer="5"][data-head="3"]');
     await page.locator('[data-testid="head-detail"][data-head="L5.H3"] [data-testid="text-set-needed"]').waitFor({ timeout: 60_000 }).catch(fail);
+    // back to the model as is, so the top-5 below compares with a visit without ablation
+    await page.click('[data-testid="tab-layers"]');
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.click('[data-testid="tab-heads"]');
+    await page.locator('[data-testid="head-grid"] [data-layer="5"][data-head="3"][data-ablated="0"]').waitFor({ timeout: 60_000 }).catch(fail);
     assert.equal(await page.locator('[data-testid="error"]').count(), 0, 'no error shown');
   });
 
