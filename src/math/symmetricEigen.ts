@@ -420,15 +420,29 @@ class ShiftedTridiagonalSolver {
   }
 }
 
-/** row r of `rows` [·×n] minus its projections on rows from..r−1, one after the other (modified Gram–Schmidt) */
+/**
+ * Row r of `rows` [·×n] minus its projections on rows from..r−1, one after the other (modified
+ * Gram–Schmidt). Each pass subtracts one projection and already sums the next row's dot product
+ * with the updated entries, in the same order as two separate passes would.
+ */
 function orthogonalizeRow(rows: Float64Array, n: number, r: number, from: number): void {
+  if (from >= r) return;
   const z = r * n;
-  for (let q = from; q < r; q++) {
-    const zq = q * n;
-    let dot = 0;
-    for (let i = 0; i < n; i++) dot += rows[zq + i] * rows[z + i];
-    for (let i = 0; i < n; i++) rows[z + i] -= dot * rows[zq + i];
+  let zq = from * n;
+  let dot = 0;
+  for (let i = 0; i < n; i++) dot += rows[zq + i] * rows[z + i];
+  for (let q = from + 1; q < r; q++) {
+    const next = q * n;
+    let nextDot = 0;
+    for (let i = 0; i < n; i++) {
+      const x = rows[z + i] - dot * rows[zq + i];
+      rows[z + i] = x;
+      nextDot += rows[next + i] * x;
+    }
+    zq = next;
+    dot = nextDot;
   }
+  for (let i = 0; i < n; i++) rows[z + i] -= dot * rows[zq + i];
 }
 
 function normalize(x: Float64Array): number {
