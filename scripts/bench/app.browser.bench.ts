@@ -11,11 +11,14 @@
  *                        new map (median of N; a new prompt includes encoding it, a repeated one is
  *                        served from the text-embedding cache), and typing without Enter (the input
  *                        event, through the prompt box's 300 ms debounce); with the 3 photos, then
- *                        with 24 images (21 synthetic ones added)
+ *                        with 24 images (21 synthetic ones added); beside each, the medians of its
+ *                        steps, from the User Timing measures the page and the model worker record
+ *                        (src/api/stepTimings.ts) and the canvas draws
  *
  *   node --import tsx scripts/bench/app.browser.bench.ts [--runs 10] [--small-text-sets]
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Page, Worker } from 'playwright-core';
 import { dropFiles, openApp } from '../../e2e/lib/app.ts';
@@ -238,7 +241,8 @@ export async function benchAppBrowser(runs = arg('runs', 10)) {
       for (let i = 0; i < runs; i++) newRuns.push(await promptToRedraw(page, prompts[i % prompts.length], true, images));
       const cachedRuns: Redraw[] = [];
       for (let i = 0; i < runs; i++) cachedRuns.push(await promptToRedraw(page, prompts[i % 2], true, images));
-      return { newRuns, cachedRuns, newPrompt: newRuns.map((r) => r.ms), cachedPrompt: cachedRuns.map((r) => r.ms) };
+      // the machine may be shared: the 1-minute load average when these timings end goes beside them
+      return { newRuns, cachedRuns, newPrompt: newRuns.map((r) => r.ms), cachedPrompt: cachedRuns.map((r) => r.ms), load: loadavg()[0] };
     };
     const three = await promptRuns(PHOTOS.length, NEW_PROMPTS);
     const typed: number[] = [];
@@ -276,10 +280,10 @@ export async function benchAppBrowser(runs = arg('runs', 10)) {
     console.log(`[app] model load (folder chosen -> model shown) ${fmtMs(modelLoadMs)} (panel: ${loadText})`);
     console.log(`[app] first decomposition per image, dropped as the model was shown (drop -> ready, in order): ${perImageMs.map((p) => `${p.name} ${fmtMs(p.ms)}`).join(', ')}; the text sets were ${textSetsBeforeImages ? 'already' : 'still being'} embedded then`);
     console.log(`[app] built-in text sets (${textSets}) embedded ${fmtMs(textSetsMs)} after the model was shown, in the background`);
-    console.log(`[app] prompt change -> heatmaps redrawn, 3 images (median of ${runs}): new prompt ${verdict(median(three.newPrompt), 50)}, cached prompt ${fmtMs(median(three.cachedPrompt))}; typing without Enter (300 ms debounce) ${fmtMs(median(typed))}`);
+    console.log(`[app] prompt change -> heatmaps redrawn, 3 images (median of ${runs}): new prompt ${verdict(median(three.newPrompt), 50)}, cached prompt ${fmtMs(median(three.cachedPrompt))}; typing without Enter (300 ms debounce) ${fmtMs(median(typed))}; load average then ${three.load.toFixed(1)}`);
     console.log(`[app]   steps, new prompt, 3 images (medians; indented: parts of the step above):\n${stepTable(three.newRuns)}`);
     console.log(`[app]   steps, cached prompt, 3 images (medians):\n${stepTable(three.cachedRuns)}`);
-    console.log(`[app] prompt change -> heatmaps redrawn, ${MANY} images (median of ${runs}): new prompt ${verdict(median(many.newPrompt), 100)}, cached prompt ${fmtMs(median(many.cachedPrompt))}`);
+    console.log(`[app] prompt change -> heatmaps redrawn, ${MANY} images (median of ${runs}): new prompt ${verdict(median(many.newPrompt), 100)}, cached prompt ${fmtMs(median(many.cachedPrompt))}; load average then ${many.load.toFixed(1)}`);
     console.log(`[app]   steps, new prompt, ${MANY} images (medians):\n${stepTable(many.newRuns)}`);
     console.log(`[app]   steps, cached prompt, ${MANY} images (medians):\n${stepTable(many.cachedRuns)}`);
     return result;

@@ -5,7 +5,7 @@
  * the segmentation mask's outline. The map's G×G values are on the element as data attributes for
  * tests and scripts.
  */
-import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
+import { forwardRef, useEffect, useImperativeHandle, useMemo, useRef } from 'react';
 import type { SegmentationResult } from '../../api/explorer.ts';
 import { measureStep } from '../../api/stepTimings.ts';
 import { imageBitmap } from '../imageCache.ts';
@@ -45,6 +45,8 @@ export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasP
 ) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useImperativeHandle(ref, () => canvasRef.current as HTMLCanvasElement, []);
+  // written once per map, not on every render (a new prompt re-renders every card before its map arrives)
+  const values = useMemo(() => (map ? Array.from(map, (v) => Number(v.toPrecision(6))).join(',') : ''), [map]);
 
   // drawn in a slice of its own (lib/drawQueue.ts): many canvases redrawn at once stay many short tasks
   useEffect(() => scheduleDraw(() => {
@@ -106,7 +108,7 @@ export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasP
       data-testid={testId}
       data-image={imageId}
       data-grid={grid ?? ''}
-      data-values={map ? Array.from(map, (v) => Number(v.toPrecision(6))).join(',') : ''}
+      data-values={values}
     />
   );
 });
