@@ -208,7 +208,7 @@ function timedKernels(kernels: LinalgKernels, times: StageTimes): LinalgKernels 
  * Where a head's time goes on the CLI's path, in this thread: TEXTSPAN's stages (products included
  * in their stage; the products' own total on the last lines), and the per-run costs around them —
  * reading a head from the cache, the copy that hands it to a worker, a worker's start-up (loader,
- * modules, onnxruntime sessions, through its first tiny head), serialising atlas.json.
+ * modules, onnxruntime sessions, through its first head: 2 images, but still one D×D eigen step).
  */
 async function breakdown(cfg: Config, cache: AnalysisCache, layers: number[]): Promise<void> {
   const heads = Math.min(cfg.heads, 8);
@@ -247,7 +247,7 @@ async function breakdown(cfg: Config, cache: AnalysisCache, layers: number[]): P
   console.log('  around it, wall ms:');
   row('read a head from the cache', readMs);
   row('copy a head to hand it to a worker', copyMs);
-  row('start a worker (once per run)', startMs);
+  row('start a worker, through a 2-image head (once per run)', startMs);
 }
 
 async function main(): Promise<void> {
