@@ -30,13 +30,22 @@ export interface HeatmapCanvasProps {
 }
 
 /** bilinear upsamplings by map: a new colour scale or opacity recolours without upsampling again */
-const upsampledMaps = new WeakMap<Float32Array, { side: number; values: Float32Array }>();
-function upsampled(map: Float32Array, grid: number, side: number): Float32Array {
+const upsampledMaps = new WeakMap<Float32Array, { side: number; values: Float64Array }>();
+function upsampled(map: Float32Array, grid: number, side: number): Float64Array {
   const hit = upsampledMaps.get(map);
   if (hit?.side === side) return hit.values;
-  const values = Float32Array.from(upsampleBilinear(tensor('Y X', Float64Array.from(map), [grid, grid]), side, side).data);
+  const values = upsampleBilinear(tensor('Y X', map, [grid, grid]), side, side).data;
   upsampledMaps.set(map, { side, values });
   return values;
+}
+
+/** one scratch canvas per tile side: draws run one at a time on the main thread, each copies the tile out at once */
+const tiles = new Map<number, OffscreenCanvasRenderingContext2D>();
+function tileWith(rgba: Uint8ClampedArray<ArrayBuffer>, side: number): OffscreenCanvas {
+  let ctx = tiles.get(side);
+  if (!ctx) tiles.set(side, (ctx = new OffscreenCanvas(side, side).getContext('2d')!));
+  ctx.putImageData(new ImageData(rgba, side, side), 0, 0);
+  return ctx.canvas;
 }
 
 export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasProps>(function HeatmapCanvas(
@@ -69,9 +78,7 @@ export const HeatmapCanvas = forwardRef<HTMLCanvasElement | null, HeatmapCanvasP
     if (map && grid && scale && map.length === grid * grid) {
       const side = smoothWithPatch ? grid * smoothWithPatch : grid;
       const values = smoothWithPatch ? upsampled(map, grid, side) : map;
-      const rgba = valuesToRgba(values, scale) as Uint8ClampedArray<ArrayBuffer>;
-      const tile = new OffscreenCanvas(side, side);
-      tile.getContext('2d')!.putImageData(new ImageData(rgba, side, side), 0, 0);
+      const tile = tileWith(valuesToRgba(values, scale) as Uint8ClampedArray<ArrayBuffer>, side);
 
       ctx.globalAlpha = opacity;
       ctx.imageSmoothingEnabled = false;
