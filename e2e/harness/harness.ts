@@ -62,21 +62,31 @@ async function runEngine(req: EngineRunRequest) {
 
 /**
  * The checkpoint's files as the app holds a stored model: copied into this origin's OPFS (not
- * timed), then handed over as the File objects OPFS gives (reads are Blob slices of disk-backed
- * files, as for a stored hub model or a dropped folder); 'http': HTTP range reads from the server.
+ * timed), then handed over as the File objects OPFS gives (reads are Blob slices, as for a stored
+ * hub model or a dropped folder). Where the page's OPFS quota is too small for the file (a
+ * Playwright context keeps storage in memory, with a smaller quota: ViT-L/14), an in-memory Blob of
+ * the file, said in `source`; 'http': HTTP range reads from the server.
  */
-async function benchInputs(files: { name: string; url: string; size: number }[], source: 'opfs' | 'http'): Promise<ModelFileInput[]> {
-  if (source === 'http') return files.map((f) => ({ name: f.name, url: new URL(f.url, location.href).href, size: f.size }));
+async function benchInputs(files: { name: string; url: string; size: number }[], source: 'opfs' | 'http'): Promise<{ inputs: ModelFileInput[]; source: string }> {
+  if (source === 'http') return { inputs: files.map((f) => ({ name: f.name, url: new URL(f.url, location.href).href, size: f.size })), source };
   const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('bench-model', { create: true });
-  const out: ModelFileInput[] = [];
+  const inputs: ModelFileInput[] = [];
+  let used = 'opfs';
   for (const f of files) {
     const handle = await dir.getFileHandle(f.name, { create: true });
     const res = await fetch(f.url);
     if (!res.ok || !res.body) throw new Error(`GET ${f.url}: ${res.status}`);
-    await res.body.pipeTo(await handle.createWritable());
-    out.push({ name: f.name, blob: await handle.getFile() });
+    try {
+      await res.body.pipeTo(await handle.createWritable());
+      inputs.push({ name: f.name, blob: await handle.getFile() });
+    } catch (err) {
+      if ((err as Error).name !== 'QuotaExceededError') throw err;
+      await dir.removeEntry(f.name);
+      used = 'opfs, and an in-memory Blob where the OPFS quota was too small';
+      inputs.push({ name: f.name, blob: await (await fetch(f.url)).blob() });
+    }
   }
-  return out;
+  return { inputs, source: used };
 }
 
 export interface BenchEngineRequest {
@@ -95,7 +105,7 @@ export interface BenchEngineRequest {
 async function benchEngine(req: BenchEngineRequest) {
   const api = modelWorker();
   const runtime = await api.initRuntime({ provider: 'wasm', threads: 2, warmUp: req.runtimeWarmUp });
-  const inputs = await benchInputs(req.files, req.source);
+  const { inputs, source } = await benchInputs(req.files, req.source);
   const warmUp = req.runtimeWarmUp ? await api.runtimeWarmUp() : undefined;
   if (req.runtimeWarmUp && !warmUp) throw new Error('the runtime warm-up did not run (see the console)');
   let t = performance.now();
@@ -136,7 +146,7 @@ async function benchEngine(req: BenchEngineRequest) {
     }
     rounds.push(round);
   }
-  return { runtime, warmUp, loadMs, plainFirstMs, decompFirstMs, prepared, sessions, rounds };
+  return { runtime, source, warmUp, loadMs, plainFirstMs, decompFirstMs, prepared, sessions, rounds };
 }
 
 /** the time neuron effects (METHOD §9) add to a decomposition, against one plain forward (interleaved runs) */

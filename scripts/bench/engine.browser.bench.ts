@@ -75,7 +75,7 @@ async function benchShape(shape: ShapedCheckpoint, runs: number, rounds: number,
 
   const cold = await page(false, rounds);
   const coldFirst = firstResult(cold);
-  console.log(`[chromium] ${shape} cold (fresh page, no warm-up, model chosen and image given at once, weights from ${source}): ${describeFirst(coldFirst)}; ${load()}`);
+  console.log(`[chromium] ${shape} cold (fresh page, no warm-up, model chosen and image given at once, weights from ${cold.source}): ${describeFirst(coldFirst)}; ${load()}`);
   console.log(`[chromium] ${shape} cold, then the first plain run incl. its session ${fmtMs(cold.plainFirstMs)}; sessions: ${cold.sessions.map((x) => describeSession(x)).join('; ')}`);
   const roundMedians = cold.rounds.map((x) => ({ plainMs: median(x.plainMs), decompositionMs: median(x.decompositionMs), ratio: median(x.decompositionMs) / median(x.plainMs) }));
   for (const [i, x] of roundMedians.entries()) {

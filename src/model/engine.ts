@@ -148,7 +148,11 @@ export class ClipEngine {
   async prepareDecomposition(request: DecomposeRequest = {}, options: { warmUp?: boolean } = {}): Promise<void> {
     await this.foreground.run(async () => {
       const s = await this.decompositionSession(request);
-      if (!options.warmUp || this.foreground.count > 1) return;
+      if (!options.warmUp) return;
+      // a WASM session is created in one blocking call: a photo sent meanwhile is still an unread
+      // message, so let queued requests start before asking whether one waits
+      await new Promise((r) => setTimeout(r, 0));
+      if (this.foreground.count > 1) return;
       const S = this.checkpoint.vision.imageSize;
       await s.run({ pixel_values: tensor('B C S S', new Float32Array(3 * S * S), [1, 3, S, S]) });
     });

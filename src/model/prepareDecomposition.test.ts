@@ -14,14 +14,15 @@ import { createOrtNodeSession } from './runtime/ortNode.node.ts';
 import { warmUpRuntime, WARM_UP_SPEC } from './warmUp.ts';
 
 /** onnxruntime-node sessions, with every creation, run and release logged by graph kind */
-function countingFactory() {
+function countingFactory(runMs = 0) {
   const log: string[] = [];
   const factory: SessionFactory = async (graph, ckpt) => {
     const s = await createOrtNodeSession(graph, ckpt);
     const name = `${graph.kind}:${graph.outputs.length}`;
     log.push(`create ${name}`);
     return {
-      run: (feeds, outputNames) => (log.push(`run ${name}`), s.run(feeds, outputNames)),
+      // runMs: a run as long as a real model's, so a request stays in flight for a while
+      run: async (feeds, outputNames) => (log.push(`run ${name}`), await new Promise((r) => setTimeout(r, runMs)), s.run(feeds, outputNames)),
       release: () => (log.push(`release ${name}`), s.release()),
     };
   };
@@ -42,8 +43,8 @@ async function tinyEngine(factory: SessionFactory) {
 }
 
 /** a tiny engine whose sessions are logged, and one random image for it */
-async function loggedEngine(pixelSeed: number) {
-  const { log, factory } = countingFactory();
+async function loggedEngine(pixelSeed: number, runMs = 0) {
+  const { log, factory } = countingFactory(runMs);
   const engine = await tinyEngine(factory);
   const S = engine.checkpoint.vision.imageSize;
   return { log, engine, px: tensor('C S S', randomPixels(1, S, pixelSeed), [3, S, S]) };
@@ -78,7 +79,7 @@ describe('ClipEngine.prepareDecomposition', () => {
   });
 
   it('an image given while the session is being prepared shares the one session and skips the warm-up run', async () => {
-    const { log, engine, px } = await loggedEngine(5);
+    const { log, engine, px } = await loggedEngine(5, 50);
     await Promise.all([engine.prepareDecomposition({}, { warmUp: true }), engine.decompose(px)]);
     expect(steps(log)).toEqual(['create', 'run']);
     await engine.release();
