@@ -201,6 +201,7 @@ function timedKernels(kernels: LinalgKernels, times: StageTimes): LinalgKernels 
   return {
     matmulTransB: timed('products: matmulTransB', kernels.matmulTransB.bind(kernels)),
     centredGram: timed('products: centredGram', kernels.centredGram.bind(kernels)),
+    blockReflector: timed('products: blockReflector', kernels.blockReflector.bind(kernels)),
   };
 }
 

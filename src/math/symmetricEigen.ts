@@ -12,7 +12,7 @@
  * accumulates all n eigenvectors. The matrix products are kernel requests (src/math/kernelSteps.ts):
  * JavaScript in `symmetricEigen`, onnxruntime-node in float64 through `symmetricEigenSteps` (CLI).
  */
-import { kernelMatmulTransB, runKernelSteps, type KernelSteps } from './kernelSteps.ts';
+import { kernelBlockReflector, kernelMatmulTransB, runKernelSteps, type KernelSteps } from './kernelSteps.ts';
 import { seededRandom } from './random.ts';
 import type { Lap } from './stageTimes.ts';
 import { ShapeError, tensor, type Tensor } from './tensor.ts';
@@ -512,29 +512,10 @@ function blockTriangularFactor(v: Float64Array, tau: Float64Array, n: number): F
   return T;
 }
 
-/** a[rows × b] · Tᵀ for an upper triangular T [b × b] */
-function timesTransposed(a: Float64Array, T: Float64Array, rows: number, b: number): Float64Array {
-  const out = new Float64Array(rows * b);
-  for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < b; i++) {
-      let sum = 0;
-      for (let l = i; l < b; l++) sum += T[i * b + l] * a[r * b + l];
-      out[r * b + i] = sum;
-    }
-  }
-  return out;
-}
-
-function transposed(a: Float64Array, rows: number, cols: number): Float64Array {
-  const out = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) out[c * rows + i] = a[i * cols + c];
-  return out;
-}
-
 /**
  * Applies Q = H_0 H_1 … H_{n-3} to each row vector z (as a column): z ← Q z, one block of PANEL
  * reflectors at a time in the compact WY form H_k … H_{k+b−1} = I − V T Vᵀ (LAPACK's dlarft,
- * forward): Z ← Z − ((Z V) Tᵀ) Vᵀ, two matrix products per block (kernel requests).
+ * forward): Z ← Z − ((Z V) Tᵀ) Vᵀ, one kernel request per block (blockReflector).
  */
 function* applyReflectors(t: Tridiagonal, rows: Float64Array, count: number): KernelSteps<void> {
   const n = t.n;
@@ -545,9 +526,7 @@ function* applyReflectors(t: Tridiagonal, rows: Float64Array, count: number): Ke
     const b = Math.min(PANEL, reflectorCount - k0);
     const v = reflectors.subarray(k0 * n, (k0 + b) * n); // rows: v_k0 … v_k0+b−1
     const T = blockTriangularFactor(v, tau.subarray(k0, k0 + b), n);
-    const zv = yield* kernelMatmulTransB(rows, v, count, b, n); // Z V [count × b]
-    const update = yield* kernelMatmulTransB(timesTransposed(zv, T, count, b), transposed(v, b, n), count, n, b);
-    for (let i = 0; i < count * n; i++) rows[i] -= update[i];
+    rows.set(yield* kernelBlockReflector(rows, v, T, count, n, b));
   }
 }
 

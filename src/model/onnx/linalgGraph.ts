@@ -1,7 +1,7 @@
 /**
  * Tiny float64 graphs for TEXTSPAN's matrix products on onnxruntime (src/math/kernelSteps.ts):
- * `a·bᵀ`, and the centred Gram matrix of a float32 or float64 matrix. Symbolic dims, so one
- * session serves every shape.
+ * `a·bᵀ`, the centred Gram matrix of a float32 or float64 matrix, and a block of Householder
+ * reflectors applied to rows. Symbolic dims (but the Gram's d), so one session serves every shape.
  */
 import { GraphBuilder } from './graphBuilder.ts';
 import { OnnxDataType } from './proto.ts';
@@ -14,6 +14,9 @@ export const LINALG_IO = {
   out: 'out',
   top: 'top',
   bottom: 'bottom',
+  rows: 'rows',
+  v: 'v',
+  t: 't',
 } as const;
 
 /** out[n×m] = a[n×k] · b[m×k]ᵀ, all float64 */
@@ -39,5 +42,19 @@ export function buildCentredGramGraph(input: 'float32' | 'float64', d: number): 
   const xT = g.transpose(x, [1, 0]);
   g.output(LINALG_IO.top, g.matmul(g.slice(xT, [0], [h], [0]), x), OnnxDataType.DOUBLE, [h, d]);
   g.output(LINALG_IO.bottom, g.matmul(g.slice(xT, [h], [d], [0]), g.slice(x, [h], [d], [1])), OnnxDataType.DOUBLE, [d - h, d - h]);
+  return g.toModel();
+}
+
+/**
+ * out[c×n] = rows − ((rows·vᵀ)·tᵀ)·v, all float64: a block of b Householder reflectors v [b×n] in
+ * compact WY form (t [b×b]) applied to each row of rows [c×n], in one run.
+ */
+export function buildBlockReflectorGraph(): Uint8Array {
+  const g = new GraphBuilder('block_reflector');
+  const rows = g.input(LINALG_IO.rows, OnnxDataType.DOUBLE, ['c', 'n']);
+  const v = g.input(LINALG_IO.v, OnnxDataType.DOUBLE, ['b', 'n']);
+  const t = g.input(LINALG_IO.t, OnnxDataType.DOUBLE, ['b', 'b']);
+  const w = g.matmul(g.matmul(rows, g.transpose(v, [1, 0])), g.transpose(t, [1, 0]));
+  g.output(LINALG_IO.out, g.sub(rows, g.matmul(w, v)), OnnxDataType.DOUBLE, ['c', 'n']);
   return g.toModel();
 }

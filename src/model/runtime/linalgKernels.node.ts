@@ -6,7 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import { jsKernel, type LinalgKernels } from '../../math/kernelSteps.ts';
 import type { FloatArray } from '../../math/linalg.ts';
-import { buildCentredGramGraph, buildMatmulTransBGraph, LINALG_IO } from '../onnx/linalgGraph.ts';
+import { buildBlockReflectorGraph, buildCentredGramGraph, buildMatmulTransBGraph, LINALG_IO } from '../onnx/linalgGraph.ts';
 
 export interface OrtLinalgKernels extends LinalgKernels {
   release(): Promise<void>;
@@ -93,6 +93,15 @@ export async function createOrtLinalgKernels(options: OrtLinalgKernelsOptions = 
         addInto(bottom, out[LINALG_IO.bottom].data as Float64Array);
       }
       return assembleSymmetric(top, bottom, d, h);
+    },
+    async blockReflector(rows, v, t, count, n, b) {
+      if (count === 0 || n === 0 || b === 0) return jsKernel({ op: 'blockReflector', rows, v, t, count, n, b });
+      const s = await session('blockReflector', buildBlockReflectorGraph);
+      return run(s, {
+        [LINALG_IO.rows]: new ort.Tensor('float64', f64(rows, count * n), [count, n]),
+        [LINALG_IO.v]: new ort.Tensor('float64', f64(v, b * n), [b, n]),
+        [LINALG_IO.t]: new ort.Tensor('float64', f64(t, b * b), [b, b]),
+      });
     },
     async release() {
       const all = await Promise.allSettled(sessions.values());

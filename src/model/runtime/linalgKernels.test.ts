@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textspan, textspanWith } from '../../analysis/textspan.ts';
-import { runKernelStepsAsync } from '../../math/kernelSteps.ts';
+import { kernelBlockReflector, runKernelSteps, runKernelStepsAsync } from '../../math/kernelSteps.ts';
 import { gram, matmulTransB } from '../../math/linalg.ts';
 import { symmetricEigen, symmetricEigenSteps } from '../../math/symmetricEigen.ts';
 import { seededRandom, type SeededRandom } from '../../math/random.ts';
@@ -77,6 +77,48 @@ describe('createOrtLinalgKernels (onnxruntime-node, float64)', () => {
       expect(maxRelDiff(await kernels.centredGram(c, mean, rows, d), want)).toBeLessThan(1e-13);
       expect(maxRelDiff(await kernels.centredGram(Float64Array.from(c), mean, rows, d), want)).toBeLessThan(1e-13);
     }
+  });
+});
+
+describe('blockReflector (compact WY block of Householder reflectors)', () => {
+  /** H_0 (H_1 z) for each row z, H_k = I − τ_k v_k v_kᵀ: the known answer for a block of two */
+  function twoReflectors(rows: Float64Array, v: Float64Array, tau: [number, number], count: number, n: number): Float64Array {
+    const out = Float64Array.from(rows);
+    for (let r = 0; r < count; r++) {
+      const z = out.subarray(r * n, (r + 1) * n);
+      for (const k of [1, 0]) {
+        const vk = v.subarray(k * n, (k + 1) * n);
+        const s = tau[k] * vk.reduce((acc, x, i) => acc + x * z[i], 0);
+        for (let i = 0; i < n; i++) z[i] -= s * vk[i];
+      }
+    }
+    return out;
+  }
+
+  it('applies H_0 H_1 = I − Vᵀ T V (T = [[τ0, −τ0τ1 v0·v1], [0, τ1]]) to every row, in JavaScript and on onnxruntime', async () => {
+    const random = seededRandom(21);
+    const [count, n] = [5, 40];
+    const rows = Float64Array.from(gaussian(random, count * n));
+    const v = Float64Array.from(gaussian(random, 2 * n));
+    const tau: [number, number] = [1.3, 0.7];
+    let v01 = 0;
+    for (let i = 0; i < n; i++) v01 += v[i] * v[n + i];
+    const t = Float64Array.from([tau[0], -tau[0] * tau[1] * v01, 0, tau[1]]);
+    const want = twoReflectors(rows, v, tau, count, n);
+    const js = runKernelSteps(kernelBlockReflector(rows, v, t, count, n, 2));
+    expect(maxRelDiff(js, want)).toBeLessThan(1e-13);
+    expect(maxRelDiff(await kernels.blockReflector(rows, v, t, count, n, 2), want)).toBeLessThan(1e-13);
+  });
+
+  it('onnxruntime equals the JavaScript kernel to rounding on a 32-reflector block, also for views into larger arrays', async () => {
+    const random = seededRandom(22);
+    const [count, n, b] = [7, 100, 32];
+    const rows = Float64Array.from(gaussian(random, count * n));
+    const store = Float64Array.from(gaussian(random, (b + 3) * n));
+    const v = store.subarray(3 * n); // a view at an offset, as the reflectors of a later block are
+    const t = Float64Array.from({ length: b * b }, (_, i) => (i % b >= Math.floor(i / b) ? random.gaussian() / b : 0));
+    const js = runKernelSteps(kernelBlockReflector(rows, v, t, count, n, b));
+    expect(maxRelDiff(await kernels.blockReflector(rows, v, t, count, n, b), js)).toBeLessThan(1e-13);
   });
 });
 
