@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import type { Page, Worker } from 'playwright-core';
 import { dropFiles, openApp } from '../../e2e/lib/app.ts';
 import { hasShared, sharedPath } from '../../src/testkit/shared.ts';
-import { BENCH_DIR, fmtMs, median, vitB16Checkpoint } from './common.ts';
+import { BENCH_DIR, descendantsCpuMs, fmtMs, median, vitB16Checkpoint } from './common.ts';
 import { syntheticPhoto } from './mainThread.browser.bench.ts';
 
 const arg = (name: string, fallback: number) => {
@@ -171,6 +171,12 @@ async function promptToRedraw(page: Page, prompt: string, viaEnter: boolean, ima
   return { ms: Math.max(...draws) - start, steps: redrawSteps(measures, start, draws) };
 }
 
+/** the median of each step over runs */
+function stepMedians(runs: Redraw[]): Record<string, number> {
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r.steps)))];
+  return Object.fromEntries(names.map((n) => [n.trim(), median(runs.map((r) => r.steps[n] ?? 0))]));
+}
+
 /** the median of each step over runs, as aligned lines */
 function stepTable(runs: Redraw[]): string {
   const names = [...new Set(runs.flatMap((r) => Object.keys(r.steps)))];
@@ -238,11 +244,15 @@ export async function benchAppBrowser(runs = arg('runs', 10)) {
     await page.click('[data-testid="tab-prompt"]');
     const promptRuns = async (images: number, prompts: readonly string[]) => {
       const newRuns: Redraw[] = [];
+      let cpu = descendantsCpuMs();
       for (let i = 0; i < runs; i++) newRuns.push(await promptToRedraw(page, prompts[i % prompts.length], true, images));
+      const newCpuMs = (descendantsCpuMs() - cpu) / runs;
       const cachedRuns: Redraw[] = [];
+      cpu = descendantsCpuMs();
       for (let i = 0; i < runs; i++) cachedRuns.push(await promptToRedraw(page, prompts[i % 2], true, images));
+      const cachedCpuMs = (descendantsCpuMs() - cpu) / runs;
       // the machine may be shared: the 1-minute load average when these timings end goes beside them
-      return { newRuns, cachedRuns, newPrompt: newRuns.map((r) => r.ms), cachedPrompt: cachedRuns.map((r) => r.ms), load: loadavg()[0] };
+      return { newRuns, cachedRuns, newPrompt: newRuns.map((r) => r.ms), cachedPrompt: cachedRuns.map((r) => r.ms), newCpuMs, cachedCpuMs, load: loadavg()[0] };
     };
     const three = await promptRuns(PHOTOS.length, NEW_PROMPTS);
     const typed: number[] = [];
@@ -272,6 +282,9 @@ export async function benchAppBrowser(runs = arg('runs', 10)) {
         newPrompt24Median: median(many.newPrompt),
         cachedPrompt24Median: median(many.cachedPrompt),
         runs,
+        chromiumCpuMsPerChange: { newPrompt: three.newCpuMs, cachedPrompt: three.cachedCpuMs, newPrompt24: many.newCpuMs, cachedPrompt24: many.cachedCpuMs },
+        stepMediansMs: { newPrompt: stepMedians(three.newRuns), cachedPrompt: stepMedians(three.cachedRuns), newPrompt24: stepMedians(many.newRuns), cachedPrompt24: stepMedians(many.cachedRuns) },
+        loadAverage: { images3: three.load, images24: many.load },
         targetMs: { images3: 50, images24: 100 },
       },
     };
@@ -281,9 +294,11 @@ export async function benchAppBrowser(runs = arg('runs', 10)) {
     console.log(`[app] first decomposition per image, dropped as the model was shown (drop -> ready, in order): ${perImageMs.map((p) => `${p.name} ${fmtMs(p.ms)}`).join(', ')}; the text sets were ${textSetsBeforeImages ? 'already' : 'still being'} embedded then`);
     console.log(`[app] built-in text sets (${textSets}) embedded ${fmtMs(textSetsMs)} after the model was shown, in the background`);
     console.log(`[app] prompt change -> heatmaps redrawn, 3 images (median of ${runs}): new prompt ${verdict(median(three.newPrompt), 50)}, cached prompt ${fmtMs(median(three.cachedPrompt))}; typing without Enter (300 ms debounce) ${fmtMs(median(typed))}; load average then ${three.load.toFixed(1)}`);
+    console.log(`[app]   Chromium CPU time per prompt change (all its processes, the bench's page polling included): new prompt ${fmtMs(three.newCpuMs)}, cached ${fmtMs(three.cachedCpuMs)}`);
     console.log(`[app]   steps, new prompt, 3 images (medians; indented: parts of the step above):\n${stepTable(three.newRuns)}`);
     console.log(`[app]   steps, cached prompt, 3 images (medians):\n${stepTable(three.cachedRuns)}`);
     console.log(`[app] prompt change -> heatmaps redrawn, ${MANY} images (median of ${runs}): new prompt ${verdict(median(many.newPrompt), 100)}, cached prompt ${fmtMs(median(many.cachedPrompt))}; load average then ${many.load.toFixed(1)}`);
+    console.log(`[app]   Chromium CPU time per prompt change: new prompt ${fmtMs(many.newCpuMs)}, cached ${fmtMs(many.cachedCpuMs)}`);
     console.log(`[app]   steps, new prompt, ${MANY} images (medians):\n${stepTable(many.newRuns)}`);
     console.log(`[app]   steps, cached prompt, ${MANY} images (medians):\n${stepTable(many.cachedRuns)}`);
     return result;

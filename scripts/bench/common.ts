@@ -102,3 +102,32 @@ export function pidsMatching(needle: string): number[] {
   }
   return out;
 }
+
+/**
+ * CPU milliseconds (user + system) used so far by the live descendants of `root` (default: this
+ * process), e.g. the Chromium a bench started, and not by other processes on a shared machine.
+ * Linux /proc; clock ticks taken as 100 per second (USER_HZ).
+ */
+export function descendantsCpuMs(root = process.pid): number {
+  const parent = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // fields after the command name (which may hold spaces) in parentheses
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(entry), Number(f[1]));
+      ticks.set(Number(entry), Number(f[11]) + Number(f[12]));
+    } catch {
+      // gone
+    }
+  }
+  const isDescendant = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, t] of ticks) if (isDescendant(pid)) total += t;
+  return total * 10;
+}
