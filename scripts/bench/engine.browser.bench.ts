@@ -26,7 +26,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openHarness } from '../../e2e/lib/harness.ts';
 import type { SessionCreationTiming } from '../../src/api/explorer.ts';
-import { checkpointFiles, fmtMiB, fmtMs, median, pidsMatching, rssSampler, shapedCheckpoint, type ShapedCheckpoint } from './common.ts';
+import { checkpointFiles, descendantsCpuMs, fmtMiB, fmtMs, median, pidsMatching, rssSampler, shapedCheckpoint, type ShapedCheckpoint } from './common.ts';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,13 +43,19 @@ type Run = { files: { name: string; url: string; size: number }[]; dir: string; 
 async function benchPage(run: Run) {
   const h = await openHarness({ '/model/': run.dir });
   const mem = rssSampler(() => pidsMatching('chromium'));
+  const cpuAt = new Map<string, number>();
+  h.page.on('console', (m) => {
+    if (m.text().startsWith('[bench-mark] ')) cpuAt.set(m.text().slice('[bench-mark] '.length), descendantsCpuMs() / 1000);
+  });
   try {
     const isolated = await h.page.evaluate(() => window.harness.crossOriginIsolated());
     if (!isolated) throw new Error('the bench page is not cross-origin isolated: WASM would run on one thread');
     const { dir: _, ...req } = run;
     const r = await h.page.evaluate((q) => window.harness.benchEngine(q), { ...req, tokenLayersFromEnd: 4 });
     if (r.runtime.provider !== 'wasm' || r.runtime.threads !== 2) throw new Error(`unexpected runtime ${JSON.stringify(r.runtime)}`);
-    return { ...r, peakChromiumRssBytes: mem.peak() };
+    // CPU seconds of the whole browser from the model chosen to the first image decomposed
+    const cpuS = (cpuAt.get('first-image') ?? NaN) - (cpuAt.get('model-chosen') ?? NaN);
+    return { ...r, cpuS, peakChromiumRssBytes: mem.peak() };
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${h.consoleLines.slice(-20).join('\n')}`);
   } finally {
@@ -62,11 +68,11 @@ async function benchPage(run: Run) {
 function firstResult(r: Awaited<ReturnType<typeof benchPage>>) {
   const s = r.sessions[0];
   const firstRunMs = s.firstRunMs ?? NaN;
-  return { totalMs: r.loadMs + r.decompFirstMs, loadMs: r.loadMs, readMs: s.readMs, weightBytes: s.weightBytes, createMs: s.createMs, firstRunMs, restMs: r.decompFirstMs - s.readMs - s.createMs - firstRunMs };
+  return { totalMs: r.loadMs + r.decompFirstMs, cpuS: r.cpuS, loadMs: r.loadMs, readMs: s.readMs, weightBytes: s.weightBytes, createMs: s.createMs, firstRunMs, restMs: r.decompFirstMs - s.readMs - s.createMs - firstRunMs };
 }
 
 const describeFirst = (f: ReturnType<typeof firstResult>) =>
-  `model chosen -> first image decomposed ${fmtMs(f.totalMs)} (goal ≤ 3 s for B/16) = model load ${fmtMs(f.loadMs)} + read ${fmtMiB(f.weightBytes)} ${fmtMs(f.readMs)} + session create ${fmtMs(f.createMs)} + first run ${fmtMs(f.firstRunMs)} + rest ${fmtMs(f.restMs)}`;
+  `model chosen -> first image decomposed ${fmtMs(f.totalMs)} (goal ≤ 3 s for B/16; browser CPU ${f.cpuS.toFixed(1)} s) = model load ${fmtMs(f.loadMs)} + read ${fmtMiB(f.weightBytes)} ${fmtMs(f.readMs)} + session create ${fmtMs(f.createMs)} + first run ${fmtMs(f.firstRunMs)} + rest ${fmtMs(f.restMs)}`;
 
 async function benchShape(shape: ShapedCheckpoint, runs: number, rounds: number, source: 'opfs' | 'http', delayMs: number) {
   const { dir } = await shapedCheckpoint(shape);
@@ -90,7 +96,7 @@ async function benchShape(shape: ShapedCheckpoint, runs: number, rounds: number,
   const prepDone = prep.prepared?.doneMs;
   console.log(
     `[chromium] ${shape} prepared (the app's way: runtime warm-up as above; the session is built and run once on a blank image when the model is chosen, the image given ${fmtMs(delayMs)} later): drop -> first image decomposed ${fmtMs(prep.decompFirstMs)}` +
-      `; model chosen -> first image decomposed ${fmtMs(prep.loadMs + delayMs + prep.decompFirstMs)} (load ${fmtMs(prep.loadMs)} + delay + drop -> ready)` +
+      `; model chosen -> first image decomposed ${fmtMs(prep.loadMs + delayMs + prep.decompFirstMs)} (load ${fmtMs(prep.loadMs)} + delay + drop -> ready; browser CPU ${prep.cpuS.toFixed(1)} s)` +
       `; preparation ${prepDone === undefined ? 'still running at the drop' : `done ${fmtMs(prepDone)} after the model was chosen`} (read ${fmtMs(prep.sessions[0].readMs)}, create ${fmtMs(prep.sessions[0].createMs)}, its first run ${fmtMs(prep.sessions[0].firstRunMs ?? NaN)}: the warm-up unless the image came first); ${load()}`,
   );
   return {
