@@ -157,6 +157,7 @@ async function benchCliPath(cfg: Config, { cache, layers }: { cache: AnalysisCac
   const pool = { name: 'synthetic', texts: Array.from({ length: cfg.M }, (_, i) => `text ${i}`), properties: Array.from({ length: cfg.M }, () => null) };
   const walls: number[] = [];
   const cpus: number[] = [];
+  const jsonMs: number[] = [];
   for (let run = 0; run < cfg.runs; run++) {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
@@ -165,7 +166,9 @@ async function benchCliPath(cfg: Config, { cache, layers }: { cache: AnalysisCac
       const atlas = await buildAtlas(cache, pool, R, { layers, m: cfg.m, rank: cfg.rank, runTextspan: runner.run });
       if (atlas.heads.some((h) => h.texts.length === 0)) throw new Error('a head without picks');
       // what `clipscope textspan` writes (atlas.json), serialised as the CLI does
+      const tJson = performance.now();
       JSON.stringify(atlas, null, 2);
+      jsonMs.push(performance.now() - tJson);
     } finally {
       await runner.close();
     }
@@ -178,6 +181,7 @@ async function benchCliPath(cfg: Config, { cache, layers }: { cache: AnalysisCac
       `  run ${run + 1}: wall ${(walls[run] / 1000).toFixed(2)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (all threads) for ${layers.length * cache.meta.architecture.heads} heads; load average ${loadavg()[0].toFixed(1)}`,
     );
   }
+  console.log(`  (of each run: serialising atlas.json ${median(jsonMs).toFixed(1)} ms, median)`);
   return { walls, cpus };
 }
 
