@@ -81,30 +81,56 @@ export function startTextspanWorkers(pool: Tensor<'M D', Float32Array>, threads:
 }
 
 /**
- * TEXTSPAN on `threads` threads: this thread (one head at a time) plus threads − 1 workers, heads
- * going to whichever has the fewest waiting. This thread would otherwise only wait for the workers
- * (and each worker costs a start-up), so it takes its share.
+ * TEXTSPAN on `threads` threads: this thread (one head at a time) plus threads − 1 workers (one
+ * head each at a time), fed from one queue: a thread takes the next head when it is free. So a
+ * thread that starts late (a worker's start-up: its loader, modules and onnxruntime sessions) or runs
+ * slower takes fewer heads, instead of a share fixed when the heads are handed over (buildAtlas
+ * hands over a whole group at once). This thread would otherwise only wait for the workers, so it
+ * takes heads too; it notices a worker's result between its own products (each onnxruntime run
+ * yields to the event loop).
  */
 export async function startTextspanRunner(pool: Tensor<'M D', Float32Array>, threads: number): Promise<TextspanWorkers> {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
   const kernels = await createOrtLinalgKernels();
   const inThread = headTextspanRunner(pool, kernels);
-  // one head at a time here: buildAtlas hands over a whole group at once, and each head holds [K, D] buffers
-  const queue = new OneAtATime();
-  const local: HeadTextspanRunner = (C, options) => queue.run(() => inThread(C, options));
-  if (threads === 1) return { run: local, close: () => kernels.release() };
+  if (threads === 1) {
+    // one head at a time: each holds [K, D] buffers
+    const queue = new OneAtATime();
+    return { run: (C, options) => queue.run(() => inThread(C, options)), close: () => kernels.release() };
+  }
   const workers = startTextspanWorkers(pool, threads - 1);
-  let workersWaiting = 0;
+  const waiting: { C: Tensor<'K D', Float32Array>; options: Parameters<HeadTextspanRunner>[1]; resolve: (r: HeadTextspan) => void; reject: (e: unknown) => void }[] = [];
+  let thisThreadFree = true;
+  let inWorkers = 0;
+  const dispatch = (): void => {
+    while (waiting.length > 0 && inWorkers < threads - 1) {
+      const job = waiting.shift()!;
+      inWorkers++;
+      workers
+        .run(job.C, job.options)
+        .then(job.resolve, job.reject)
+        .finally(() => {
+          inWorkers--;
+          dispatch();
+        });
+    }
+    if (waiting.length > 0 && thisThreadFree) {
+      const job = waiting.shift()!;
+      thisThreadFree = false;
+      inThread(job.C, job.options)
+        .then(job.resolve, job.reject)
+        .finally(() => {
+          thisThreadFree = true;
+          dispatch();
+        });
+    }
+  };
   return {
-    async run(C, options) {
-      // this thread counts as one of `threads`: it takes a head when its queue is no longer than a worker's
-      if (queue.pending * (threads - 1) <= workersWaiting) return local(C, options);
-      workersWaiting++;
-      try {
-        return await workers.run(C, options);
-      } finally {
-        workersWaiting--;
-      }
+    run(C, options) {
+      return new Promise<HeadTextspan>((resolve, reject) => {
+        waiting.push({ C, options, resolve, reject });
+        dispatch();
+      });
     },
     async close() {
       await Promise.all([workers.close(), kernels.release()]);
