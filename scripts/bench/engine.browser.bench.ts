@@ -97,7 +97,7 @@ async function benchShape(shape: ShapedCheckpoint, runs: number, rounds: number,
   console.log(
     `[chromium] ${shape} prepared (the app's way: runtime warm-up as above; the session is built and run once on a blank image when the model is chosen, the image given ${fmtMs(delayMs)} later): drop -> first image decomposed ${fmtMs(prep.decompFirstMs)}` +
       `; model chosen -> first image decomposed ${fmtMs(prep.loadMs + delayMs + prep.decompFirstMs)} (load ${fmtMs(prep.loadMs)} + delay + drop -> ready; browser CPU ${prep.cpuS.toFixed(1)} s)` +
-      `; preparation ${prepDone === undefined ? 'still running at the drop' : `done ${fmtMs(prepDone)} after the model was chosen`} (read ${fmtMs(prep.sessions[0].readMs)}, create ${fmtMs(prep.sessions[0].createMs)}, its first run ${fmtMs(prep.sessions[0].firstRunMs ?? NaN)}: the warm-up unless the image came first); ${load()}`,
+      `; preparation ${prepDone === undefined ? 'still running at the drop' : `answered ${fmtMs(prepDone)} after the model was chosen (as the page heard it: the worker answers once free)`} (read ${fmtMs(prep.sessions[0].readMs)}, create ${fmtMs(prep.sessions[0].createMs)}, its first run ${fmtMs(prep.sessions[0].firstRunMs ?? NaN)}: the warm-up unless the image came first); ${load()}`,
   );
   return {
     runtime: cold.runtime,
