@@ -6,11 +6,14 @@ import {
   headPatchMap,
   patchMap,
   promptMaps,
+  projectedPatchMap,
+  projectedTokens,
   promptPatchMap,
   textProbe,
   tokenScores,
   upsampleMap,
 } from './heatmap.ts';
+import { tensor } from '../math/tensor.ts';
 import { rng, toyImage, toyModel, type ToyShape } from '../testkit/synthetic.ts';
 
 const shape: ToyShape = { width: 12, heads: 3, layers: 2, grid: 2, dim: 6 };
@@ -139,6 +142,31 @@ describe('patch maps', () => {
     const other = toyModel({ ...shape, heads: 2 }, 9);
     expect(() => promptPatchMap(image, textProbe(other, unitText()))).toThrow(/probe is \[2, 2, 6\]/);
     expect(() => promptPatchMap(image, textProbe(model, t), new Uint8Array(3))).toThrow(/head mask has 3 entries, expected 6/);
+  });
+
+  it('projectedPatchMap through P[i] = Σ_{ℓ,h} M_{ℓ,h}ᵀ(α v)_{ℓ,h,i} equals the all-heads promptPatchMap (constant terms included)', () => {
+    const E = shape.width / H;
+    const M = model.headProj.data;
+    const cells = image.cells.data;
+    // P by its definition, in float64, rounded to float32 as the graph returns it
+    const P = new Float32Array(T * D);
+    for (let i = 0; i < T; i++) {
+      for (let d = 0; d < D; d++) {
+        let s = 0;
+        for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) for (let e = 0; e < E; e++) s += M[((l * H + h) * E + e) * D + d] * cells[((l * T + i) * H + h) * E + e];
+        P[i * D + d] = s;
+      }
+    }
+    const projected = projectedTokens(tensor('T D', P, [T, D]), image);
+    expect(projected.patches.dims).toEqual([T - 1, D]);
+    for (const dir of [t, unitText(), unitText().map((v, d) => v - 0.5 * t[d])]) {
+      const want = promptPatchMap(image, textProbe(model, dir)).data;
+      const got = projectedPatchMap(projected, textProbe(model, dir), dir);
+      const scale = Math.max(...want.map(Math.abs));
+      got.data.forEach((v, p) => expect(Math.abs(v - want[p])).toBeLessThan(1e-6 * scale));
+    }
+    expect(() => projectedTokens(tensor('T D', P.subarray(D), [T - 1, D]), image)).toThrow(/4 rows, the image has 5 tokens/);
+    expect(() => projectedPatchMap(projected, textProbe(model, t), t.slice(1))).toThrow(/text vector has 5 entries, the projected tokens have 6/);
   });
 
   it('upsampleMap(map, p) gives a G·p square', () => {

@@ -133,6 +133,55 @@ export function promptPatchMap(image: SpatialTerms, probe: TextProbe, headMask?:
   return tensor('Y X', out, [G, G]);
 }
 
+/**
+ * An image's all-heads scalar path folded into one matrix: row p of `patches` is P[1 + p] =
+ * Σ_{ℓ,h} M_{ℓ,h}ᵀ (α v)_{ℓ,h,1+p} (the class token's row dropped), with the scalars the
+ * constant terms need. Computed once per image (ClipEngine.projectTokens).
+ */
+export interface ProjectedTokens {
+  /** [G², D] */
+  readonly patches: Tensor<'P D', Float32Array>;
+  readonly layers: number;
+  readonly heads: number;
+  /** T = 1 + G² */
+  readonly tokens: number;
+  readonly lnMean: number;
+  readonly lnStd: number;
+  readonly norm: number;
+}
+
+/** P [T, D] of `image` (class token included) -> the patch rows and the scalars projectedPatchMap needs */
+export function projectedTokens(P: Tensor<'T D', Float32Array>, image: SpatialTerms): ProjectedTokens {
+  const [L, T, H] = image.cells.dims;
+  const [PT, D] = P.dims;
+  if (PT !== T) throw new RangeError(`projected tokens have ${PT} rows, the image has ${T} tokens`);
+  const patches = tensor('P D', P.data.subarray(D), [T - 1, D]);
+  return { patches, layers: L, heads: H, tokens: T, lnMean: image.lnMean, lnStd: image.lnStd, norm: image.norm };
+}
+
+/**
+ * promptPatchMap over all heads through P: per patch ⟨P[p], t⟩·scale plus the same constant
+ * terms (each of the L·H heads adds offset_ℓ·scale + betaShare). `t` is the direction the probe
+ * was made from. Cost G²·D per image instead of L·G²·H·E.
+ */
+export function projectedPatchMap(image: ProjectedTokens, probe: TextProbe, t: ArrayLike<number>): Tensor<'Y X', Float64Array> {
+  const { layers: L, heads: H, tokens: T } = image;
+  const [P, D] = image.patches.dims;
+  if (t.length !== D) throw new RangeError(`text vector has ${t.length} entries, the projected tokens have ${D}`);
+  if (probe.bout.length !== L) throw new RangeError(`probe has ${probe.bout.length} layers, the image ${L}`);
+  const G = gridSide(T);
+  const kappa = 1 / ((2 * L + 1) * T * H);
+  const scale = 1 / (image.lnStd * image.norm);
+  const betaShare = (kappa * probe.beta) / image.norm;
+  let constant = 0;
+  for (let l = 0; l < L; l++) constant += H * ((probe.bout[l] / (T * H) - kappa * image.lnMean * probe.gamma) * scale + betaShare);
+  const tt = Float64Array.from(t);
+  const rows = image.patches.data;
+  const out = new Float64Array(G * G);
+  for (let p = 0; p < P; p++) out[p] = dotUnrolled(rows.subarray(p * D, (p + 1) * D), tt) * scale + constant;
+  return tensor('Y X', out, [G, G]);
+}
+
 /** Grid side G of T = 1 + G² tokens. */
 export function gridSide(tokens: number): number {
   const g = Math.round(Math.sqrt(tokens - 1));

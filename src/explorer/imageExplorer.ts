@@ -8,7 +8,7 @@ import { formatAblation, parseAblation } from '../analysis/ablationSyntax.ts';
 import { closureResidual } from '../analysis/closure.ts';
 import { SparseTextDictionary, sparseTextDecomposition } from '../analysis/sparseText.ts';
 import { NeuronExplorer } from './neurons.ts';
-import { headMaskFromSpec, headPatchMap, patchMap, promptMaps, textProbe, tokenScores, type TextProbe } from '../analysis/heatmap.ts';
+import { contrastiveMaps, headMaskFromSpec, headPatchMap, patchMap, projectedPatchMap, projectedTokens, promptMaps, textProbe, tokenScores, type ProjectedTokens, type TextProbe } from '../analysis/heatmap.ts';
 import type { HeadProjections, ImageComponents, SpatialTerms } from '../analysis/inputs.ts';
 import { headPool, retrieveByVector } from '../analysis/retrieval.ts';
 import { headRole } from '../analysis/roles.ts';
@@ -76,11 +76,16 @@ interface StoredImage {
   bytes: Uint8Array;
   components: ImageComponents;
   spatial?: SpatialTerms;
+  /** the all-heads scalar path folded into P [T, D] (heatmap.ts ProjectedTokens), computed in the background; undefined if that failed */
+  projected?: Promise<ProjectedTokens | undefined>;
   /** recency stamp for the cells budget */
   touched: number;
 }
 
 const f32 = (t: Tensor<string, Float32Array | Float64Array>) => t.data;
+/** a graph feed: the engine's outputs are float32 already; anything else is converted */
+const asFloat32 = <S extends string>(t: Tensor<S, Float32Array | Float64Array>): Tensor<S, Float32Array> =>
+  t.data instanceof Float32Array ? (t as Tensor<S, Float32Array>) : tensor(t.shape, Float32Array.from(t.data), t.dims);
 const norm = (x: ArrayLike<number>, off = 0, n = x.length - off) => {
   let s = 0;
   for (let i = 0; i < n; i++) s += x[off + i] ** 2;
@@ -165,6 +170,20 @@ export class ImageExplorer implements ExplorerApi {
     }
   }
 
+  /**
+   * P of a newly added image, off the prompt path (the engine runs it when no foreground request
+   * is running): all-heads prompt maps of this image then cost one [G², D]·t product. If it fails,
+   * the image's maps go through the scalar path, which gives the same map.
+   */
+  private projectInBackground(img: StoredImage, spatial: SpatialTerms): void {
+    // yield first: the head projections (once per model) are foreground work of their own
+    img.projected = this.engine.yieldToForeground()
+      .then(() => this.headProjections())
+      .then((model) => this.engine.projectTokens(asFloat32(spatial.cells), asFloat32(model.headProj)))
+      .then((P) => projectedTokens(P, spatial))
+      .catch(() => undefined);
+  }
+
   private async spatial(id: string): Promise<SpatialTerms> {
     const img = this.image(id);
     img.touched = ++this.clock;
@@ -186,7 +205,9 @@ export class ImageExplorer implements ExplorerApi {
     const parts = await this.engine.decompose(pixels);
     const t2 = performance.now();
     const components = imageComponents(parts);
-    this.images.set(id, { id, name, bytes, components, spatial: spatialTerms(parts), touched: ++this.clock });
+    const stored: StoredImage = { id, name, bytes, components, spatial: spatialTerms(parts), touched: ++this.clock };
+    this.images.set(id, stored);
+    this.projectInBackground(stored, stored.spatial!);
     this.enforceCellsBudget();
     this.imagesChanged();
     return {
@@ -348,7 +369,10 @@ export class ImageExplorer implements ExplorerApi {
     const off = this.ablatedMask();
     const mask = selected.map((v, k) => (v && !off[k] ? 1 : 0));
     const allHeads = mask.every((v) => v === 1);
-    const spatials = Promise.all(imageIds.map((id) => this.spatial(id)));
+    // all heads: every image goes through its P (waiting for it if it is still being computed, so
+    // that a map never depends on timing); the scalar path only where P failed or heads are selected
+    const projected = await Promise.all(imageIds.map((id) => (allHeads ? this.image(id).projected : undefined)));
+    const spatials = Promise.all(imageIds.map((id, k) => (projected[k] ? undefined : this.spatial(id))));
     spatials.catch(() => {}); // awaited below; a rejection before then is not unhandled
     const embs = await this.texts.embed(req.prompts);
     const t1 = measureStep('heatmaps:text', t0);
@@ -358,8 +382,11 @@ export class ImageExplorer implements ExplorerApi {
     const t3 = measureStep('heatmaps:probe', t2);
     const images = await spatials;
     const t4 = measureStep('heatmaps:cells', t3);
-    const out = images.map((spatial) => {
-      return this.heatmapOf(promptMaps(spatial, probes, { ...(allHeads ? {} : { headMask: mask }), contrastive: req.contrastive }));
+    const out = images.map((spatial, k) => {
+      const P = projected[k];
+      if (!P) return this.heatmapOf(promptMaps(spatial!, probes, { ...(allHeads ? {} : { headMask: mask }), contrastive: req.contrastive }));
+      const maps = probes.map((probe, i) => projectedPatchMap(P, probe, embs[i]));
+      return this.heatmapOf(req.contrastive ? contrastiveMaps(maps) : maps);
     });
     measureStep('heatmaps:maps', t4);
     measureStep('heatmaps:total', t0);

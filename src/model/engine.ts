@@ -11,6 +11,7 @@ import type { GraphPrecision } from './onnx/externalData.ts';
 import { buildHeadProjectionGraph } from './onnx/headProjectionGraph.ts';
 import { buildImageGraph } from './onnx/imageGraph.ts';
 import { buildTextGraph } from './onnx/textGraph.ts';
+import { buildTokenProjectionGraph, TOKEN_PROJECTION_OUTPUT } from './onnx/tokenProjectionGraph.ts';
 import type { ClipCheckpoint } from './checkpoint/types.ts';
 import type { ClipTokenizer } from './tokenizer/clipTokenizer.ts';
 import { decompositionFromOutputs, headProjectionsFromOutputs, type Decomposition, type HeadProjectionOutputs } from './decomposition.ts';
@@ -184,6 +185,19 @@ export class ClipEngine {
     this.headProjectionCache ??= this.foreground.run(() => this.session('head-projection', () => buildHeadProjectionGraph(this.checkpoint, { precision: this.imagePrecision })).then(async (s) => headProjectionsFromOutputs(await s.run({}))));
     this.headProjectionCache.catch(() => (this.headProjectionCache = undefined));
     return this.headProjectionCache;
+  }
+
+  /**
+   * One image's projected token matrix P [T, D] = Σ_{ℓ,h} M_{ℓ,h}ᵀ·cells_{ℓ,h} (tokenProjectionGraph.ts)
+   * from its `cells` [L, T, H, E] and the head projections' `head_proj` [L, H, E, D]. Background
+   * work: it starts only when no foreground request (decomposition, prompt) is running.
+   */
+  async projectTokens(cells: Tensor<'L T H E', Float32Array>, headProj: Tensor<'L H E D', Float32Array>): Promise<Tensor<'T D', Float32Array>> {
+    await this.foreground.yield();
+    const T = cells.dims[1];
+    const s = await this.session(`token-projection:${T}`, () => buildTokenProjectionGraph(this.checkpoint, T));
+    const out = await s.run({ cells, head_proj: headProj });
+    return out[TOKEN_PROJECTION_OUTPUT] as Tensor<'T D', Float32Array>;
   }
 
   /**

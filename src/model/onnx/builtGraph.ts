@@ -4,7 +4,7 @@ import type { GraphBuilder } from './graphBuilder.ts';
 
 /** A serialised ONNX model plus what a runtime needs to open it. */
 export interface BuiltGraph {
-  readonly kind: 'image' | 'text' | 'head-projection' | 'neuron-projection';
+  readonly kind: 'image' | 'text' | 'head-projection' | 'neuron-projection' | 'token-projection';
   /** ModelProto bytes; weights are external data (see `externalData`) */
   readonly model: Uint8Array;
   readonly inputs: readonly GraphIO[];
