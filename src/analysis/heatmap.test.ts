@@ -6,6 +6,7 @@ import {
   headPatchMap,
   patchMap,
   promptMaps,
+  probeConstants,
   projectedPatchMap,
   projectedTokens,
   promptPatchMap,
@@ -164,6 +165,8 @@ describe('patch maps', () => {
       const got = projectedPatchMap(projected, textProbe(model, dir), dir);
       const scale = Math.max(...want.map(Math.abs));
       got.data.forEach((v, p) => expect(Math.abs(v - want[p])).toBeLessThan(1e-6 * scale));
+      // the constant terms alone (no M·t) give the same map
+      expect([...projectedPatchMap(projected, probeConstants(model, dir), dir).data]).toEqual([...got.data]);
     }
     expect(() => projectedTokens(tensor('T D', P.subarray(D), [T - 1, D]), image)).toThrow(/4 rows, the image has 5 tokens/);
     expect(() => projectedPatchMap(projected, textProbe(model, t), t.slice(1))).toThrow(/text vector has 5 entries, the projected tokens have 6/);

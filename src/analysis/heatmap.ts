@@ -17,10 +17,8 @@ import { expandRange, formatAblationItem, parseAblation, AblationSyntaxError, ty
 import type { HeadGrid, HeadProjections, SpatialTerms } from './inputs.ts';
 import { headLabel } from './partNames.ts';
 
-/** The per-text half of the scalar path. */
-export interface TextProbe {
-  /** M_{ℓ,h}·t  [L, H, E] */
-  readonly headDir: Tensor<'L H E', Float64Array>;
+/** The text side of the constant terms: all projectedPatchMap needs besides t itself. */
+export interface ProbeConstants {
   /** ⟨oΠ_ℓ, t⟩ [L] */
   readonly bout: Float64Array;
   /** ⟨gΠ, t⟩ */
@@ -29,22 +27,30 @@ export interface TextProbe {
   readonly beta: number;
 }
 
+/** The per-text half of the scalar path. */
+export interface TextProbe extends ProbeConstants {
+  /** M_{ℓ,h}·t  [L, H, E] */
+  readonly headDir: Tensor<'L H E', Float64Array>;
+}
+
+/** The constant terms' text side for direction t [D] (cost (L+2)·D). */
+export function probeConstants(model: HeadProjections, t: ArrayLike<number>): ProbeConstants {
+  const [L, , , D] = model.headProj.dims;
+  if (t.length !== D) throw new RangeError(`text vector has ${t.length} entries, the model's joint width is ${D}`);
+  const bout = new Float64Array(L);
+  for (let l = 0; l < L; l++) bout[l] = vecDot(model.boutProj.data, t, D, l * D, 0);
+  return { bout, gamma: vecDot(model.gammaProj.data, t), beta: vecDot(model.betaProj.data, t) };
+}
+
 /** Precompute the text side for direction t [D] (cost L·H·E·D, once per prompt). */
 export function textProbe(model: HeadProjections, t: ArrayLike<number>): TextProbe {
   const [L, H, E, D] = model.headProj.dims;
-  if (t.length !== D) throw new RangeError(`text vector has ${t.length} entries, the model's joint width is ${D}`);
+  const constants = probeConstants(model, t);
   const M = model.headProj.data;
   const tt = Float64Array.from(t);
   const headDir = new Float64Array(L * H * E);
   for (let row = 0; row < L * H * E; row++) headDir[row] = dotUnrolled(M.subarray(row * D, (row + 1) * D), tt);
-  const bout = new Float64Array(L);
-  for (let l = 0; l < L; l++) bout[l] = vecDot(model.boutProj.data, t, D, l * D, 0);
-  return {
-    headDir: tensor('L H E', headDir, [L, H, E]),
-    bout,
-    gamma: vecDot(model.gammaProj.data, t),
-    beta: vecDot(model.betaProj.data, t),
-  };
+  return { headDir: tensor('L H E', headDir, [L, H, E]), ...constants };
 }
 
 /** ⟨c_{ℓ,h,i}, t⟩ for every layer, head and token (class token = 0 included): [L, H, T]. */
@@ -162,9 +168,9 @@ export function projectedTokens(P: Tensor<'T D', Float32Array>, image: SpatialTe
 /**
  * promptPatchMap over all heads through P: per patch ⟨P[p], t⟩·scale plus the same constant
  * terms (each of the L·H heads adds offset_ℓ·scale + betaShare). `t` is the direction the probe
- * was made from. Cost G²·D per image instead of L·G²·H·E.
+ * was made from. Cost G²·D per image instead of L·G²·H·E, and no M_{ℓ,h}·t (probeConstants suffices).
  */
-export function projectedPatchMap(image: ProjectedTokens, probe: TextProbe, t: ArrayLike<number>): Tensor<'Y X', Float64Array> {
+export function projectedPatchMap(image: ProjectedTokens, probe: ProbeConstants, t: ArrayLike<number>): Tensor<'Y X', Float64Array> {
   const { layers: L, heads: H, tokens: T } = image;
   const [P, D] = image.patches.dims;
   if (t.length !== D) throw new RangeError(`text vector has ${t.length} entries, the projected tokens have ${D}`);

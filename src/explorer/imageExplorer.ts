@@ -8,7 +8,7 @@ import { formatAblation, parseAblation } from '../analysis/ablationSyntax.ts';
 import { closureResidual } from '../analysis/closure.ts';
 import { SparseTextDictionary, sparseTextDecomposition } from '../analysis/sparseText.ts';
 import { NeuronExplorer } from './neurons.ts';
-import { contrastiveMaps, headMaskFromSpec, headPatchMap, patchMap, projectedPatchMap, projectedTokens, promptMaps, textProbe, tokenScores, type ProjectedTokens, type TextProbe } from '../analysis/heatmap.ts';
+import { contrastiveMaps, headMaskFromSpec, headPatchMap, patchMap, probeConstants, projectedPatchMap, projectedTokens, promptMaps, textProbe, tokenScores, type ProjectedTokens, type TextProbe } from '../analysis/heatmap.ts';
 import type { HeadProjections, ImageComponents, SpatialTerms } from '../analysis/inputs.ts';
 import { headPool, retrieveByVector } from '../analysis/retrieval.ts';
 import { headRole } from '../analysis/roles.ts';
@@ -378,14 +378,16 @@ export class ImageExplorer implements ExplorerApi {
     const t1 = measureStep('heatmaps:text', t0);
     const model = await this.headProjections();
     const t2 = measureStep('heatmaps:projections', t1);
-    const probes = req.prompts.map((p, i) => this.probe(model, p, embs[i]));
+    // M_{ℓ,h}·t̂ for every head (L·H·E·D) only where an image takes the scalar path
+    const probes = projected.every(Boolean) ? undefined : req.prompts.map((p, i) => this.probe(model, p, embs[i]));
+    const constants = probes ?? embs.map((t) => probeConstants(model, t));
     const t3 = measureStep('heatmaps:probe', t2);
     const images = await spatials;
     const t4 = measureStep('heatmaps:cells', t3);
     const out = images.map((spatial, k) => {
       const P = projected[k];
-      if (!P) return this.heatmapOf(promptMaps(spatial!, probes, { ...(allHeads ? {} : { headMask: mask }), contrastive: req.contrastive }));
-      const maps = probes.map((probe, i) => projectedPatchMap(P, probe, embs[i]));
+      if (!P) return this.heatmapOf(promptMaps(spatial!, probes!, { ...(allHeads ? {} : { headMask: mask }), contrastive: req.contrastive }));
+      const maps = constants.map((c, i) => projectedPatchMap(P, c, embs[i]));
       return this.heatmapOf(req.contrastive ? contrastiveMaps(maps) : maps);
     });
     measureStep('heatmaps:maps', t4);
