@@ -181,7 +181,10 @@ export class ImageExplorer implements ExplorerApi {
       .then(() => this.headProjections())
       .then((model) => this.engine.projectTokens(asFloat32(spatial.cells), asFloat32(model.headProj)))
       .then((P) => projectedTokens(P, spatial))
-      .catch(() => undefined);
+      .catch((err) => {
+        console.warn(`[clipscope] the projected token matrix of ${img.name} failed (its prompt maps take the scalar path): ${(err as Error)?.message ?? err}`);
+        return undefined;
+      });
   }
 
   private async spatial(id: string): Promise<SpatialTerms> {

@@ -5,7 +5,7 @@
  * ablations and an image whose P failed still take the scalar path.
  */
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { promptPatchMap, textProbe } from '../analysis/heatmap.ts';
 import type { SpatialTerms } from '../analysis/inputs.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
@@ -110,10 +110,14 @@ describe('ImageExplorer: all-heads maps through P', () => {
     expect(Array.from(ablated)).toEqual(Array.from(Float32Array.from(await scalarMap(image, PROMPTS[0], others))));
     await explorer.setAblation('');
 
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const failing = await explorerWith(() => () => Promise.reject(new Error('no session')));
     // asked of every image, so every image's P has been tried (each is awaited) before the count is read
     const fallback = (await failing.explorer.heatmaps({ prompts: [PROMPTS[1]] }, PHOTOS))[0].maps[0];
     expect(failing.calls.n).toBe(PHOTOS.length);
+    // said, not silent
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/projected token matrix of astronaut\.png failed .*: no session/));
+    warn.mockRestore();
     expect(Array.from(fallback)).toEqual(Array.from(Float32Array.from(await scalarMap(image, PROMPTS[1]))));
   });
 });
