@@ -87,12 +87,15 @@ describe('ClipEngine.prepareDecomposition', () => {
 });
 
 describe('warmUpRuntime', () => {
-  it("builds the warm-up model's decomposed session at ViT-B/16's token count, runs it, releases it", async () => {
+  it("builds the warm-up model's decomposed session at ViT-B/16's token count and depth, runs it, releases it", async () => {
     const { log, factory } = countingFactory();
     const timing = await warmUpRuntime(factory, 2);
     expect(timing.runs).toBe(2);
     expect(timing.totalMs).toBeGreaterThan(0);
     expect(steps(log)).toEqual(['create', 'run', 'run', 'release']);
     expect((WARM_UP_SPEC.vision.imageSize / WARM_UP_SPEC.vision.patchSize) ** 2 + 1).toBe(197);
+    // the depth is what makes the next model's first run steady (measured: see warmUp.ts)
+    expect(WARM_UP_SPEC.vision.layers).toBe(12);
+    expect(WARM_UP_SPEC.vision.width / WARM_UP_SPEC.vision.heads).toBe(64);
   });
 });
