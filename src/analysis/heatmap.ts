@@ -117,9 +117,7 @@ export function promptPatchMap(image: SpatialTerms, probe: TextProbe, headMask?:
   if (headMask && headMask.length !== L * H) throw new RangeError(`head mask has ${headMask.length} entries, expected ${L * H}`);
   const G = gridSide(T);
   const HE = H * E;
-  const kappa = 1 / ((2 * L + 1) * T * H);
-  const scale = 1 / (image.lnStd * image.norm);
-  const betaShare = (kappa * probe.beta) / image.norm;
+  const { scale, perHead } = headConstants(probe, image, T, H);
   const cells = image.cells.data;
   // the head directions with unselected heads zeroed: one H·E row per layer
   const dir = headMask ? probe.headDir.data.map((v, k) => (headMask[Math.floor(k / E)] ? v : 0)) : probe.headDir.data;
@@ -128,8 +126,7 @@ export function promptPatchMap(image: SpatialTerms, probe: TextProbe, headMask?:
     let selected = 0;
     for (let h = 0; h < H; h++) if (!headMask || headMask[l * H + h]) selected++;
     if (selected === 0) continue;
-    // each selected head adds (offset_l)·scale + betaShare to every patch
-    const constant = selected * ((probe.bout[l] / (T * H) - kappa * image.lnMean * probe.gamma) * scale + betaShare);
+    const constant = selected * perHead[l];
     const layerDir = dir.subarray(l * HE, (l + 1) * HE);
     for (let p = 0; p < G * G; p++) {
       const token = (l * T + 1 + p) * HE;
@@ -137,6 +134,21 @@ export function promptPatchMap(image: SpatialTerms, probe: TextProbe, headMask?:
     }
   }
   return tensor('Y X', out, [G, G]);
+}
+
+/**
+ * The scalar path's text-independent-per-patch terms, shared by promptPatchMap and
+ * projectedPatchMap: the factor on each ⟨c, t⟩ (`scale`) and, per layer, what each of its heads adds
+ * to every patch (its b_out share minus its ln_post mean share, scaled, plus its β share).
+ */
+function headConstants(probe: ProbeConstants, image: { lnMean: number; lnStd: number; norm: number }, T: number, H: number): { scale: number; perHead: Float64Array } {
+  const L = probe.bout.length;
+  const kappa = 1 / ((2 * L + 1) * T * H);
+  const scale = 1 / (image.lnStd * image.norm);
+  const betaShare = (kappa * probe.beta) / image.norm;
+  const perHead = new Float64Array(L);
+  for (let l = 0; l < L; l++) perHead[l] = (probe.bout[l] / (T * H) - kappa * image.lnMean * probe.gamma) * scale + betaShare;
+  return { scale, perHead };
 }
 
 /**
@@ -176,11 +188,9 @@ export function projectedPatchMap(image: ProjectedTokens, probe: ProbeConstants,
   if (t.length !== D) throw new RangeError(`text vector has ${t.length} entries, the projected tokens have ${D}`);
   if (probe.bout.length !== L) throw new RangeError(`probe has ${probe.bout.length} layers, the image ${L}`);
   const G = gridSide(T);
-  const kappa = 1 / ((2 * L + 1) * T * H);
-  const scale = 1 / (image.lnStd * image.norm);
-  const betaShare = (kappa * probe.beta) / image.norm;
+  const { scale, perHead } = headConstants(probe, image, T, H);
   let constant = 0;
-  for (let l = 0; l < L; l++) constant += H * ((probe.bout[l] / (T * H) - kappa * image.lnMean * probe.gamma) * scale + betaShare);
+  for (let l = 0; l < L; l++) constant += H * perHead[l];
   const tt = Float64Array.from(t);
   const rows = image.patches.data;
   const out = new Float64Array(G * G);
