@@ -44,7 +44,8 @@ const NEW_PROMPTS = [
  */
 const INIT_SCRIPT = `
 Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 2 });
-window.benchHooks = { enterAt: 0, inputAt: 0, draws: [] };
+window.benchHooks = { enterAt: 0, inputAt: 0, dropAt: 0, draws: [] };
+window.addEventListener('drop', () => { window.benchHooks.dropAt = performance.now(); }, true);
 document.addEventListener('keydown', (e) => { if (e.key === 'Enter') window.benchHooks.enterAt = e.timeStamp; }, true);
 document.addEventListener('input', (e) => { window.benchHooks.inputAt = e.timeStamp; }, true);
 const drawImage = CanvasRenderingContext2D.prototype.drawImage;
@@ -60,6 +61,8 @@ CanvasRenderingContext2D.prototype.drawImage = function (...args) {
 interface Hooks {
   enterAt: number;
   inputAt: number;
+  /** the drop event (the bench's decoding of the files before it is not the app's time) */
+  dropAt: number;
   draws: { t: number; image: string; values: string }[];
 }
 
@@ -76,6 +79,8 @@ interface Measure {
   name: string;
   start: number;
   end: number;
+  /** which graph (onnxruntime calls) */
+  detail?: string;
 }
 
 /**
@@ -99,13 +104,18 @@ function evaluateOrSkip<T>(worker: Worker, fn: () => T[]): Promise<T[]> {
 async function takeMeasures(page: Page): Promise<Measure[]> {
   const read = () => {
     const origin = performance.timeOrigin;
-    const out = performance.getEntriesByType('measure').map((e) => ({ name: e.name, start: origin + e.startTime, end: origin + e.startTime + e.duration }));
+    const out = (performance.getEntriesByType('measure') as PerformanceMeasure[]).map((e) => ({
+      name: e.name,
+      start: origin + e.startTime,
+      end: origin + e.startTime + e.duration,
+      ...(typeof e.detail === 'string' ? { detail: e.detail } : {}),
+    }));
     performance.clearMeasures();
     return out;
   };
   const pageOrigin = await page.evaluate(() => performance.timeOrigin);
   const all = (await Promise.all([page.evaluate(read), ...page.workers().map((w) => evaluateOrSkip(w, read))])).flat();
-  return all.map((m) => ({ name: m.name, start: m.start - pageOrigin, end: m.end - pageOrigin }));
+  return all.map((m) => ({ ...m, start: m.start - pageOrigin, end: m.end - pageOrigin }));
 }
 
 /** one prompt change: end to end, and its steps (ms) */
@@ -208,6 +218,8 @@ export async function benchAppBrowser(runs = arg('runs', 10)) {
 
     stage(`${runtime}; loading the model folder ${dir}`);
     // model load: choosing the folder -> the model panel
+    await takeMeasures(page);
+    const chosenOnPage = await page.evaluate(() => performance.now());
     const t0 = performance.now();
     await page.locator('section[aria-labelledby="model-h"] input[type="file"]').setInputFiles(dir);
     await page.waitForSelector('[data-testid="model"]', { timeout: 600_000 });
@@ -221,7 +233,7 @@ export async function benchAppBrowser(runs = arg('runs', 10)) {
       document.querySelector('[data-testid="text-sets"]')?.getAttribute('data-state') === 'done';
     // decomposition per image: ready times of the three dropped photos
     await page.evaluate(() => {
-      const w = window as unknown as { readyAt: Record<string, number>; dropAt: number };
+      const w = window as unknown as { readyAt: Record<string, number> };
       w.readyAt = {};
       new MutationObserver(() => {
         for (const li of document.querySelectorAll('[data-testid="image-list"] li[data-status="ready"]')) {
@@ -229,17 +241,20 @@ export async function benchAppBrowser(runs = arg('runs', 10)) {
           w.readyAt[name] ??= performance.now();
         }
       }).observe(document.body, { subtree: true, childList: true, attributes: true });
-      w.dropAt = performance.now();
     });
     await dropFiles(page, PHOTOS.map(photo));
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="image-list"] li[data-status="ready"]').length === n, PHOTOS.length, { timeout: 1_800_000 });
     const textSetsBeforeImages = await page.evaluate(textSetsDone);
     const { readyAt, dropAt } = await page.evaluate(() => {
-      const w = window as unknown as { readyAt: Record<string, number>; dropAt: number };
-      return { readyAt: w.readyAt, dropAt: w.dropAt };
+      const w = window as unknown as { readyAt: Record<string, number>; benchHooks: Hooks };
+      return { readyAt: w.readyAt, dropAt: w.benchHooks.dropAt };
     });
     const order = Object.entries(readyAt).sort((a, b) => a[1] - b[1]);
     const perImageMs = order.map(([name, t], i) => ({ name, ms: t - (i === 0 ? dropAt : order[i - 1][1]) }));
+    const firstReadyOnPage = order[0][1];
+    const timeline = (await takeMeasures(page)).filter((m) => m.name !== 'ort:wait' && m.end > chosenOnPage && m.start < firstReadyOnPage);
+    stage(`steps between choosing the model and the first photo ready (ms after the choice; photos dropped at ${fmtMs(dropAt - chosenOnPage)}, first ready at ${fmtMs(firstReadyOnPage - chosenOnPage)}):`);
+    for (const m of timeline.sort((a, b) => a.start - b.start)) stage(`  ${fmtMs(m.start - chosenOnPage).padStart(10)} ${m.name.padEnd(11)} ${fmtMs(m.end - m.start).padStart(10)}  ${m.detail ?? ''}`);
     stage(`decomposed: ${perImageMs.map((p) => fmtMs(p.ms)).join(', ')} (text sets ${textSetsBeforeImages ? 'already' : 'not yet'} embedded); waiting for the text sets`);
     await page.waitForFunction(textSetsDone, null, { timeout: 1_800_000, polling: 200 });
     const textSetsMs = performance.now() - modelShownAt;

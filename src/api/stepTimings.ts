@@ -5,9 +5,12 @@
  * step; cheap enough to stay on in the app.
  */
 
-/** a measure of one step from `start` (performance.now()) to now; returns now, the next step's start */
-export function measureStep(name: string, start: number): number {
+/**
+ * a measure of one step from `start` (performance.now()) to now; returns now, the next step's start.
+ * `detail` says which of several things the step worked on (e.g. the graph of an onnxruntime call).
+ */
+export function measureStep(name: string, start: number, detail?: string): number {
   const end = performance.now();
-  performance.measure(name, { start, end });
+  performance.measure(name, detail === undefined ? { start, end } : { start, end, detail });
   return end;
 }

@@ -200,13 +200,16 @@ export class ImageExplorer implements ExplorerApi {
 
   async addImage(id: string, name: string, bytes: Uint8Array): Promise<ImageAdded> {
     const t0 = performance.now();
-    const decoded = await decodeImage(bytes, name);
-    const pre = this.engine.checkpoint.preprocess;
-    const pixels = preprocessPixels(decoded, pre);
-    const display = preprocessForDisplay(decoded, pre);
-    const t1 = performance.now();
-    const parts = await this.engine.decompose(pixels);
-    const t2 = performance.now();
+    // foreground from the start: while the photo decodes, text steps wait and the prepared session skips its warm-up run
+    const { decoded, display, parts, t1, t2 } = await this.engine.imageWork(async () => {
+      const decoded = await decodeImage(bytes, name);
+      const pre = this.engine.checkpoint.preprocess;
+      const pixels = preprocessPixels(decoded, pre);
+      const display = preprocessForDisplay(decoded, pre);
+      const t1 = measureStep('image:decode', t0, name);
+      const parts = await this.engine.decompose(pixels);
+      return { decoded, display, parts, t1, t2: measureStep('image:decompose', t1, name) };
+    });
     const components = imageComponents(parts);
     const stored: StoredImage = { id, name, bytes, components, spatial: spatialTerms(parts), touched: ++this.clock };
     this.images.set(id, stored);

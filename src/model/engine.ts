@@ -74,6 +74,8 @@ export class ClipEngine {
   private headProjectionCache?: Promise<HeadProjectionOutputs>;
   private readonly neuronProjectionCache = new Map<number, Promise<Record<string, Tensor>>>();
   private imagePrecision: GraphPrecision;
+  /** decomposition runs started so far (prepareDecomposition's warm-up run is skipped once a photo ran) */
+  private decompositionRuns = 0;
 
   constructor(
     readonly checkpoint: ClipCheckpoint,
@@ -124,6 +126,15 @@ export class ClipEngine {
     return unbatch(out.embedding) as Tensor<'D'>;
   }
 
+  /**
+   * Foreground work that leads to a foreground request (an added photo: decoding, then
+   * `decompose`): while it runs, background text steps wait and a prepared session skips its
+   * warm-up run, as if the request were already queued.
+   */
+  imageWork<T>(work: () => Promise<T>): Promise<T> {
+    return this.foreground.run(work);
+  }
+
   /** the decomposed forward pass for one image */
   async decompose<const R extends DecomposeRequest = Record<never, never>>(pixels: Tensor<string, Float32Array>, request: R = {} as R): Promise<DecompositionWith<RequestedOutputs<R>>> {
     return this.foreground.run(() => this.decomposeNow(pixels, request));
@@ -148,12 +159,15 @@ export class ClipEngine {
    */
   async prepareDecomposition(request: DecomposeRequest = {}, options: { warmUp?: boolean } = {}): Promise<void> {
     await this.foreground.run(async () => {
+      const runsBefore = this.decompositionRuns;
       const s = await this.decompositionSession(request);
       if (!options.warmUp) return;
       // a WASM session is created in one blocking call: a photo sent meanwhile is still an unread
       // message, so let queued requests start before asking whether one waits
       await new Promise((r) => setTimeout(r, 0));
-      if (this.foreground.count > 1) return;
+      // a photo waiting (or being decoded: imageWork) runs first; and a photo that already ran on
+      // the new session (a WASM run blocks, so it can finish before this turn) was the warm-up
+      if (this.foreground.count > 1 || this.decompositionRuns > runsBefore) return;
       const S = this.checkpoint.vision.imageSize;
       await s.run({ pixel_values: tensor('B C S S', new Float32Array(3 * S * S), [1, 3, S, S]) });
     });
@@ -162,6 +176,7 @@ export class ClipEngine {
   private async decomposeNow<const R extends DecomposeRequest>(pixels: Tensor<string, Float32Array>, request: R): Promise<DecompositionWith<RequestedOutputs<R>>> {
     this.checkPixels(pixels);
     const s = await this.decompositionSession(request);
+    this.decompositionRuns++;
     const out = await s.run({ pixel_values: tensor('B C S S', pixels.data, [1, ...pixels.dims]) });
     const result: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(out)) result[name] = unbatch(t);

@@ -86,6 +86,63 @@ describe('ClipEngine.prepareDecomposition', () => {
   });
 });
 
+/**
+ * Sessions whose run answers without giving the event loop a turn, as a WASM run in
+ * onnxruntime-web does (it blocks the worker thread until done): outputs of the right shapes,
+ * computed once at creation.
+ */
+function blockingFactory() {
+  const log: string[] = [];
+  const factory: SessionFactory = async (graph, ckpt) => {
+    const s = await createOrtNodeSession(graph, ckpt);
+    const S = ckpt.vision.imageSize;
+    const outputs = await s.run({ pixel_values: tensor('B C S S', new Float32Array(3 * S * S), [1, 3, S, S]) });
+    log.push('create');
+    return {
+      run: (_feeds, outputNames) => (log.push('run'), Promise.resolve(outputNames ? Object.fromEntries(outputNames.map((n) => [n, outputs[n]])) : outputs)),
+      release: () => s.release(),
+    };
+  };
+  return { log, factory };
+}
+
+describe('ClipEngine.prepareDecomposition with runs that block (onnxruntime-web WASM)', () => {
+  it('a photo that runs on the new session before the warm-up turn makes the warm-up run needless: it is skipped', async () => {
+    const { log, factory } = blockingFactory();
+    const engine = await tinyEngine(factory);
+    const S = engine.checkpoint.vision.imageSize;
+    await Promise.all([engine.prepareDecomposition({}, { warmUp: true }), engine.decompose(tensor('C S S', randomPixels(1, S, 6), [3, S, S]))]);
+    expect(log).toEqual(['create', 'run']);
+    await engine.release();
+  });
+
+  it('a photo still being decoded (imageWork) when the session is ready: the warm-up run is skipped', async () => {
+    const { log, factory } = blockingFactory();
+    const engine = await tinyEngine(factory);
+    const S = engine.checkpoint.vision.imageSize;
+    let decoded!: () => void;
+    const decoding = new Promise<void>((r) => (decoded = r));
+    const photo = engine.imageWork(async () => {
+      await decoding;
+      return engine.decompose(tensor('C S S', randomPixels(1, S, 7), [3, S, S]));
+    });
+    await engine.prepareDecomposition({}, { warmUp: true });
+    expect(log).toEqual(['create']);
+    decoded();
+    await photo;
+    expect(log).toEqual(['create', 'run']);
+    await engine.release();
+  });
+
+  it('with no photo coming, the warm-up run still happens', async () => {
+    const { log, factory } = blockingFactory();
+    const engine = await tinyEngine(factory);
+    await engine.prepareDecomposition({}, { warmUp: true });
+    expect(log).toEqual(['create', 'run']);
+    await engine.release();
+  });
+});
+
 describe('warmUpRuntime', () => {
   it("builds the warm-up model's decomposed session at ViT-B/16's token count and depth, runs it, releases it", async () => {
     const { log, factory } = countingFactory();

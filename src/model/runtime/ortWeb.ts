@@ -130,7 +130,11 @@ export async function createWebSession(model: Uint8Array, externalData: readonly
     // the graphs use for their dynamic batch and text length; without it those go to the CPU EP.
     options.extra = { ...(options.extra ?? {}), ep: { webgpuexecutionprovider: { enableInt64: '1' } } };
   }
-  const session = await ortCalls.run(() => ort.InferenceSession.create(model, options));
+  const queued = performance.now();
+  const session = await ortCalls.run(() => {
+    const started = measureStep('ort:wait', queued);
+    return ort.InferenceSession.create(model, options).then((created) => (measureStep('ort:create', started, graphLabel(created)), created));
+  });
   if (info.provider === 'webgpu') await watchDevice();
   return session;
 }
@@ -173,8 +177,14 @@ export function runWebSession(
   const queued = performance.now();
   return ortCalls.run(() => {
     const started = measureStep('ort:wait', queued);
-    return runNow(session, feeds).finally(() => measureStep('ort:run', started));
+    return runNow(session, feeds).finally(() => measureStep('ort:run', started, graphLabel(session)));
   });
+}
+
+/** which graph a session runs, for the step measures: its inputs and how many outputs */
+function graphLabel(session: WebSession): string {
+  // (a test's stand-in session may lack the name lists)
+  return `${session.inputNames?.join(',') ?? '?'} -> ${session.outputNames?.length ?? '?'} outputs`;
 }
 
 async function runNow(

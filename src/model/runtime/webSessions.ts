@@ -12,6 +12,7 @@ import { materializeDerivedBlob } from '../onnx/externalData.ts';
 import { packExternalData } from '../onnx/packExternalData.ts';
 import type { Tensor } from '../../math/tensor.ts';
 import { runGraph, type RawRun } from './graphRun.ts';
+import { measureStep } from '../../api/stepTimings.ts';
 import { createWebSession, releaseWebSession, runWebSession, type ExternalFile, type FeedValue } from './ortWeb.ts';
 
 const creationLog: SessionCreationTiming[] = [];
@@ -36,11 +37,13 @@ export function webSessionFactory(options: { log?: boolean } = {}): SessionFacto
       `${graph.kind}-weights.bin`,
       derived,
     );
+    const tPacked = measureStep('session:pack', t0, graph.kind);
     const external: ExternalFile[] = [{ path: packed.location, data: packed.blob }];
     for (const blob of graph.externalData.derived) {
       external.push({ path: blob.location, data: await materializeDerivedBlob(blob, ckpt.files) });
     }
-    const t1 = performance.now();
+    if (graph.externalData.derived.length > 0) measureStep('session:derive', tPacked, graph.kind);
+    const t1 = measureStep('session:read', t0, graph.kind);
     const session = await createWebSession(packed.model, external);
     const timing: SessionCreationTiming = {
       graph: `${graph.kind} (${graph.outputs.length} outputs)`,

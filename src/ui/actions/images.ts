@@ -2,6 +2,7 @@
  * The images: dropped files are checked, then decomposed in the worker one by one through a
  * cancellable queue; removing an image frees it here and in the worker.
  */
+import { measureStep } from '../../api/stepTimings.ts';
 import { cacheImageBitmap, dropImageBitmap } from '../imageCache.ts';
 import { classifyUpload, imageIdFor, type Upload } from '../lib/intake.ts';
 import { WorkQueue } from '../lib/workQueue.ts';
@@ -36,7 +37,9 @@ export async function addImages(uploads: (Upload & { gallery?: string })[]): Pro
 async function decomposeQueued(u: QueuedUpload): Promise<void> {
   try {
     // the bytes move to the worker (no copy): it decodes them and sends back the display bitmap
+    const sent = performance.now();
     const added = await modelWorker().addImage(u.id, u.name, transferBytes(u.bytes));
+    measureStep('image:add', sent, u.name);
     cacheImageBitmap(u.id, added.bitmap ?? (await createImageBitmap(new ImageData(added.display.rgba as Uint8ClampedArray<ArrayBuffer>, added.display.width, added.display.height))));
     store.getState().set({
       images: store.getState().images.map((i) => (i.id === u.id ? { ...i, status: 'ready', sourceSize: added.sourceSize, closure: added.closure } : i)),
