@@ -229,6 +229,36 @@ describe('explorer app (built, demo model, WASM)', () => {
     await shot(page, 'unsupported-checkpoint');
   });
 
+  it('a model folder whose vocab.json is no CLIP vocabulary is refused saying what it lacks, and the loaded model keeps working', async () => {
+    const { page } = app;
+    const before = await page.locator('[data-testid="model"]').getAttribute('data-fingerprint');
+    // the demo model with another seed's weights would do as well: what matters is that its
+    // image session starts reading weights (installCheckpoint) before the tokenizer fails
+    const folder = mkdtempSync(join(tmpdir(), 'clipscope-badvocab-'));
+    for (const name of ['config.json', 'preprocessor_config.json', 'merges.txt', 'model.safetensors']) writeFileSync(join(folder, name), readFileSync(`${DEMO}${name}`));
+    // valid JSON (the folder loads), but no vocabulary: the tokenizer refuses it
+    writeFileSync(join(folder, 'vocab.json'), '{"a": 1}');
+    await page.getByLabel('Open folder…').setInputFiles(folder);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="error"]')].some((e) => /vocabulary has no token "<\|startoftext\|>"/.test(e.textContent ?? '')), null, { timeout: 60_000 }).catch(fail);
+    assert.equal(await page.locator('[data-testid="model"]').getAttribute('data-fingerprint'), before, 'the demo model is still shown');
+    // and still loaded in the worker: a new prompt redraws every heatmap
+    await page.click('[data-testid="tab-prompt"]');
+    const maps = () => page.locator('[data-testid="heatmap"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-values') ?? ''));
+    const old = await maps();
+    await page.fill('[data-testid="prompt-input"]', 'a photo of a broken vocabulary');
+    await page.press('[data-testid="prompt-input"]', 'Enter');
+    await page.waitForFunction((o) => {
+      const now = [...document.querySelectorAll('[data-testid="heatmap"]')].map((e) => e.getAttribute('data-values') ?? '');
+      return now.length === o.length && now.length > 0 && now.every((v, i) => v && v !== o[i]);
+    }, old, { timeout: 60_000 }).catch(fail);
+    // the prompt the shared-URL test below expects
+    await page.fill('[data-testid="prompt-input"]', 'a photo of a cat');
+    await page.press('[data-testid="prompt-input"]', 'Enter');
+    await page.waitForFunction(() => /prompt=a\+photo\+of\+a\+cat/.test(location.search), null, { timeout: 60_000 }).catch(fail);
+    // (the folder stays until here: the browser reads a chosen folder's files when it needs them)
+    rmSync(folder, { recursive: true, force: true });
+  });
+
   it('a shared URL restores the view: model, head, prompt and ablation set', async () => {
     const url = new URL(app.page.url());
     const page = await app.page.context().newPage();

@@ -2,6 +2,7 @@
  * The model worker: exposes ClipscopeApi with comlink. A thin adapter over src/model — the
  * checkpoint, the onnxruntime-web sessions and every big tensor live here, never on the main thread.
  */
+import { measureStep } from '../src/api/stepTimings.ts';
 import * as Comlink from 'comlink';
 import { closureResidual } from '../src/analysis/closure.ts';
 import { CodedError, codedThrowHandler, ERROR_CODES } from '../src/api/errors.ts';
@@ -103,12 +104,26 @@ async function openSource(f: ModelFileInput): Promise<ByteSource> {
 
 /** make a loaded checkpoint the worker's model (loadModel and loadStoredModel) */
 async function installCheckpoint(ckpt: ClipCheckpoint, t0: number): Promise<ModelSummary> {
-  const tokenizer = ckpt.tokenizerFiles?.size ? await clipTokenizerFromFiles(ckpt.tokenizerFiles) : undefined;
+  // the new model's image session starts reading its weights now, while the tokenizer is parsed
+  // (0.25 s for CLIP's vocabulary in a fresh worker); a failure there is reported when the page's
+  // prepareDecomposition or a photo asks for that session
+  const next = new ClipEngine(ckpt, webSessionFactory(), undefined, { precision: runtimeInfo().precision ?? 'f32' });
+  next.prepareDecomposition().catch(() => undefined);
+  const tk = performance.now();
+  try {
+    next.useTokenizer(ckpt.tokenizerFiles?.size ? await clipTokenizerFromFiles(ckpt.tokenizerFiles) : undefined);
+  } catch (err) {
+    // a bad tokenizer refuses the model at once and keeps the loaded one (the new session is
+    // released once its creation, under way, has ended)
+    void next.release().catch(() => undefined);
+    throw err;
+  }
+  measureStep('model:tokenizer', tk);
   // the old model's text sets stop between chunks (what they embedded stays cached for that model)
   await imageExplorer?.cancelTextSets();
   await engine?.release();
   images.clear();
-  engine = new ClipEngine(ckpt, webSessionFactory(), tokenizer, { precision: runtimeInfo().precision ?? 'f32' });
+  engine = next;
   imageExplorer = new ImageExplorer(engine, { textStore: await textStore });
   return {
     fingerprint: ckpt.fingerprint,
@@ -117,7 +132,7 @@ async function installCheckpoint(ckpt: ClipCheckpoint, t0: number): Promise<Mode
     ...(ckpt.text ? { text: ckpt.text } : {}),
     preprocess: ckpt.preprocess,
     runtime: runtimeInfo(),
-    hasTokenizer: Boolean(tokenizer),
+    hasTokenizer: Boolean(next.tokenizer),
     loadMs: performance.now() - t0,
   };
 }
@@ -141,6 +156,7 @@ const api: ClipscopeApi = {
     const t0 = performance.now();
     const sources = await Promise.all(files.map(openSource));
     const ckpt = await loadCheckpoint(sourceModelFiles(sources, 'model folder'));
+    measureStep('model:checkpoint', t0);
     return installCheckpoint(ckpt, t0);
   },
 

@@ -80,10 +80,26 @@ export class ClipEngine {
   constructor(
     readonly checkpoint: ClipCheckpoint,
     private readonly createSession: SessionFactory,
-    readonly tokenizer?: ClipTokenizer,
+    tokenizer?: ClipTokenizer,
     options: ClipEngineOptions = {},
   ) {
+    this.tokenizerOf = tokenizer;
     this.imagePrecision = options.precision ?? 'f32';
+  }
+
+  private tokenizerOf?: ClipTokenizer;
+
+  /** the text tokenizer, once given (constructor or useTokenizer) */
+  get tokenizer(): ClipTokenizer | undefined {
+    return this.tokenizerOf;
+  }
+
+  /**
+   * Gives the tokenizer after construction: the browser worker parses it while the image
+   * session's weights are read (prepareDecomposition), not before. Text requests need it first.
+   */
+  useTokenizer(tokenizer: ClipTokenizer | undefined): void {
+    this.tokenizerOf = tokenizer;
   }
 
   get precision(): GraphPrecision {

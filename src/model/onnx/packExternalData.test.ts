@@ -7,8 +7,21 @@ import { generateCheckpoint, TINY_P16_GELU } from '../checkpoint/checkpointGener
 import { randomPixels } from '../../testkit/pixels.ts';
 import { createOrtNodeSession } from '../runtime/ortNode.node.ts';
 import { buildImageGraph } from './imageGraph.ts';
-import { packExternalData, planReads } from './packExternalData.ts';
+import { packedFileName, packExternalData, planReads, type PackedGraph } from './packExternalData.ts';
 import { decodeModelProto } from './proto.ts';
+
+/** each external initializer's bytes, by name, as the packed graph points into its files */
+function initializerBytes(packed: PackedGraph): Map<string, number[]> {
+  const files = new Map(packed.files.map((f) => [f.location, f.data]));
+  const out = new Map<string, number[]>();
+  for (const t of decodeModelProto(packed.model).graph.initializer) {
+    const e = new Map((t.externalData ?? []).map((x) => [x.key, x.value]));
+    if (!e.size) continue;
+    const offset = Number(e.get('offset'));
+    out.set(t.name, Array.from(files.get(e.get('location')!)!.subarray(offset, offset + Number(e.get('length')))));
+  }
+  return out;
+}
 
 describe('packExternalData', () => {
   it('packs only the weights a graph reads; the packed graph gives identical outputs', async () => {
@@ -21,18 +34,20 @@ describe('packExternalData', () => {
       return files.get(loc)!.subarray(off, off + len);
     });
     const weights = files.get('open_clip_model.safetensors')!;
-    // the image graph needs no text weights: the blob is smaller than the file
-    expect(packed.blob.byteLength).toBeLessThan(weights.byteLength);
+    // the image graph needs no text weights: the packed files are smaller than the checkpoint
+    expect(packed.files.reduce((n, f) => n + f.data.byteLength, 0)).toBeLessThan(weights.byteLength);
     expect(new Set(reads)).toEqual(new Set(['open_clip_model.safetensors']));
+    // one file per read, named after the stem; the graph refers to exactly those files
+    expect(packed.files.map((f) => f.location)).toEqual(reads.map((_, i) => `packed-weights.${i}.bin`));
     const locations = new Set(decodeModelProto(packed.model).graph.initializer.flatMap((t) => (t.externalData ?? []).filter((e) => e.key === 'location').map((e) => e.value)));
-    expect(locations).toEqual(new Set(['packed-weights.bin']));
+    expect(locations).toEqual(new Set(packed.files.map((f) => f.location)));
 
     const S = ckpt.vision.imageSize;
     const px = tensor('B C S S', randomPixels(1, S, 3), [1, 3, S, S]);
     const direct = await createOrtNodeSession(graph, ckpt);
     const expected = await direct.run({ pixel_values: px });
     await direct.release();
-    const session = await ort.InferenceSession.create(packed.model, { externalData: [{ path: packed.location, data: packed.blob }] });
+    const session = await ort.InferenceSession.create(packed.model, { externalData: packed.files.map((f) => ({ path: f.location, data: f.data })) });
     const got = await session.run({ pixel_values: new ort.Tensor('float32', px.data, [...px.dims]) });
     for (const name of Object.keys(expected)) expect(Array.from(got[name].data as Float32Array)).toEqual(Array.from(expected[name].data));
     await session.release();
@@ -58,8 +73,20 @@ describe('packExternalData', () => {
     // every merged read covers only bytes some weight uses, so the bytes read are the weights' total
     const total = (rs: [number, number][]) => rs.reduce((n, [, len]) => n + len, 0);
     expect(total(merged.reads)).toBe(total(perWeight.reads));
-    expect(merged.packed.blob).toEqual(perWeight.packed.blob);
-    expect(merged.packed.model).toEqual(perWeight.packed.model);
+    // every initializer of the two packed graphs reads the same bytes
+    expect(initializerBytes(merged.packed)).toEqual(initializerBytes(perWeight.packed));
+    expect(initializerBytes(merged.packed).size).toBe(decodeModelProto(graph.model).graph.initializer.filter((t) => t.externalData?.length).length);
+    // onnxruntime takes a graph spread over many files (one per weight here) and computes the same
+    const S = ckpt.vision.imageSize;
+    const px = new ort.Tensor('float32', randomPixels(1, S, 8), [1, 3, S, S]);
+    const outputs = async (p: PackedGraph) => {
+      const session = await ort.InferenceSession.create(p.model, { externalData: p.files.map((f) => ({ path: f.location, data: f.data })) });
+      const out = await session.run({ pixel_values: px });
+      await session.release();
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.from(v.data as Float32Array)]));
+    };
+    expect(perWeight.packed.files.length).toBe(weights.size);
+    expect(await outputs(perWeight.packed)).toEqual(await outputs(merged.packed));
   });
 
   it('says which read came back short', async () => {
@@ -70,8 +97,15 @@ describe('packExternalData', () => {
   });
 });
 
+describe('packedFileName', () => {
+  it('numbers the files of a stem before its extension', () => {
+    expect(packedFileName('image-weights.bin', 3)).toBe('image-weights.3.bin');
+    expect(packedFileName('weights', 0)).toBe('weights.0');
+  });
+});
+
 describe('planReads', () => {
-  const slot = (from: string, offset: number, length: number) => ({ from, offset, length, at: 0 });
+  const slot = (from: string, offset: number, length: number) => ({ from, offset, length });
   const spans = (runs: ReturnType<typeof planReads>) => runs.map((r) => [r.from, r.offset, r.end, r.slots.length]);
 
   it('merges touching and overlapping ranges of one file, in file order', () => {

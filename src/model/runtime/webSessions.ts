@@ -1,8 +1,8 @@
 /**
  * Session factory for ClipEngine in the browser: onnxruntime-web with in-memory external data.
- * Each session gets one packed blob of exactly the weights its graph reads (read range by range
- * from the model's files: Blob, OPFS or a partial download), which is dropped once the session
- * exists; the whole checkpoint file is never held in memory.
+ * Each session gets exactly the weights its graph reads, as a few in-memory files (one per read
+ * of the model's files: Blob, OPFS or a partial download), dropped once the session exists; the
+ * whole checkpoint file is never held in memory.
  */
 import type { SessionCreationTiming } from '../../api/explorer.ts';
 import type { ClipCheckpoint } from '../checkpoint/types.ts';
@@ -38,7 +38,7 @@ export function webSessionFactory(options: { log?: boolean } = {}): SessionFacto
       derived,
     );
     const tPacked = measureStep('session:pack', t0, graph.kind);
-    const external: ExternalFile[] = [{ path: packed.location, data: packed.blob }];
+    const external: ExternalFile[] = packed.files.map((f) => ({ path: f.location, data: f.data }));
     for (const blob of graph.externalData.derived) {
       external.push({ path: blob.location, data: await materializeDerivedBlob(blob, ckpt.files) });
     }
