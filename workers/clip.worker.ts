@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import { closureResidual } from '../src/analysis/closure.ts';
 import { CodedError, codedThrowHandler, ERROR_CODES } from '../src/api/errors.ts';
 import type { ExplorerApi, RuntimeEvent, RuntimeEventsApi } from '../src/api/explorer.ts';
-import type { ClipscopeApi, DecomposeOptions, DecompositionSummary, ModelFileInput, ModelSummary, ModelWorkerApi, TensorDTO } from '../src/api/types.ts';
+import type { ClipscopeApi, DecomposeOptions, LoadModelOptions, DecompositionSummary, ModelFileInput, ModelSummary, ModelWorkerApi, TensorDTO } from '../src/api/types.ts';
 import { displayBitmap } from '../src/explorer/displayBitmap.ts';
 import { modelMemoryEstimate, RuntimeGuard } from '../src/explorer/recovery.ts';
 import { ImageExplorer } from '../src/explorer/imageExplorer.ts';
@@ -103,12 +103,16 @@ async function openSource(f: ModelFileInput): Promise<ByteSource> {
 }
 
 /** make a loaded checkpoint the worker's model (loadModel and loadStoredModel) */
-async function installCheckpoint(ckpt: ClipCheckpoint, t0: number): Promise<ModelSummary> {
-  // the new model's image session starts reading its weights now, while the tokenizer is parsed
-  // (0.25 s for CLIP's vocabulary in a fresh worker); a failure there is reported when the page's
-  // prepareDecomposition or a photo asks for that session
+async function installCheckpoint(ckpt: ClipCheckpoint, t0: number, options: LoadModelOptions = {}): Promise<ModelSummary> {
   const next = new ClipEngine(ckpt, webSessionFactory(), undefined, { precision: runtimeInfo().precision ?? 'f32' });
-  next.prepareDecomposition().catch(() => undefined);
+  if (options.prepare) {
+    // the session the page asks for starts reading its weights now, while the tokenizer is parsed
+    // (0.25 s for CLIP's vocabulary in a fresh worker); a photo that needs it reports its failure
+    const { warmUp, ...request } = options.prepare;
+    next.prepareDecomposition(request, { warmUp: Boolean(warmUp) }).catch((err: Error) => {
+      if (engine === next) console.warn(`[clipscope] preparing the image session failed: ${err.message}`);
+    });
+  }
   const tk = performance.now();
   try {
     next.useTokenizer(ckpt.tokenizerFiles?.size ? await clipTokenizerFromFiles(ckpt.tokenizerFiles) : undefined);
@@ -152,12 +156,12 @@ const api: ClipscopeApi = {
     return info;
   },
 
-  async loadModel(files: ModelFileInput[]) {
+  async loadModel(files: ModelFileInput[], options?: LoadModelOptions) {
     const t0 = performance.now();
     const sources = await Promise.all(files.map(openSource));
     const ckpt = await loadCheckpoint(sourceModelFiles(sources, 'model folder'));
     measureStep('model:checkpoint', t0);
-    return installCheckpoint(ckpt, t0);
+    return installCheckpoint(ckpt, t0, options);
   },
 
   async decomposeImage(imageId, bytes, options: DecomposeOptions = {}) {

@@ -83,9 +83,19 @@ export interface TensorDTO {
   data: Float32Array;
 }
 
+/** what to do at once with a model being loaded */
+export interface LoadModelOptions {
+  /**
+   * the decomposition session to build (and with `warmUp`, run once on a blank image) as soon as
+   * the checkpoint is read, while the tokenizer is parsed: what prepareDecomposition(prepare)
+   * right after the load would do, started earlier
+   */
+  prepare?: DecomposeOptions & { warmUp?: boolean };
+}
+
 export interface ClipscopeApi {
   initRuntime(req: RuntimeRequest): Promise<RuntimeInfo>;
-  loadModel(files: ModelFileInput[]): Promise<ModelSummary>;
+  loadModel(files: ModelFileInput[], options?: LoadModelOptions): Promise<ModelSummary>;
   /** decode + preprocess + decompose an encoded image (PNG/JPEG bytes) */
   decomposeImage(imageId: string, bytes: Uint8Array, options?: DecomposeOptions): Promise<DecompositionSummary>;
   /** unit embedding [D] of a preprocessed [3,S,S] tensor through the plain graph (no decomposition) */
@@ -117,7 +127,7 @@ export interface ModelStoreApi {
   downloadModel(req: HubModelRequest, onProgress?: (p: DownloadProgress) => void): Promise<string>;
   /** by model id, or by "repo@revision" as requested */
   cancelDownload(id: string): Promise<void>;
-  loadStoredModel(id: string): Promise<ModelSummary>;
+  loadStoredModel(id: string, options?: LoadModelOptions): Promise<ModelSummary>;
   /** whether a model fits this browser, from sizes only (before any download) */
   estimateFit(req: HubModelRequest): Promise<FitReport>;
   /** the known CLIP repos, each with its fit in this browser (from published sizes, no network) */

@@ -3,7 +3,7 @@
  * deletes and loads stored models. The worker supplies `install`, which turns a checkpoint into
  * its engine and a ModelSummary (the same path as loadModel).
  */
-import type { ModelStoreApi, ModelSummary } from '../api/types.ts';
+import type { LoadModelOptions, ModelStoreApi, ModelSummary } from '../api/types.ts';
 import type { ClipCheckpoint } from '../model/checkpoint/types.ts';
 import { browserLimits, estimateForCatalogEntry, fitReport, fitsThisBrowser, KNOWN_MODELS } from './catalog.ts';
 import { downloadModel, requestedTowers } from './download.ts';
@@ -17,7 +17,7 @@ export interface ModelStoreApiOptions {
   backend?: () => Promise<StoreBackend>;
 }
 
-export function createModelStoreApi(install: (ckpt: ClipCheckpoint, t0: number) => Promise<ModelSummary>, options: ModelStoreApiOptions = {}): ModelStoreApi {
+export function createModelStoreApi(install: (ckpt: ClipCheckpoint, t0: number, options?: LoadModelOptions) => Promise<ModelSummary>, options: ModelStoreApiOptions = {}): ModelStoreApi {
   let store: Promise<ModelStore> | undefined;
   const getStore = () =>
     (store ??= (options.backend ?? (async () => (opfsAvailable() ? opfsBackend() : memoryBackend())))().then((b) => new ModelStore(b)));
@@ -63,9 +63,9 @@ export function createModelStoreApi(install: (ckpt: ClipCheckpoint, t0: number) 
       running.get(id)?.abort();
     },
 
-    async loadStoredModel(id) {
+    async loadStoredModel(id, loadOptions) {
       const t0 = performance.now();
-      return install(await loadStoredCheckpoint(await getStore(), id), t0);
+      return install(await loadStoredCheckpoint(await getStore(), id), t0, loadOptions);
     },
 
     async listKnownModels() {

@@ -32,7 +32,10 @@ async function fetchWithProgress(url: string, label: string, onBytes: (n: number
 async function afterModelLoaded(source: ModelSource, files: ModelFileInput[] | { storedId: string }): Promise<void> {
   const api = modelWorker();
   setProgress(`building the ${source.label} graphs`, 0, 0);
-  const summary = 'storedId' in files ? await api.loadStoredModel(files.storedId) : await api.loadModel(files);
+  // the decomposition session is built (and run once) as soon as the worker has read the model,
+  // while the user picks a photo; before the text sets, so they wait for it
+  const prepare = { prepare: { warmUp: true } };
+  const summary = 'storedId' in files ? await api.loadStoredModel(files.storedId, prepare) : await api.loadModel(files, prepare);
   // the worker stopped the old model's text sets when it installed this one: their run reports no more
   abandonTextSets();
   for (const img of store.getState().images) dropImageBitmap(img.id);
@@ -56,9 +59,6 @@ async function afterModelLoaded(source: ModelSource, files: ModelFileInput[] | {
   // a link names a stored hub model as owner/name@commit, so it means the same weights everywhere
   store.getState().patchView({ model: source.kind === 'stored' ? modelRefOfStoredId(source.id) : source.id });
   clearProgress();
-  // the decomposition session is built (and run once) now, while the user picks a photo; sent
-  // before the text sets, so they wait for it; a failure is reported when a photo asks for it
-  void api.prepareDecomposition({ warmUp: true }).catch((err: Error) => console.warn(`[clipscope] preparing the image session failed: ${err.message}`));
   // the text sets embed in the background (their own status, cancellable): a shared link's photos
   // and everything else that does not need them go ahead now
   void loadTextSets();
