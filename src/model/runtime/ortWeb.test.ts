@@ -8,9 +8,10 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-const probe = vi.hoisted(() => ({ active: 0, maxActive: 0, calls: [] as string[] }));
+const probe = vi.hoisted(() => ({ active: 0, maxActive: 0, calls: [] as string[], builds: [] as string[] }));
 
-vi.mock('onnxruntime-web/webgpu', () => {
+/** the stand-in module; each session creation records which onnxruntime-web build it went to */
+const standIn = vi.hoisted(() => {
   const turns = async (n: number) => {
     for (let i = 0; i < n; i++) await new Promise((r) => setTimeout(r, 1));
   };
@@ -45,8 +46,18 @@ vi.mock('onnxruntime-web/webgpu', () => {
       return inside(`release ${this.name}`, 2, () => undefined);
     }
   }
-  return { env: { wasm: {}, webgpu: {} }, Tensor, InferenceSession };
+  return (build: string) => {
+    class InferenceSessionOfBuild extends InferenceSession {
+      static override create(model: Uint8Array) {
+        probe.builds.push(build);
+        return InferenceSession.create(model);
+      }
+    }
+    return { env: { wasm: {}, webgpu: {} }, Tensor, InferenceSession: InferenceSessionOfBuild };
+  };
 });
+vi.mock('onnxruntime-web/webgpu', () => standIn('webgpu'));
+vi.mock('onnxruntime-web/wasm', () => standIn('wasm'));
 
 const { createWebSession, initWebRuntime, releaseWebSession, runWebSession } = await import('./ortWeb.ts');
 
@@ -84,5 +95,45 @@ describe('ortWeb: one call into onnxruntime-web at a time', () => {
     const good = runWebSession(s, { x: { type: 'float32', data: Float32Array.from([3]), dims: [1] } });
     await expect(bad).rejects.toThrow();
     await expect(good).resolves.toMatchObject({ y: { data: Float32Array.from([6]) } });
+  });
+});
+
+describe('ortWeb: the onnxruntime-web build follows the runtime', () => {
+  const fakeAdapter = { features: { has: () => false }, limits: { maxBufferSize: 1 << 30 }, info: { vendor: 'test' } };
+
+  /** ortWeb.ts as freshly loaded in a worker (no build imported yet), with `gpu` as navigator.gpu */
+  async function freshOrtWeb(gpu?: object) {
+    vi.resetModules();
+    vi.stubGlobal('navigator', gpu ? { gpu, hardwareConcurrency: 2 } : { hardwareConcurrency: 2 });
+    probe.builds.length = 0;
+    return import('./ortWeb.ts');
+  }
+
+  it('WASM: sessions go to the CPU-only build, loaded with the first session', async () => {
+    const web = await freshOrtWeb();
+    await web.initWebRuntime({ provider: 'wasm', threads: 1 });
+    await web.createWebSession(new TextEncoder().encode('image'), []);
+    await web.createWebSession(new TextEncoder().encode('text'), []);
+    expect(probe.builds).toEqual(['wasm', 'wasm']);
+    vi.unstubAllGlobals();
+  });
+
+  it('WebGPU: sessions go to the WebGPU build; after a lost device, WASM sessions stay in that build', async () => {
+    const web = await freshOrtWeb({ requestAdapter: async () => fakeAdapter });
+    expect((await web.initWebRuntime({ provider: 'webgpu', threads: 1 })).provider).toBe('webgpu');
+    await web.createWebSession(new TextEncoder().encode('image'), []);
+    await web.initWebRuntime({ provider: 'wasm', threads: 1 });
+    await web.createWebSession(new TextEncoder().encode('image'), []);
+    expect(probe.builds).toEqual(['webgpu', 'webgpu']);
+    vi.unstubAllGlobals();
+  });
+
+  it('WebGPU asked for once the CPU-only build runs: refused, saying to reload', async () => {
+    const web = await freshOrtWeb({ requestAdapter: async () => fakeAdapter });
+    await web.initWebRuntime({ provider: 'wasm', threads: 1 });
+    await web.createWebSession(new TextEncoder().encode('image'), []);
+    await web.initWebRuntime({ provider: 'webgpu', threads: 1 });
+    await expect(web.createWebSession(new TextEncoder().encode('image'), [])).rejects.toThrow(/CPU-only onnxruntime-web build was loaded; reload the page/);
+    vi.unstubAllGlobals();
   });
 });

@@ -16,12 +16,14 @@
  * so the lock changes no result there, only that two requests take turns, as they did on the one
  * worker thread anyway.
  */
-import * as ort from 'onnxruntime-web/webgpu';
+import type * as OrtWebGpu from 'onnxruntime-web/webgpu';
 import type { ExecutionProvider, RuntimeInfo, RuntimeRequest } from '../../api/types.ts';
 import { measureStep } from '../../api/stepTimings.ts';
 import { OneAtATime } from './oneAtATime.ts';
 
-export type WebSession = ort.InferenceSession;
+export type WebSession = OrtWebGpu.InferenceSession;
+/** the onnxruntime-web API (both builds below export the same one) */
+type Ort = typeof OrtWebGpu;
 
 /** External-data files a graph refers to, by the `location` written in the graph. */
 export interface ExternalFile {
@@ -49,6 +51,40 @@ let disableCpuFallback = false;
 /** the one lock every call into the onnxruntime-web module takes (see the file comment) */
 const ortCalls = new OneAtATime();
 let verboseLogging = false;
+/** the adapter chosen by initWebRuntime, handed to onnxruntime-web's WebGPU build */
+let webGpuAdapter: GpuAdapterLike | undefined;
+
+/** the onnxruntime-web build in use, loaded by the first call that needs it (loadOrt) */
+let ortModule: { build: ExecutionProvider; module: Promise<Ort> } | undefined;
+
+/**
+ * onnxruntime-web, loaded on first use, in the build the runtime needs: the CPU-only build
+ * ('onnxruntime-web/wasm': 14 MB of WASM, no Asyncify) where WASM runs, the WebGPU build (27 MB,
+ * built with Asyncify) only where WebGPU does. Why: a first visit compiles the module in V8 while
+ * the first session is created and run; with the WebGPU build on WASM that made a ViT-B/16's
+ * first image 4.76 s after the model was chosen (create 2.57 s, first run 1.61 s), with the CPU
+ * build 2.73 s (create 1.38 s, first run 0.71 s), steady runs the same
+ * (scripts/bench/engine.browser.bench.ts, cold). Once loaded, a build stays: the WebGPU build
+ * runs WASM too (a lost device moves there), the CPU build cannot take WebGPU.
+ */
+function loadOrt(): Promise<Ort> {
+  const { provider } = runtimeInfo();
+  if (!ortModule) {
+    const module = provider === 'webgpu' ? import('onnxruntime-web/webgpu') : (import('onnxruntime-web/wasm') as Promise<Ort>);
+    ortModule = { build: provider, module };
+  } else if (provider === 'webgpu' && ortModule.build === 'wasm') {
+    return Promise.reject(new Error('WebGPU was asked for after the CPU-only onnxruntime-web build was loaded; reload the page (with ?runtime=webgpu) to run on WebGPU'));
+  }
+  return ortModule.module.then((ort) => (configureOrt(ort), ort));
+}
+
+/** the settings of initWebRuntime, on the loaded module (numThreads counts only before its first session) */
+function configureOrt(ort: Ort): void {
+  const info = runtimeInfo();
+  ort.env.wasm.numThreads = info.threads;
+  if (verboseLogging) ort.env.logLevel = 'verbose';
+  if (info.provider === 'webgpu' && webGpuAdapter) (ort.env.webgpu as { adapter?: unknown }).adapter = webGpuAdapter;
+}
 
 /** Picks and configures the execution provider. Call once before creating sessions. */
 export async function initWebRuntime(req: RuntimeRequest): Promise<RuntimeInfo> {
@@ -56,10 +92,9 @@ export async function initWebRuntime(req: RuntimeRequest): Promise<RuntimeInfo> 
   const hardware = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1;
   // Multi-threaded WASM needs SharedArrayBuffer, i.e. cross-origin isolation.
   const threads = isolated ? Math.max(1, req.threads ?? Math.min(4, hardware)) : 1;
-  ort.env.wasm.numThreads = threads;
   disableCpuFallback = Boolean(req.disableCpuFallback);
   verboseLogging = Boolean(req.verboseLogging);
-  if (verboseLogging) ort.env.logLevel = 'verbose';
+  webGpuAdapter = undefined;
 
   let provider: ExecutionProvider = 'wasm';
   let fallbackReason: string | undefined;
@@ -78,7 +113,7 @@ export async function initWebRuntime(req: RuntimeRequest): Promise<RuntimeInfo> 
         shaderF16: adapter.features.has('shader-f16'),
         maxBufferSize: adapter.limits.maxBufferSize,
       };
-      (ort.env.webgpu as { adapter?: unknown }).adapter = adapter;
+      webGpuAdapter = adapter;
     }
   }
   const precision = req.precision ?? 'f32';
@@ -115,7 +150,8 @@ export function runtimeInfo(): RuntimeInfo {
 
 export async function createWebSession(model: Uint8Array, externalData: readonly ExternalFile[]): Promise<WebSession> {
   const info = runtimeInfo();
-  const options: ort.InferenceSession.SessionOptions = {
+  const ort = await loadOrt();
+  const options: OrtWebGpu.InferenceSession.SessionOptions = {
     executionProviders: [info.provider],
     graphOptimizationLevel: 'all',
     externalData: externalData.map((f) => ({ path: f.path, data: f.data })),
@@ -151,6 +187,7 @@ export function onWebGpuDeviceLost(listener: (reason: string) => void): void {
 
 async function watchDevice(): Promise<void> {
   // after the first WebGPU session, env.webgpu.device resolves to the device onnxruntime-web uses
+  const ort = await loadOrt();
   const device = (await (ort.env.webgpu as { device?: unknown }).device) as GpuDeviceLike | undefined;
   if (!device?.lost || device === watchedDevice) return;
   watchedDevice = device;
@@ -191,7 +228,8 @@ async function runNow(
   session: WebSession,
   feeds: Record<string, FeedValue>,
 ): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
-  const ortFeeds: Record<string, ort.Tensor> = {};
+  const ort = await loadOrt();
+  const ortFeeds: Record<string, OrtWebGpu.Tensor> = {};
   for (const [name, v] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(v.type, v.data, v.dims);
   const results = await session.run(ortFeeds);
   const out: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
