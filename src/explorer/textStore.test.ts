@@ -6,6 +6,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '../math/tensor.ts';
+import { flushWrites } from '../model/writeBehind.ts';
 import { TextEmbeddings } from './textEmbeddings.ts';
 import { bestEffortStore, IndexedDbTextStore, MemoryTextCache, openTextStore, type TextEmbeddingStore } from './textStore.ts';
 
@@ -58,8 +59,11 @@ describe('IndexedDbTextStore', () => {
     const factory = new IDBFactory();
     const texts = ['a photo of a cat', 'a dog', 'ünïcødé ✓', 'tab\there'];
     const first = fakeEngine('fp');
-    const before = await new TextEmbeddings(first, await IndexedDbTextStore.open(factory)).embedCounted(texts);
+    const firstStore = await IndexedDbTextStore.open(factory);
+    const before = await new TextEmbeddings(first, firstStore).embedCounted(texts);
     expect(before).toMatchObject({ encoded: 4, cached: 0 });
+    // prompts are written once they have been quiet a while (model/writeBehind.ts): now, here
+    await flushWrites(firstStore);
     const second = fakeEngine('fp');
     const afterReload = await new TextEmbeddings(second, await IndexedDbTextStore.open(factory)).embedCounted([...texts, 'new text']);
     expect(second.calls).toEqual([['new text']]);

@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { tempDir, writeTinyModel, POOL_CORPUS } from '../testkit/cacheFixture.node.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
 import { loadCheckpoint } from './checkpoint/load.ts';
@@ -42,42 +42,45 @@ describe('embedTexts', () => {
     expect(engine.calls).toHaveLength(2); // nothing new
   });
 
-  it('storeInBackground: the embeddings come back while the store write is still pending; a failed write is reported, not thrown', async () => {
-    const engine = fakeEngine('model-a');
-    let finishWrite: () => void = () => {};
-    const written: string[] = [];
-    const slow = {
-      get: async () => new Map<string, Float32Array>(),
-      put: (_: string, entries: ReadonlyMap<string, Float32Array>) =>
-        new Promise<void>((resolve) => {
-          finishWrite = () => (written.push(...entries.keys()), resolve());
-        }),
-    };
-    const out = await embedTexts(engine, ['cat'], slow, { storeInBackground: true });
-    expect(Array.from(out.data)).toEqual([3, 99, 1]);
-    expect(written).toEqual([]); // returned before the write finished
-    finishWrite();
-    await Promise.resolve();
-    expect(written).toEqual(['cat']);
-    // without the option the call waits for the write
-    let settled = false;
-    const waiting = embedTexts(engine, ['dog'], slow).then(() => (settled = true));
-    await new Promise((r) => setTimeout(r, 10));
-    expect(settled).toBe(false);
-    finishWrite();
-    await waiting;
-    expect(settled).toBe(true);
-    // a rejected background write goes to the console
-    const warnings: unknown[] = [];
+  it('storeInBackground: returns once encoded; prompts are written together once none came for writeQuietMs; a failed write is reported, not thrown', async () => {
+    vi.useFakeTimers();
     const warn = console.warn;
-    console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
     try {
-      await embedTexts(engine, ['owl'], { get: slow.get, put: async () => Promise.reject(new Error('disk full')) }, { storeInBackground: true });
-      await new Promise((r) => setTimeout(r, 0));
+      const engine = fakeEngine('model-a');
+      const puts: string[][] = [];
+      const store = {
+        get: async () => new Map<string, Float32Array>(),
+        put: async (_: string, entries: ReadonlyMap<string, Float32Array>) => void puts.push([...entries.keys()]),
+      };
+      const background = { storeInBackground: true, writeQuietMs: 1000 };
+      const out = await embedTexts(engine, ['cat'], store, background);
+      expect(Array.from(out.data)).toEqual([3, 99, 1]);
+      await vi.advanceTimersByTimeAsync(600);
+      await embedTexts(engine, ['dog'], store, background);
+      await vi.advanceTimersByTimeAsync(600);
+      expect(puts).toEqual([]); // 1,200 ms after 'cat', but 600 after 'dog'
+      await vi.advanceTimersByTimeAsync(400);
+      expect(puts).toEqual([['cat', 'dog']]); // one write for both
+      // without the option the call waits for its own write
+      let finishWrite: () => void = () => {};
+      const slow = { get: store.get, put: () => new Promise<void>((resolve) => (finishWrite = resolve)) };
+      let settled = false;
+      const waiting = embedTexts(engine, ['owl'], slow).then(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(10);
+      expect(settled).toBe(false);
+      finishWrite();
+      await waiting;
+      expect(settled).toBe(true);
+      // a rejected background write goes to the console
+      const warnings: unknown[] = [];
+      console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
+      await embedTexts(engine, ['eel'], { get: store.get, put: async () => Promise.reject(new Error('disk full')) }, background);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(warnings).toEqual(['[clipscope] text embeddings were not stored: disk full']);
     } finally {
       console.warn = warn;
+      vi.useRealTimers();
     }
-    expect(warnings).toEqual(['[clipscope] text embeddings were not stored: disk full']);
   });
 
   it('entries are keyed by model fingerprint and by the exact text', async () => {

@@ -6,6 +6,7 @@
 import { CodedError, ERROR_CODES } from '../api/errors.ts';
 import { measureStep } from '../api/stepTimings.ts';
 import { tensor, type Tensor } from '../math/tensor.ts';
+import { writeBehind } from './writeBehind.ts';
 
 export interface TextEmbeddingStore {
   /** the stored unit embeddings among `texts` (texts not stored are absent from the map) */
@@ -30,10 +31,13 @@ export interface EmbedTextsOptions {
   /** background work (the built-in text sets): before each chunk, let image and prompt requests go first */
   background?: boolean;
   /**
-   * a user waits for these texts (a prompt): return once encoded, and let the store write finish on
-   * its own (an IndexedDB write is ~2-10 ms); a failed write is reported on the console
+   * a user waits for these texts (a prompt): return once encoded; the store write comes later, with
+   * other prompts', once none has come for `writeQuietMs` (writeBehind.ts); a failed write is
+   * reported on the console
    */
   storeInBackground?: boolean;
+  /** with storeInBackground: how long writes wait for quiet (default PROMPT_WRITE_QUIET_MS) */
+  writeQuietMs?: number;
   /**
    * stops the work between chunks: a chunk whose encoding has begun is finished and stored (runs are
    * never aborted inside onnxruntime), then embedTexts throws textEmbeddingCancelled. What was
@@ -69,6 +73,9 @@ function unlessAborted(wait: Promise<void>, signal: AbortSignal | undefined, can
 
 export const embedTextsDefaults = { chunkSize: 256 } as const;
 
+/** prompt embeddings are written once prompts have been quiet this long (writeBehind.ts) */
+export const PROMPT_WRITE_QUIET_MS = 1000;
+
 /** unit text embeddings [C, D] of `texts` in order, encoding only what `store` lacks */
 export async function embedTexts(
   engine: TextEncodingEngine,
@@ -98,9 +105,14 @@ export async function embedTexts(
     const D = encoded.dims[1];
     const entries = new Map<string, Float32Array>();
     chunk.forEach((text, i) => entries.set(text, encoded.data.slice(i * D, (i + 1) * D)));
-    const stored = store.put(fingerprint, entries).then(() => void measureStep('text:store-put', t2));
-    if (options.storeInBackground) stored.catch((err) => console.warn(`[clipscope] text embeddings were not stored: ${(err as Error)?.message ?? err}`));
-    else await stored;
+    if (options.storeInBackground) {
+      writeBehind(store, options.writeQuietMs ?? PROMPT_WRITE_QUIET_MS)
+        .put(fingerprint, entries)
+        .catch((err) => console.warn(`[clipscope] text embeddings were not stored: ${(err as Error)?.message ?? err}`));
+    } else {
+      await store.put(fingerprint, entries);
+      measureStep('text:store-put', t2);
+    }
     for (const [text, v] of entries) found.set(text, v);
     options.onProgress?.(Math.min(start + chunkSize, missing.length), missing.length);
   }
