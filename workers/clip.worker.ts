@@ -2,12 +2,12 @@
  * The model worker: exposes ClipscopeApi with comlink. A thin adapter over src/model — the
  * checkpoint, the onnxruntime-web sessions and every big tensor live here, never on the main thread.
  */
-import { measureStep } from '../src/api/stepTimings.ts';
 import * as Comlink from 'comlink';
 import { closureResidual } from '../src/analysis/closure.ts';
 import { CodedError, codedThrowHandler, ERROR_CODES } from '../src/api/errors.ts';
+import { measureStep } from '../src/api/stepTimings.ts';
 import type { ExplorerApi, RuntimeEvent, RuntimeEventsApi } from '../src/api/explorer.ts';
-import type { ClipscopeApi, DecomposeOptions, LoadModelOptions, DecompositionSummary, ModelFileInput, ModelSummary, ModelWorkerApi, TensorDTO } from '../src/api/types.ts';
+import type { ClipscopeApi, DecomposeOptions, DecompositionSummary, LoadModelOptions, ModelFileInput, ModelSummary, ModelWorkerApi, TensorDTO } from '../src/api/types.ts';
 import { displayBitmap } from '../src/explorer/displayBitmap.ts';
 import { modelMemoryEstimate, RuntimeGuard } from '../src/explorer/recovery.ts';
 import { ImageExplorer } from '../src/explorer/imageExplorer.ts';
@@ -105,12 +105,13 @@ async function openSource(f: ModelFileInput): Promise<ByteSource> {
 /** make a loaded checkpoint the worker's model (loadModel and loadStoredModel) */
 async function installCheckpoint(ckpt: ClipCheckpoint, t0: number, options: LoadModelOptions = {}): Promise<ModelSummary> {
   const next = new ClipEngine(ckpt, webSessionFactory(), undefined, { precision: runtimeInfo().precision ?? 'f32' });
+  let refused = false;
   if (options.prepare) {
     // the session the page asks for starts reading its weights now, while the tokenizer is parsed
     // (0.25 s for CLIP's vocabulary in a fresh worker); a photo that needs it reports its failure
     const { warmUp, ...request } = options.prepare;
     next.prepareDecomposition(request, { warmUp: Boolean(warmUp) }).catch((err: Error) => {
-      if (engine === next) console.warn(`[clipscope] preparing the image session failed: ${err.message}`);
+      if (!refused) console.warn(`[clipscope] preparing the image session failed: ${err.message}`);
     });
   }
   const tk = performance.now();
@@ -119,6 +120,7 @@ async function installCheckpoint(ckpt: ClipCheckpoint, t0: number, options: Load
   } catch (err) {
     // a bad tokenizer refuses the model at once and keeps the loaded one (the new session is
     // released once its creation, under way, has ended)
+    refused = true;
     void next.release().catch(() => undefined);
     throw err;
   }

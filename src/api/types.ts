@@ -83,6 +83,9 @@ export interface TensorDTO {
   data: Float32Array;
 }
 
+/** a decomposition session to build before any image; `warmUp`: then one run on a blank image */
+export type PrepareOptions = DecomposeOptions & { warmUp?: boolean };
+
 /** what to do at once with a model being loaded */
 export interface LoadModelOptions {
   /**
@@ -90,7 +93,7 @@ export interface LoadModelOptions {
    * the checkpoint is read, while the tokenizer is parsed: what prepareDecomposition(prepare)
    * right after the load would do, started earlier
    */
-  prepare?: DecomposeOptions & { warmUp?: boolean };
+  prepare?: PrepareOptions;
 }
 
 export interface ClipscopeApi {
@@ -106,7 +109,7 @@ export interface ClipscopeApi {
    * builds the decomposition session for `options` before an image is given (the app calls it when a
    * model is chosen); `warmUp`: then one run on a blank image, so the first photo runs at steady speed
    */
-  prepareDecomposition(options?: DecomposeOptions & { warmUp?: boolean }): Promise<void>;
+  prepareDecomposition(options?: PrepareOptions): Promise<void>;
   getTensor(imageId: string, name: string): Promise<TensorDTO>;
   /** unit text embeddings [C,D] */
   encodeText(texts: string[]): Promise<TensorDTO>;

@@ -76,6 +76,7 @@ export class ClipEngine {
   private imagePrecision: GraphPrecision;
   /** decomposition runs started so far (prepareDecomposition's warm-up run is skipped once a photo ran) */
   private decompositionRuns = 0;
+  private tokenizerOf?: ClipTokenizer;
 
   constructor(
     readonly checkpoint: ClipCheckpoint,
@@ -86,8 +87,6 @@ export class ClipEngine {
     this.tokenizerOf = tokenizer;
     this.imagePrecision = options.precision ?? 'f32';
   }
-
-  private tokenizerOf?: ClipTokenizer;
 
   /** the text tokenizer, once given (constructor or useTokenizer) */
   get tokenizer(): ClipTokenizer | undefined {

@@ -56,6 +56,8 @@ let webGpuAdapter: GpuAdapterLike | undefined;
 
 /** the onnxruntime-web build in use, loaded by the first call that needs it (loadOrt) */
 let ortModule: { build: ExecutionProvider; module: Promise<Ort> } | undefined;
+/** that module once loaded: a session exists only after it was (runs need no await for it) */
+let loadedOrt: Ort | undefined;
 
 /**
  * onnxruntime-web, loaded on first use, in the build the runtime needs: the CPU-only build
@@ -71,7 +73,7 @@ function loadOrt(): Promise<Ort> {
   const { provider } = runtimeInfo();
   if (!ortModule) {
     const module = provider === 'webgpu' ? import('onnxruntime-web/webgpu') : (import('onnxruntime-web/wasm') as Promise<Ort>);
-    ortModule = { build: provider, module };
+    ortModule = { build: provider, module: module.then((ort) => (loadedOrt = ort)) };
   } else if (provider === 'webgpu' && ortModule.build === 'wasm') {
     return Promise.reject(new Error('WebGPU was asked for after the CPU-only onnxruntime-web build was loaded; reload the page (with ?runtime=webgpu) to run on WebGPU'));
   }
@@ -228,7 +230,7 @@ async function runNow(
   session: WebSession,
   feeds: Record<string, FeedValue>,
 ): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
-  const ort = await loadOrt();
+  const ort = loadedOrt!;
   const ortFeeds: Record<string, OrtWebGpu.Tensor> = {};
   for (const [name, v] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(v.type, v.data, v.dims);
   const results = await session.run(ortFeeds);
